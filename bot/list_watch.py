@@ -61,7 +61,9 @@ async def sync_list(
     return report
 
 
-async def _sync(db: sqlite_utils.Database, config: Config, client: httpx.AsyncClient) -> ListSyncReport:
+async def _sync(
+    db: sqlite_utils.Database, config: Config, client: httpx.AsyncClient
+) -> ListSyncReport:
     url = config.list_readme_url
     latest = lists.latest_version(db)
     same_source = latest is not None and latest.source_url == url

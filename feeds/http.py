@@ -49,7 +49,7 @@ async def fetch_conditional(
     url: str,
     etag: str | None = None,
     last_modified: str | None = None,
-    timeout: float | None = None,
+    timeout: float | None = None,  # noqa: ASYNC109 - httpx applies it per request
 ) -> FetchResult:
     """GET `url` with If-None-Match/If-Modified-Since; raise FetchError on any failure."""
     headers = {}

@@ -131,7 +131,9 @@ def _insert_entries(db: sqlite_utils.Database, version_id: int, snapshot: ListSn
     )
 
 
-def _insert_diff(db: sqlite_utils.Database, version_id: int, previous_id: int, diff: ListDiff) -> None:
+def _insert_diff(
+    db: sqlite_utils.Database, version_id: int, previous_id: int, diff: ListDiff
+) -> None:
     db["list_diffs"].insert(
         {
             "version_id": version_id, "previous_id": previous_id, "added": len(diff.added),

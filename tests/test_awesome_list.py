@@ -119,7 +119,8 @@ def test_lectures_and_blogs_are_resources_with_whole_titles() -> None:
     section = snapshot_of("125").section("Video Lectures / Tutorials / Blogs")
     assert section is not None and section.kind == "resource"
     titles = [e.title for e in section.entries]
-    assert "CS231n, Convolutional Neural Networks for Visual Recognition, Stanford University" in titles
+    cs231n = "CS231n, Convolutional Neural Networks for Visual Recognition, Stanford University"
+    assert cs231n in titles
     assert "Distill" in titles and len(titles) == 15
 
 
@@ -143,7 +144,8 @@ def test_broken_link_markup_still_yields_the_link() -> None:
         "[[pdf](http://www.jmlr.org/proceedings/papers/v37/schulman15.pdf",
         "Appendix",
     )
-    assert entry.title == "Trust Region Policy Optimization" and entry.authors == "J. Schulman et al."
+    assert entry.title == "Trust Region Policy Optimization"
+    assert entry.authors == "J. Schulman et al."
     assert entry.links[0].url.endswith("schulman15.pdf")
 
 
