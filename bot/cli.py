@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import re
 import sys
 from collections.abc import Sequence
 
@@ -15,6 +16,8 @@ from storage.db import StorageError
 # Each module defines register(subparsers) and sets `func` on its parsers; func(args) -> int.
 COMMAND_MODULES = (
     "bot.cli_list",
+    "bot.cli_bot",
+    "bot.cli_arxiv",
 )
 
 
@@ -37,13 +40,37 @@ def build_parser() -> argparse.ArgumentParser:
 
 def configure_logging(verbose: bool = False) -> None:
     """Log one line per event to stderr; keep httpx quiet (its URLs contain the bot token)."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactSecrets())
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler],
+                        force=True)
     for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+_TOKEN_SHAPE = re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{20,}")
+
+
+class RedactSecrets(logging.Filter):
+    """Replace bot tokens (and any registered secret) in log lines with '[REDACTED]'."""
+
+    secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = _TOKEN_SHAPE.sub("[REDACTED]", message)
+        for secret in self.secrets:
+            clean = clean.replace(secret, "[REDACTED]")
+        if clean != message:
+            record.msg, record.args = clean, None
+        return True
+
+
+def redact_secret(secret: str) -> None:
+    """Never log this value (the bot token, API keys)."""
+    if secret:
+        RedactSecrets.secrets.add(secret)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,86 @@
+"""CLI: `run` starts the bot; `ask` prints what the bot would answer, without Telegram."""
+
+from __future__ import annotations
+
+import argparse
+import html
+import logging
+import re
+
+from bot.answers import Asker
+from bot.config import Config
+from bot.dispatch import parse_command, run_command
+from bot.list_watch import seed_bundled
+from bot.render import Reply
+from storage import chats
+from storage.db import open_db
+
+log = logging.getLogger(__name__)
+CONSOLE_CHAT_ID = 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the run and ask commands."""
+    run = subparsers.add_parser("run", help="start the Telegram bot")
+    run.add_argument("--webhook", metavar="URL", help="receive updates at this public URL")
+    run.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
+    run.add_argument("--port", type=int, default=8443, help="webhook listen port")
+    run.set_defaults(func=cmd_run)
+    ask = subparsers.add_parser("ask", help="print the bot's answer to a command, offline")
+    ask.add_argument("text", help='a command as typed in Telegram, e.g. "/papers gan"')
+    ask.add_argument("--lang", choices=("en", "zh"), default="en")
+    ask.add_argument("--html", action="store_true", help="print the raw HTML sent to Telegram")
+    ask.add_argument("--maintainer", action="store_true", help="ask as a maintainer")
+    ask.set_defaults(func=cmd_ask)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one command from the same logic the bot uses, and print it."""
+    from bot.cli import UsageError
+
+    config = Config.from_env()
+    db = open_db(config.db_path)
+    seed_bundled(db)
+    parsed = parse_command(args.text if args.text.startswith("/") else f"/{args.text}")
+    if parsed is None:
+        raise UsageError(f"not a command: {args.text!r} (try \"/papers gan\")")
+    chat = chats.ensure_chat(db, CONSOLE_CHAT_ID, "private", "console", lang=args.lang)
+    if chat.lang != args.lang:
+        chats.set_chat_setting(db, CONSOLE_CHAT_ID, lang=args.lang)
+        chat = chats.ensure_chat(db, CONSOLE_CHAT_ID)
+    asker = Asker(db, chat, CONSOLE_CHAT_ID, True, args.maintainer)
+    for number, reply in enumerate(run_command(asker, *parsed)):
+        if number:
+            print("-" * 40)
+        print(reply.text if args.html else console_text(reply))
+    return 0
+
+
+def console_text(reply: Reply) -> str:
+    """Render a reply for a terminal: tags stripped, links kept, buttons as [labels]."""
+    text = re.sub(r'<a href="([^"]*)">([^<]*)</a>', r"\2 (\1)", reply.text)
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))
+    buttons = ["  ".join(f"[{b.text}]" for b in row) for row in reply.keyboard]
+    return "\n".join([text, *buttons])
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start the bot: long polling, or a webhook with --webhook."""
+    from bot.cli import redact_secret
+    from bot.telegram_app import build_application
+
+    config = Config.from_env()
+    redact_secret(config.require_token())
+    db = open_db(config.db_path)
+    seed_bundled(db)
+    app = build_application(config, db)
+    log.info("starting: database %s, Bot API %s", config.db_path, config.telegram_api_url)
+    if args.webhook:
+        app.run_webhook(
+            listen=args.listen, port=args.port, webhook_url=args.webhook,
+            url_path=args.webhook.rstrip("/").rsplit("/", 1)[-1] if "/" in args.webhook else "",
+        )
+    else:
+        app.run_polling()
+    log.info("stopped cleanly")
+    return 0

@@ -1,0 +1,70 @@
+"""Rendering, the offline console, the docs and log redaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from bot.answers import Asker, answer_new
+from bot.cli import configure_logging, main
+from bot.commands import COMMANDS
+from bot.list_watch import seed_bundled
+from bot.render import esc, split_blocks
+from storage import chats
+from storage.db import open_db
+
+from .conftest import ROOT
+
+
+def test_split_blocks_respects_the_limit_and_block_boundaries() -> None:
+    blocks = [f"<b>paper {i}</b> " + "x" * 300 for i in range(40)]
+    messages = split_blocks(blocks, header="<b>Digest</b>")
+    assert len(messages) > 1 and all(len(m) <= 4096 for m in messages)
+    assert messages[0].startswith("<b>Digest</b>")
+    assert sum(m.count("<b>paper ") for m in messages) == 40  # no block lost or cut
+
+
+def test_a_single_oversized_block_is_shortened_as_plain_text() -> None:
+    (message,) = split_blocks(["<b>" + "y" * 9000 + "</b>"])
+    assert len(message) <= 4096 and "<b>" not in message
+
+
+def test_escape_covers_html_and_quotes() -> None:
+    assert esc('<a href="x">&') == "&lt;a href=&quot;x&quot;&gt;&amp;"
+
+
+def test_new_on_a_weekend_says_arxiv_does_not_announce() -> None:
+    db = open_db()
+    seed_bundled(db)
+    chat = chats.ensure_chat(db, 5)
+    saturday = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+    (reply,) = answer_new(Asker(db, chat, 5, now=saturday), "")
+    assert "does not announce new papers on weekends" in reply.text
+    assert "Sun 29 Nov 20:00 US/Eastern" in reply.text
+
+
+def test_ask_prints_the_bots_answer_offline(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("PAPERS_BOT_DB", str(tmp_path / "ask.db"))
+    assert main(["ask", "/papers gan"]) == 0
+    out = capsys.readouterr().out
+    assert "Unsupervised / Generative Models — page 1/1" in out
+    assert "Generative adversarial nets (2014), I. Goodfellow et al." in out
+    assert main(["ask", "/papers gan", "--lang", "zh"]) == 0
+    assert "无监督 / 生成模型" in capsys.readouterr().out
+    assert main(["ask", "hello world"]) == 0  # no slash: treated as the command /hello
+    assert "/help" in capsys.readouterr().out
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [c.name for c in COMMANDS if f"/{c.name}" not in readme]
+    assert missing == []
+
+
+def test_bot_token_is_redacted_from_logs(capsys) -> None:
+    configure_logging()
+    token = "123456:TEST-TOKEN-abcdefghijklmnopqrstuv"
+    logging.getLogger("httpx").warning("POST https://api.telegram.org/bot%s/getMe failed", token)
+    logging.getLogger("telegram.ext").error("boom at /bot%s/sendMessage", token)
+    err = capsys.readouterr().err
+    assert token not in err and err.count("[REDACTED]") == 2
