@@ -16,6 +16,9 @@ Migration = tuple[str, Callable[[sqlite_utils.Database], None]]
 # and each name runs once per database.
 MIGRATION_MODULES = (
     "storage.lists",
+    "storage.chats",
+    "storage.papers",
+    "storage.scores",
 )
 
 
