@@ -1,0 +1,269 @@
+"""Bring arXiv papers in: the daily RSS announcement, and a resumable backfill from the API."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+import httpx
+import sqlite_utils
+from tqdm import tqdm
+
+from bot.config import Config
+from feeds.arxiv_api import ApiPage, api_client, api_query_url, parse_arxiv_api
+from feeds.arxiv_calendar import describe_quiet_day, feed_day, next_announcement, quiet_reason
+from feeds.arxiv_fetch import RetryPolicy, polite_fetch
+from feeds.arxiv_limiter import ArxivLimiter
+from feeds.arxiv_rss import FeedError, parse_arxiv_rss
+from feeds.http import FetchError, FetchResult, new_client
+from storage import arxiv_polls
+from storage.arxiv_polls import BackfillCursor, FeedPoll
+from storage.db import StorageError
+from storage.papers import StoreReport, store_papers
+
+logger = logging.getLogger(__name__)
+
+# Failures that are part of life: logged as one line and recorded, never raised.
+EXPECTED_ERRORS = (FetchError, FeedError, StorageError, sqlite3.Error)
+
+
+@dataclass(frozen=True)
+class ArxivSyncReport:
+    """The outcome of one RSS poll."""
+
+    status: str  # ok | not_modified | no_announcement | error
+    url: str = ""
+    items: int = 0
+    new: int = 0
+    replaced: int = 0
+    cross: int = 0
+    skipped: int = 0
+    reason: str = ""  # weekend | holiday, when there was no announcement
+    message: str = ""
+    next_announcement: datetime | None = None
+
+    def summary(self) -> str:
+        """Say in one line what the poll did."""
+        if self.status == "ok":
+            return (
+                f"arXiv: {self.new} new, {self.replaced} replaced, {self.cross} cross, "
+                f"{self.skipped} skipped"
+            )
+        if self.status == "no_announcement":
+            return f"arXiv: no announcement ({self.reason})"
+        if self.status == "not_modified":
+            return "arXiv: feed unchanged since the last check"
+        return f"arXiv: error: {self.message}"
+
+
+async def sync_arxiv(
+    db: sqlite_utils.Database,
+    config: Config,
+    *,
+    client: httpx.AsyncClient | None = None,
+    limiter: ArxivLimiter | None = None,
+    now: datetime | None = None,
+    policy: RetryPolicy | None = None,
+) -> ArxivSyncReport:
+    """Fetch the arXiv RSS politely, store its papers once and record the poll; never raise."""
+    now = now or datetime.now(UTC)
+    url = config.arxiv_rss_url
+    result: FetchResult | None = None
+    try:
+        etag, last_modified = arxiv_polls.last_validators(db, url)
+        async with _client(client, config) as http:
+            result = await polite_fetch(
+                http, url, etag=etag, last_modified=last_modified,
+                request_timeout=config.http_timeout, limiter=limiter, policy=policy,
+            )
+        report = _ingest_rss(db, result, url, now)
+    except EXPECTED_ERRORS as exc:
+        report = ArxivSyncReport("error", url, message=_one_line(exc))
+        logger.warning("arXiv sync of %s failed: %s", url, report.message)
+        result = None
+    except Exception as exc:  # a bug must not kill the scheduler; it is logged with its trace
+        report = ArxivSyncReport("error", url, message=f"{type(exc).__name__}: {_one_line(exc)}")
+        logger.exception("arXiv sync of %s crashed", url)
+        result = None
+    _record(db, report, result)
+    return report
+
+
+def _ingest_rss(
+    db: sqlite_utils.Database, result: FetchResult, url: str, now: datetime
+) -> ArxivSyncReport:
+    upcoming = next_announcement(now)
+    if result.not_modified:
+        return ArxivSyncReport("not_modified", url, next_announcement=upcoming)
+    feed = parse_arxiv_rss(result.body)
+    day = feed.pub_date or feed_day(now)
+    if feed.empty:
+        message = describe_quiet_day(day, upcoming)
+        logger.info("arXiv: %s", message)
+        return ArxivSyncReport(
+            "no_announcement", url, reason=quiet_reason(day), message=message,
+            next_announcement=upcoming,
+        )
+    stored = store_papers(db, feed.papers, announced=day)
+    return ArxivSyncReport(
+        "ok", url, items=len(feed.papers), new=stored.new, replaced=stored.replaced,
+        cross=stored.cross, skipped=stored.skipped, next_announcement=upcoming,
+    )
+
+
+def _record(db: sqlite_utils.Database, report: ArxivSyncReport, result: FetchResult | None) -> None:
+    poll = FeedPoll(
+        url=report.url, status=report.status, items=report.items, new=report.new,
+        replaced=report.replaced, cross=report.cross, skipped=report.skipped,
+        message=report.message,
+        # Validators only after a body was fully handled: a failed store refetches next time.
+        etag=result.etag if result else None,
+        last_modified=result.last_modified if result else None,
+    )
+    try:
+        arxiv_polls.record_poll(db, poll)
+    except (StorageError, sqlite3.Error) as exc:
+        logger.warning("arXiv poll of %s not recorded: %s", report.url, _one_line(exc))
+
+
+@asynccontextmanager
+async def _client(
+    client: httpx.AsyncClient | None, config: Config
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Use the caller's client (left open) or one of our own (closed after)."""
+    if client is not None:
+        yield client
+        return
+    async with new_client(config.http_timeout) as owned:
+        yield owned
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+@dataclass(frozen=True)
+class BackfillReport:
+    """The outcome of one backfill run."""
+
+    query: str
+    since: date
+    pages: int = 0
+    fetched: int = 0
+    new: int = 0
+    replaced: int = 0
+    skipped: int = 0
+    next_start: int = 0
+    done: bool = False
+    error: str = ""
+
+    def summary(self) -> str:
+        """Say in one line what the backfill did."""
+        state = "complete" if self.done else f"paused at result {self.next_start}"
+        line = (
+            f"backfill {self.query} since {self.since}: {self.pages} pages, {self.new} new, "
+            f"{self.replaced} replaced, {self.skipped} skipped; {state}"
+        )
+        return f"{line}; error: {self.error} (rerun to continue)" if self.error else line
+
+
+def backfill_query(categories: tuple[str, ...] | list[str]) -> str:
+    """Return the API search query for papers in any of `categories`."""
+    return " OR ".join(f"cat:{category}" for category in categories)
+
+
+@dataclass
+class _Run:
+    report: BackfillReport
+    cursor: BackfillCursor
+
+
+async def backfill(
+    db: sqlite_utils.Database,
+    config: Config,
+    since: date,
+    categories: tuple[str, ...] | list[str] | None = None,
+    *,
+    client: httpx.AsyncClient | None = None,
+    limiter: ArxivLimiter | None = None,
+    policy: RetryPolicy | None = None,
+    page_size: int = 100,
+    max_pages: int | None = None,
+    progress: bool = True,
+    restart: bool = False,
+) -> BackfillReport:
+    """Page through the API newest first down to `since`, resumably; errors end in the report."""
+    query = backfill_query(tuple(categories or config.arxiv_categories))
+    cursor = arxiv_polls.load_cursor(db, query, since.isoformat())
+    if restart:
+        cursor = BackfillCursor(query, since.isoformat())
+    run = _Run(BackfillReport(query, since, next_start=cursor.next_start, done=cursor.done), cursor)
+    if cursor.done:
+        return run.report
+    bar = tqdm(
+        initial=cursor.next_start, unit="paper", desc="arXiv backfill", file=sys.stderr,
+        disable=not progress, dynamic_ncols=True,
+    )
+    try:
+        async with _client(client, config) as http:
+            await _page_through(db, config, http, run, limiter, policy, page_size, max_pages, bar)
+    except EXPECTED_ERRORS as exc:
+        run.report = replace(run.report, error=_one_line(exc))
+        logger.warning("arXiv backfill of %s stopped: %s", query, run.report.error)
+    finally:
+        bar.close()
+    return run.report
+
+
+async def _page_through(
+    db: sqlite_utils.Database, config: Config, http: httpx.AsyncClient, run: _Run,
+    limiter: ArxivLimiter | None, policy: RetryPolicy | None, page_size: int,
+    max_pages: int | None, bar: tqdm,
+) -> None:
+    api = api_client(config.arxiv_api_url)
+    while not run.cursor.done and (max_pages is None or run.report.pages < max_pages):
+        url = api_query_url(api, run.cursor.query, run.cursor.next_start, page_size)
+        page = await _fetch_page(http, url, config, limiter, policy)
+        if bar.total is None and page.total_results:
+            bar.total = page.total_results
+        _store_page(db, run, page)
+        bar.update(len(page.papers))
+
+
+async def _fetch_page(
+    http: httpx.AsyncClient, url: str, config: Config,
+    limiter: ArxivLimiter | None, policy: RetryPolicy | None, empty_retries: int = 2,
+) -> ApiPage:
+    """Fetch one API page; the API sometimes answers a page empty, so ask again a little."""
+    for _ in range(empty_retries + 1):
+        fetched = await polite_fetch(
+            http, url, request_timeout=config.http_timeout, limiter=limiter, policy=policy
+        )
+        page = parse_arxiv_api(fetched.body)
+        if page.papers or page.start_index >= page.total_results:
+            return page
+    raise FeedError(f"arXiv API kept answering an empty page for {url}")
+
+
+def _store_page(db: sqlite_utils.Database, run: _Run, page: ApiPage) -> None:
+    since = run.cursor.since
+    fresh = [paper for paper in page.papers if paper.published >= since]
+    stored = store_papers(db, fresh, announced=None) if fresh else StoreReport()
+    next_start = run.cursor.next_start + len(page.papers)
+    done = len(fresh) < len(page.papers) or not page.papers or next_start >= page.total_results
+    run.cursor = replace(
+        run.cursor, next_start=next_start, stored=run.cursor.stored + len(fresh), done=done
+    )
+    # Saved after the papers: an interruption refetches a page, never skips one.
+    arxiv_polls.save_cursor(db, run.cursor)
+    old = run.report
+    run.report = replace(
+        old, pages=old.pages + 1, fetched=old.fetched + len(page.papers),
+        new=old.new + stored.new + stored.cross, replaced=old.replaced + stored.replaced,
+        skipped=old.skipped + stored.skipped, next_start=next_start, done=done,
+    )

@@ -1,0 +1,166 @@
+"""Parse arXiv's RSS 2.0 announcement feed (rss.arxiv.org, 2024+ format) into papers."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+from typing import Any
+
+import feedparser
+
+from feeds.model import Paper
+
+# "oai:arXiv.org:2203.01250v3", "arXiv:math/0501001v2", "https://arxiv.org/abs/1703.04550v1"
+ARXIV_ID = re.compile(
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Za-z\-]{2,})?/\d{7})(?:v(?P<version>\d+))?"
+)
+_DESCRIPTION = re.compile(
+    r"^\s*arXiv:(?P<ident>\S+)\s+Announce Type:\s*(?P<type>[\w\-]+)\s*(?:Abstract:\s*)?",
+)
+_SKIP_DAYS = re.compile(rb"<skipDays>(.*?)</skipDays>", re.S)
+_DAY = re.compile(rb"<day>\s*(\w+)\s*</day>")
+_AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+_HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.S | re.I)
+# Harmless bozo reasons: the declared charset was wrong but the body decoded fine.
+_BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
+ANNOUNCE_TYPES = frozenset({"new", "cross", "replace", "replace-cross"})
+
+
+class FeedError(ValueError):
+    """A response body is not the feed we expected; str() is one line."""
+
+
+@dataclass(frozen=True)
+class RssFeed:
+    """One arXiv RSS channel: its papers and what the channel says about itself."""
+
+    papers: list[Paper]
+    title: str = ""
+    link: str = ""
+    pub_date: date | None = None  # the announcement date of the channel's content
+    last_build: datetime | None = None
+    skip_days: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """True when the channel announces nothing (weekends and holidays)."""
+        return not self.papers
+
+
+def parse_arxiv_rss(body: bytes) -> RssFeed:
+    """Parse an arXiv RSS body; raise FeedError when it is not a complete RSS feed."""
+    if not isinstance(body, bytes | bytearray):
+        raise TypeError("parse_arxiv_rss expects the response body as bytes")
+    if not body.strip():
+        raise FeedError("empty response instead of an arXiv RSS feed")
+    # A stream, never a string: feedparser must not treat its input as a URL to fetch.
+    # No sanitising: abstracts are plain text ("<unk> tokens", "p < 0.01"); the renderer escapes.
+    parsed = feedparser.parse(io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False)
+    _check_well_formed(parsed, body)
+    channel = parsed.feed
+    return RssFeed(
+        papers=[paper_from_entry(entry) for entry in parsed.entries],
+        title=_text(channel, "title"),
+        link=_text(channel, "link"),
+        pub_date=_date_of(_text(channel, "published")),
+        last_build=_datetime_of(_text(channel, "updated")),
+        skip_days=_skip_days(body),
+    )
+
+
+def _check_well_formed(parsed: Any, body: bytes) -> None:
+    exc = parsed.get("bozo_exception")
+    if parsed.get("bozo") and not isinstance(exc, _BENIGN):
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise FeedError(f"malformed or truncated arXiv RSS feed: {reason}")
+    version = parsed.get("version") or ""
+    if not version.startswith("rss"):
+        raise FeedError(f"not an RSS feed ({_describe(body, version)})")
+
+
+def _describe(body: bytes, version: str) -> str:
+    if version:
+        return f"got {version}"
+    match = _HTML_TITLE.search(body[:4096])
+    if match:
+        title = " ".join(match.group(1).decode("utf-8", "replace").split())[:80]
+        return f"looks like an HTML page titled {title!r}"
+    return f"starts with {body[:40]!r}"
+
+
+def paper_from_entry(entry: Any) -> Paper:
+    """Map one feedparser RSS item to a Paper; raise FeedError when it has no arXiv id."""
+    description = _text(entry, "summary")
+    head = _DESCRIPTION.match(description)
+    arxiv_id, version = _identify(_text(entry, "id"), head.group("ident") if head else "")
+    announce_type = _text(entry, "arxiv_announce_type") or (head.group("type") if head else "")
+    categories = tuple(tag["term"] for tag in dict.get(entry, "tags", ()) if tag.get("term"))
+    day = _iso_day(_text(entry, "published"))
+    return Paper(
+        arxiv_id=arxiv_id,
+        version=version,
+        title=" ".join(_text(entry, "title").split()),
+        abstract=description[head.end() :].strip() if head else description.strip(),
+        authors=split_authors(_text(entry, "author")),
+        categories=categories,
+        primary_category=categories[0] if categories else "",
+        published=day,
+        updated=day,
+        announce_type=announce_type.strip().lower(),
+        doi=_text(entry, "arxiv_doi").strip(),
+        journal_ref=" ".join(_text(entry, "arxiv_journal_reference").split()),
+        comments=" ".join(_text(entry, "arxiv_comments").split()),
+        source="rss",
+    )
+
+
+def _text(record: Any, key: str) -> str:
+    # dict.get, not FeedParserDict.get: no key aliasing (updated -> published) or its warnings.
+    value = dict.get(record, key)
+    return value if isinstance(value, str) else ""
+
+
+def _identify(guid: str, described: str) -> tuple[str, int]:
+    for text in (guid, described):
+        match = ARXIV_ID.search(text)
+        if match:
+            return match.group("id"), int(match.group("version") or 1)
+    raise FeedError(f"RSS item without an arXiv id (guid {guid!r})")
+
+
+def split_authors(creator: str) -> tuple[str, ...]:
+    """Split dc:creator ("A. One, B. Two and C. Three") into names."""
+    names = _AUTHOR_SEPARATOR.split(creator.strip())
+    return tuple(name.strip() for name in names if name.strip())
+
+
+@lru_cache(maxsize=64)
+def _iso_day(text: str) -> str:
+    found = _date_of(text)
+    return found.isoformat() if found else ""
+
+
+def _date_of(text: str) -> date | None:
+    when = _datetime_of(text)
+    return when.date() if when else None  # the day in the feed's own (US/Eastern) offset
+
+
+def _datetime_of(text: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def _skip_days(body: bytes) -> tuple[str, ...]:
+    head = body[: body.find(b"<item")] if b"<item" in body else body
+    match = _SKIP_DAYS.search(head)
+    if not match:
+        return ()
+    return tuple(day.decode("ascii", "replace") for day in _DAY.findall(match.group(1)))
