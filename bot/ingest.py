@@ -179,8 +179,21 @@ def backfill_query(categories: tuple[str, ...] | list[str]) -> str:
 
 @dataclass
 class _Run:
-    report: BackfillReport
+    """One backfill in progress: its settings, its cursor and what it has done so far."""
+
+    db: sqlite_utils.Database
+    config: Config
+    limiter: ArxivLimiter | None
+    policy: RetryPolicy | None
+    page_size: int
+    max_pages: int | None
     cursor: BackfillCursor
+    report: BackfillReport
+
+    def more(self) -> bool:
+        """True while there are pages left to fetch in this run."""
+        capped = self.max_pages is not None and self.report.pages >= self.max_pages
+        return not self.cursor.done and not capped
 
 
 async def backfill(
@@ -202,8 +215,9 @@ async def backfill(
     cursor = arxiv_polls.load_cursor(db, query, since.isoformat())
     if restart:
         cursor = BackfillCursor(query, since.isoformat())
-    run = _Run(BackfillReport(query, since, next_start=cursor.next_start, done=cursor.done), cursor)
-    if cursor.done:
+    report = BackfillReport(query, since, next_start=cursor.next_start, done=cursor.done)
+    run = _Run(db, config, limiter, policy, page_size, max_pages, cursor, report)
+    if not run.more():
         return run.report
     bar = tqdm(
         initial=cursor.next_start, unit="paper", desc="arXiv backfill", file=sys.stderr,
@@ -211,7 +225,9 @@ async def backfill(
     )
     try:
         async with _client(client, config) as http:
-            await _page_through(db, config, http, run, limiter, policy, page_size, max_pages, bar)
+            while run.more():
+                _store_page(run, await _fetch_page(run, http))
+                bar.update(run.report.next_start - bar.n)
     except EXPECTED_ERRORS as exc:
         run.report = replace(run.report, error=_one_line(exc))
         logger.warning("arXiv backfill of %s stopped: %s", query, run.report.error)
@@ -220,29 +236,14 @@ async def backfill(
     return run.report
 
 
-async def _page_through(
-    db: sqlite_utils.Database, config: Config, http: httpx.AsyncClient, run: _Run,
-    limiter: ArxivLimiter | None, policy: RetryPolicy | None, page_size: int,
-    max_pages: int | None, bar: tqdm,
-) -> None:
-    api = api_client(config.arxiv_api_url)
-    while not run.cursor.done and (max_pages is None or run.report.pages < max_pages):
-        url = api_query_url(api, run.cursor.query, run.cursor.next_start, page_size)
-        page = await _fetch_page(http, url, config, limiter, policy)
-        if bar.total is None and page.total_results:
-            bar.total = page.total_results
-        _store_page(db, run, page)
-        bar.update(len(page.papers))
-
-
-async def _fetch_page(
-    http: httpx.AsyncClient, url: str, config: Config,
-    limiter: ArxivLimiter | None, policy: RetryPolicy | None, empty_retries: int = 2,
-) -> ApiPage:
-    """Fetch one API page; the API sometimes answers a page empty, so ask again a little."""
+async def _fetch_page(run: _Run, http: httpx.AsyncClient, empty_retries: int = 2) -> ApiPage:
+    """Fetch the cursor's page; the API sometimes answers a page empty, so ask again a little."""
+    api = api_client(run.config.arxiv_api_url)
+    url = api_query_url(api, run.cursor.query, run.cursor.next_start, run.page_size)
     for _ in range(empty_retries + 1):
         fetched = await polite_fetch(
-            http, url, request_timeout=config.http_timeout, limiter=limiter, policy=policy
+            http, url, request_timeout=run.config.http_timeout, limiter=run.limiter,
+            policy=run.policy,
         )
         page = parse_arxiv_api(fetched.body)
         if page.papers or page.start_index >= page.total_results:
@@ -250,17 +251,16 @@ async def _fetch_page(
     raise FeedError(f"arXiv API kept answering an empty page for {url}")
 
 
-def _store_page(db: sqlite_utils.Database, run: _Run, page: ApiPage) -> None:
-    since = run.cursor.since
-    fresh = [paper for paper in page.papers if paper.published >= since]
-    stored = store_papers(db, fresh, announced=None) if fresh else StoreReport()
+def _store_page(run: _Run, page: ApiPage) -> None:
+    fresh = [paper for paper in page.papers if paper.published >= run.cursor.since]
+    stored = store_papers(run.db, fresh, announced=None) if fresh else StoreReport()
     next_start = run.cursor.next_start + len(page.papers)
     done = len(fresh) < len(page.papers) or not page.papers or next_start >= page.total_results
     run.cursor = replace(
         run.cursor, next_start=next_start, stored=run.cursor.stored + len(fresh), done=done
     )
     # Saved after the papers: an interruption refetches a page, never skips one.
-    arxiv_polls.save_cursor(db, run.cursor)
+    arxiv_polls.save_cursor(run.db, run.cursor)
     old = run.report
     run.report = replace(
         old, pages=old.pages + 1, fetched=old.fetched + len(page.papers),
