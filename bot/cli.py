@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "bot.cli_list",
     "bot.cli_bot",
     "bot.cli_arxiv",
+    "bot.cli_maint",
 )
 
 

@@ -7,6 +7,7 @@ import html
 import logging
 import re
 
+import bot.maintainers  # noqa: F401 - registers the maintainer commands
 from bot.answers import Asker
 from bot.config import Config
 from bot.dispatch import parse_command, run_command
@@ -26,6 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     run.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
     run.add_argument("--port", type=int, default=8443, help="webhook listen port")
     run.set_defaults(func=cmd_run)
+    deliver = subparsers.add_parser("deliver", help="send the outbox's pending messages once")
+    deliver.set_defaults(func=cmd_deliver)
     ask = subparsers.add_parser("ask", help="print the bot's answer to a command, offline")
     ask.add_argument("text", help='a command as typed in Telegram, e.g. "/papers gan"')
     ask.add_argument("--lang", choices=("en", "zh"), default="en")
@@ -83,4 +86,25 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         app.run_polling()
     log.info("stopped cleanly")
+    return 0
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    """Send pending outbox messages once (what the bot does every 30 s) and report."""
+    import asyncio
+
+    from bot.cli import redact_secret
+    from bot.telegram_app import build_application
+
+    config = Config.from_env()
+    redact_secret(config.require_token())
+    db = open_db(config.db_path)
+    app = build_application(config, db, with_jobs=False)
+
+    async def once() -> str:
+        async with app:
+            report = await app.bot_data["services"].deliverer.deliver_pending()
+        return report.summary()
+
+    print(asyncio.run(once()))
     return 0

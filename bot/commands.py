@@ -24,6 +24,7 @@ class Command:
     answer: Answer
     changes_settings: bool = False  # in groups only admins may run it
     maintainers_only: bool = False
+    runs_job: str = ""  # a scheduled job to run now, after the reply (e.g. /refresh)
 
     def help(self, lang: str) -> str:
         """The command's one-line description in a language."""

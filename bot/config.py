@@ -39,6 +39,7 @@ class Config:
     maintainer_ids: frozenset[int] = field(default_factory=frozenset)
     list_poll_hours: float = 6.0
     http_timeout: float = 30.0
+    telegram_rate_limit: float = 30.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -60,6 +61,7 @@ class Config:
             maintainer_ids=_ids(env.get("MAINTAINER_IDS", "")),
             list_poll_hours=_positive(env, "LIST_POLL_HOURS", 6.0),
             http_timeout=_positive(env, "HTTP_TIMEOUT", 30.0),
+            telegram_rate_limit=_positive(env, "TELEGRAM_RATE_LIMIT", 30.0),
         )
 
     def require_token(self) -> str:

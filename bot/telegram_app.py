@@ -27,9 +27,11 @@ from telegram.ext import (
     filters,
 )
 
+import bot.maintainers  # noqa: F401 - registers the maintainer commands
 from bot.answers import Asker
-from bot.commands import COMMANDS
+from bot.commands import BY_NAME, COMMANDS
 from bot.config import Config
+from bot.delivery import Deliverer, outbox_request
 from bot.dispatch import (
     button_changes_settings,
     needs_admin_check,
@@ -37,6 +39,7 @@ from bot.dispatch import (
     run_button,
     run_command,
 )
+from bot.jobs import Services, run_job_now, schedule_jobs
 from bot.render import Reply
 from storage import chats
 
@@ -44,13 +47,19 @@ log = logging.getLogger(__name__)
 ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 
 
-def build_application(config: Config, db: sqlite_utils.Database) -> Application:
-    """Build the bot: handlers from the command table, rate limiter, our Bot API base URL."""
+def build_application(
+    config: Config, db: sqlite_utils.Database, with_jobs: bool = True
+) -> Application:
+    """Build the bot: handlers from the command table, rate limiter, jobs, our Bot API URL."""
     app = (
         ApplicationBuilder()
         .token(config.require_token())
         .base_url(config.telegram_api_url)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .request(outbox_request())
+        .rate_limiter(
+            AIORateLimiter(overall_max_rate=config.telegram_rate_limit, overall_time_period=1,
+                           max_retries=3)
+        )
         .post_init(_post_init)
         .build()
     )
@@ -60,6 +69,10 @@ def build_application(config: Config, db: sqlite_utils.Database) -> Application:
     app.add_handler(MessageHandler(filters.COMMAND, on_command))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_error_handler(on_error)
+    services = Services(db, config, Deliverer(app.bot, db))
+    app.bot_data["services"] = services
+    if with_jobs:
+        schedule_jobs(app, services)
     return app
 
 
@@ -133,6 +146,9 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
     asker = await make_asker(update, context, needs_admin_check(name))
     for reply in run_command(asker, name, args):
         await send_reply(context, update.effective_chat.id, reply)
+    command = BY_NAME.get(name)
+    if command and command.runs_job and (asker.is_maintainer or not command.maintainers_only):
+        run_job_now(context.application, command.runs_job, reply_to=update.effective_chat.id)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

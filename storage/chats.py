@@ -33,7 +33,16 @@ def _create_chat_tables(db: sqlite_utils.Database) -> None:
     )
 
 
-MIGRATIONS = [("chats_001_chats_subscriptions_votes", _create_chat_tables)]
+def _add_digest_marks(db: sqlite_utils.Database) -> None:
+    # What the last digest covered: papers up to this rowid, list versions up to this id.
+    db["chats"].add_column("paper_mark", int, not_null_default=0)
+    db["chats"].add_column("list_mark", int, not_null_default=0)
+
+
+MIGRATIONS = [
+    ("chats_001_chats_subscriptions_votes", _create_chat_tables),
+    ("chats_002_digest_marks", _add_digest_marks),
+]
 
 
 @dataclass(frozen=True)
@@ -47,6 +56,8 @@ class Chat:
     digest: str = "daily"
     digest_hour: int = 8
     active: bool = True
+    paper_mark: int = 0
+    list_mark: int = 0
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,12 @@ def ensure_chat(
             },
             pk="chat_id",
         )
+        if existing is None:  # digests start with what arrives after the first contact
+            db.execute(
+                "update chats set paper_mark = (select coalesce(max(rowid), 0) from papers), "
+                "list_mark = (select coalesce(max(id), 0) from list_versions) where chat_id = ?",
+                [chat_id],
+            )
     chat = get_chat(db, chat_id)
     assert chat is not None
     return chat
@@ -91,7 +108,8 @@ def _chat(row: dict) -> Chat:
         chat_id=row["chat_id"], chat_type=row["chat_type"] or "private", title=row["title"] or "",
         lang=row["lang"] or "en", digest=row["digest"] or "daily",
         digest_hour=row["digest_hour"] if row["digest_hour"] is not None else 8,
-        active=bool(row["active"]),
+        active=bool(row["active"]), paper_mark=row.get("paper_mark") or 0,
+        list_mark=row.get("list_mark") or 0,
     )
 
 
@@ -109,6 +127,14 @@ def deactivate_chat(db: sqlite_utils.Database, chat_id: int, reason: str) -> Non
             "where chat_id = ?",
             [utc_now(), reason, chat_id],
         )
+
+
+def set_marks(db: sqlite_utils.Database, chat_id: int, paper_mark: int, list_mark: int) -> None:
+    """Advance what the chat's digests have covered (inside the composing transaction)."""
+    db.execute(
+        "update chats set paper_mark = ?, list_mark = ? where chat_id = ?",
+        [paper_mark, list_mark, chat_id],
+    )
 
 
 def active_chats(db: sqlite_utils.Database) -> list[Chat]:

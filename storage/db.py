@@ -19,6 +19,9 @@ MIGRATION_MODULES = (
     "storage.chats",
     "storage.papers",
     "storage.scores",
+    "storage.outbox",
+    "storage.job_runs",
+    "storage.suggestions",
 )
 
 
@@ -36,6 +39,7 @@ def open_db(path: str | Path = ":memory:") -> sqlite_utils.Database:
             conn = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
             db = sqlite_utils.Database(conn)
             db.enable_wal()
+            db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable across process crashes
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 30000")
         migrate(db)

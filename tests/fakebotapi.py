@@ -690,6 +690,7 @@ def _render(text: str, parse_mode: str | None) -> str:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 1024  # the stdlib's 5 drops connections under a fan-out
     api: FakeBotApi
 
 

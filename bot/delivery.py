@@ -1,0 +1,191 @@
+"""Send the outbox to Telegram: per-chat order and pace, retries, blocked chats switched off."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import httpx
+import sqlite_utils
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.request import HTTPXRequest
+
+from storage import chats, outbox
+from storage.outbox import OutboxMessage
+
+log = logging.getLogger(__name__)
+PRIVATE_INTERVAL = 1.0  # Telegram: about one message per second to the same private chat
+_ON_WIRE: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar(
+    "outbox_on_wire", default=None
+)
+# The hook runs when the body is about to be written: httpcore then writes it to the socket
+# without yielding to the event loop, so the mark and the bytes leave together. (At
+# ".complete" the event loop has already run other tasks after the write: a kill there
+# would resend a message Telegram already has.)
+_BODY_SENT = ("http11.send_request_body.started", "http2.send_request_body.started")
+
+
+async def _attach_wire_hook(request: httpx.Request) -> None:
+    """httpx request hook: call the outbox's hook as the request body goes on the wire."""
+    hook = _ON_WIRE.get()
+    if hook is None:
+        return
+
+    async def trace(event: str, info: dict) -> None:
+        if event in _BODY_SENT:
+            hook()
+
+    request.extensions["trace"] = trace
+
+
+def outbox_request(pool_size: int = 256) -> HTTPXRequest:
+    """PTB's HTTP transport with the hook that marks outbox rows as they leave."""
+    return HTTPXRequest(
+        connection_pool_size=pool_size,
+        httpx_kwargs={"event_hooks": {"request": [_attach_wire_hook]}},
+    )
+
+
+_GONE = re.compile(r"chat not found|user is deactivated|bot was kicked|have no rights", re.I)
+
+
+@dataclass
+class DeliveryReport:
+    """What one delivery pass did."""
+
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    dead_chats: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """Describe the pass in one line."""
+        return (f"delivery: {self.sent} sent, {self.retried} to retry, {self.failed} failed, "
+                f"{self.dead_chats} chats deactivated")
+
+
+@dataclass
+class Deliverer:
+    """Delivers pending outbox rows; keeps per-chat pacing across passes."""
+
+    bot: Bot
+    db: sqlite_utils.Database
+    private_interval: float = PRIVATE_INTERVAL
+    concurrency: int = 64
+    clock: Callable[[], float] = time.monotonic
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    wall: Callable[[], float] = time.time  # for retry times stored in the outbox
+    _last_sent: dict[int, float] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        settled = outbox.settle_in_flight(self.db)
+        if settled:
+            log.warning("%d messages were on the wire when the last process stopped; "
+                        "counted as delivered (status 'unconfirmed'), not sent again", settled)
+
+    async def deliver_pending(self) -> DeliveryReport:
+        """Send everything due, chats in parallel, each chat's messages in order."""
+        started = time.monotonic()
+        report = DeliveryReport()
+        by_chat: dict[int, list[OutboxMessage]] = {}
+        for message in outbox.pending(self.db, self.wall()):
+            by_chat.setdefault(message.chat_id, []).append(message)
+        gate = asyncio.Semaphore(self.concurrency)
+
+        async def one_chat(messages: list[OutboxMessage]) -> None:
+            async with gate:
+                await self._deliver_chat(messages, report)
+
+        await asyncio.gather(*(one_chat(m) for m in by_chat.values()))
+        report.seconds = time.monotonic() - started
+        return report
+
+    async def _deliver_chat(self, messages: list[OutboxMessage], report: DeliveryReport) -> None:
+        for message in messages:
+            await self._pace(message.chat_id)
+            if not await self._send_one(message, report):
+                return  # keep the chat's order: the rest waits for the next pass
+
+    async def _pace(self, chat_id: int) -> None:
+        if chat_id < 0:
+            return  # groups are paced by AIORateLimiter (20 per minute)
+        wait = self._last_sent.get(chat_id, -1e9) + self.private_interval - self.clock()
+        if wait > 0:
+            await self.sleep(wait)
+
+    async def _send_one(self, message: OutboxMessage, report: DeliveryReport) -> bool:
+        marker = _ON_WIRE.set(lambda: outbox.mark_on_wire(self.db, message.id))
+        try:
+            return await self._attempt(message, report)
+        finally:
+            _ON_WIRE.reset(marker)
+
+    async def _attempt(self, message: OutboxMessage, report: DeliveryReport) -> bool:
+        try:
+            sent = await self._send(message, ParseMode.HTML, message.text)
+        except BadRequest as exc:
+            if "parse entities" in str(exc).lower():
+                sent = await self._send(message, None, re.sub(r"<[^>]+>", "", message.text))
+            else:
+                return self._failed(message, exc, report)
+        except (Forbidden, ChatMigrated) as exc:
+            return self._failed(message, exc, report)
+        except RetryAfter as exc:
+            return self._retry(message, exc, _seconds(exc.retry_after), report)
+        except TelegramError as exc:  # network errors, timeouts, 5xx
+            backoff = min(600.0, 5.0 * 2 ** message.attempts) * random.uniform(0.8, 1.2)
+            return self._retry(message, exc, backoff, report)
+        self._last_sent[message.chat_id] = self.clock()
+        outbox.mark_sent(self.db, message.id, sent)
+        report.sent += 1
+        return True
+
+    async def _send(self, message: OutboxMessage, mode: str | None, text: str) -> int:
+        keyboard = [[InlineKeyboardButton(t, callback_data=d) for t, d in row]
+                    for row in message.keyboard]
+        result = await self.bot.send_message(
+            message.chat_id, text, parse_mode=mode,
+            reply_markup=InlineKeyboardMarkup(keyboard) if keyboard else None,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+        return result.message_id
+
+    def _retry(self, message: OutboxMessage, exc: Exception, delay: float,
+               report: DeliveryReport) -> bool:
+        status = outbox.mark_retry(self.db, message.id, str(exc), self.wall() + delay)
+        if status == "failed":
+            report.failed += 1
+            log.warning("giving up on message %s to chat %s: %s", message.id, message.chat_id, exc)
+        else:
+            report.retried += 1
+            log.info("message %s to chat %s retried in %.0fs: %s",
+                     message.id, message.chat_id, delay, exc)
+        return False
+
+    def _failed(self, message: OutboxMessage, exc: Exception, report: DeliveryReport) -> bool:
+        if isinstance(exc, Forbidden | ChatMigrated) or _GONE.search(str(exc)):
+            chats.deactivate_chat(self.db, message.chat_id, str(exc))
+            outbox.mark_chat_dead(self.db, message.chat_id, str(exc))
+            report.dead_chats += 1
+            log.info("chat %s deactivated: %s", message.chat_id, exc)
+            return False
+        outbox.mark_retry(self.db, message.id, str(exc), self.wall())
+        outbox.give_up(self.db, message.id)
+        report.failed += 1
+        log.warning("message %s to chat %s failed: %s", message.id, message.chat_id, exc)
+        return True  # a bad message must not block the chat's later ones
+
+
+def _seconds(value: object) -> float:
+    """Retry-After as seconds (PTB gives an int or a timedelta depending on settings)."""
+    total = getattr(value, "total_seconds", None)
+    return float(total() if total else value)  # type: ignore[arg-type]

@@ -1,0 +1,159 @@
+"""The outbox: every message is recorded before it is sent and marked after.
+
+A restart resumes pending rows and never repeats a sent one. A row turns 'sending' the moment
+its request body has been written to Telegram's socket; rows still 'sending' at the next start
+became 'unconfirmed' (Telegram had the whole request) instead of being sent twice. The Bot API
+has no idempotency key, so the one window left for a repeat is that single UPDATE.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import sqlite_utils
+
+from storage.db import utc_now
+
+MAX_ATTEMPTS = 8
+
+
+def _create_outbox(db: sqlite_utils.Database) -> None:
+    db["outbox"].create(
+        {
+            "id": int, "chat_id": int, "kind": str, "cycle": str, "part": int, "text": str,
+            "keyboard": str, "status": str, "attempts": int, "last_error": str,
+            "not_before": float, "created_at": str, "sent_at": str, "message_id": int,
+        },
+        pk="id",
+        defaults={"status": "pending", "attempts": 0, "not_before": 0.0},
+    )
+    db["outbox"].create_index(["chat_id", "kind", "cycle", "part"], unique=True)
+    db["outbox"].create_index(["status", "id"])
+
+
+MIGRATIONS = [("outbox_001_outbox", _create_outbox)]
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One message waiting to be sent (or already sent)."""
+
+    id: int
+    chat_id: int
+    kind: str  # digest | suggestion | notice
+    cycle: str
+    part: int
+    text: str
+    keyboard: tuple[tuple[tuple[str, str], ...], ...]
+    status: str = "pending"
+    attempts: int = 0
+
+
+def enqueue(
+    db: sqlite_utils.Database, chat_id: int, kind: str, cycle: str, parts: Iterable[str],
+    keyboard: Iterable[Iterable[tuple[str, str]]] = (),
+) -> int:
+    """Record the parts of one message; a (chat, kind, cycle) already recorded is skipped.
+
+    Call inside the caller's transaction so composing and recording are atomic.
+    """
+    rows = [
+        {
+            "chat_id": chat_id, "kind": kind, "cycle": cycle, "part": number, "text": text,
+            "keyboard": json.dumps([list(map(list, row)) for row in keyboard]) if number == 0
+            else "[]",
+            "created_at": utc_now(),
+        }
+        for number, text in enumerate(parts)
+    ]
+    before = db["outbox"].count
+    db["outbox"].insert_all(rows, ignore=True)
+    return db["outbox"].count - before
+
+
+def already_recorded(db: sqlite_utils.Database, chat_id: int, kind: str, cycle: str) -> bool:
+    """True when this chat's message for this cycle exists (sent or not)."""
+    sql = "select 1 from outbox where chat_id = ? and kind = ? and cycle = ? limit 1"
+    return bool(list(db.query(sql, [chat_id, kind, cycle])))
+
+
+def pending(db: sqlite_utils.Database, now: float, limit: int = 10_000) -> list[OutboxMessage]:
+    """Return messages due for sending, oldest first (parts in order)."""
+    sql = (
+        "select * from outbox where status = 'pending' and not_before <= ? "
+        "order by id limit ?"
+    )
+    return [_message(row) for row in db.query(sql, [now, limit])]
+
+
+def _message(row: dict) -> OutboxMessage:
+    keyboard = tuple(tuple((str(t), str(d)) for t, d in r) for r in json.loads(row["keyboard"]))
+    return OutboxMessage(
+        row["id"], row["chat_id"], row["kind"], row["cycle"], row["part"], row["text"],
+        keyboard, row["status"], row["attempts"],
+    )
+
+
+def mark_sent(db: sqlite_utils.Database, message_id: int, telegram_id: int | None) -> None:
+    """Mark a message sent (its own small transaction, right after Telegram's answer)."""
+    with db.atomic():
+        db.execute(
+            "update outbox set status = 'sent', sent_at = ?, message_id = ? where id = ?",
+            [utc_now(), telegram_id, message_id],
+        )
+
+
+def mark_on_wire(db: sqlite_utils.Database, message_id: int) -> None:
+    """Note that the request has left for Telegram (called when its body is written)."""
+    with db.atomic():
+        db.execute("update outbox set status = 'sending' where id = ? and status = 'pending'",
+                   [message_id])
+
+
+def settle_in_flight(db: sqlite_utils.Database) -> int:
+    """At process start: messages that were on the wire when we died count as delivered.
+
+    Telegram had the whole request, so it almost surely sent the message; resending would
+    repeat it. They are kept as 'unconfirmed' (visible in /stats), never silently dropped.
+    """
+    with db.atomic():
+        cursor = db.execute("update outbox set status = 'unconfirmed' where status = 'sending'")
+    return cursor.rowcount
+
+
+def mark_retry(db: sqlite_utils.Database, message_id: int, error: str, not_before: float) -> str:
+    """Count a failed attempt; give up (status 'failed') after MAX_ATTEMPTS. Return the status."""
+    with db.atomic():
+        db.execute(
+            "update outbox set attempts = attempts + 1, last_error = ?, not_before = ?, "
+            "status = case when attempts + 1 >= ? then 'failed' else 'pending' end where id = ?",
+            [error[:500], not_before, MAX_ATTEMPTS, message_id],
+        )
+    return next(db.query("select status from outbox where id = ?", [message_id]))["status"]
+
+
+def mark_chat_dead(db: sqlite_utils.Database, chat_id: int, error: str) -> int:
+    """Stop every unsent message to a chat that blocked or left us; return how many."""
+    with db.atomic():
+        cursor = db.execute(
+            "update outbox set status = 'dead', last_error = ? "
+            "where chat_id = ? and status in ('pending', 'sending')",
+            [error[:500], chat_id],
+        )
+    return cursor.rowcount
+
+
+def counts(db: sqlite_utils.Database) -> dict[str, int]:
+    """Return the number of outbox rows per status."""
+    return {
+        row["status"]: row["n"]
+        for row in db.query("select status, count(*) as n from outbox group by status")
+    }
+
+
+def give_up(db: sqlite_utils.Database, message_id: int) -> None:
+    """Mark a message failed for good (Telegram rejected it; retrying cannot help)."""
+    with db.atomic():
+        db.execute("update outbox set status = 'failed' where id = ?", [message_id])
