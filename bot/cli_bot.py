@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import html
 import logging
 import re
+from urllib.parse import urlsplit
 
 import bot.maintainers  # noqa: F401 - registers the maintainer commands
 from bot.answers import Asker
@@ -23,7 +25,8 @@ CONSOLE_CHAT_ID = 0
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the run and ask commands."""
     run = subparsers.add_parser("run", help="start the Telegram bot")
-    run.add_argument("--webhook", metavar="URL", help="receive updates at this public URL")
+    run.add_argument("--webhook", metavar="URL",
+                     help="receive updates at this public HTTPS URL (behind a reverse proxy)")
     run.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
     run.add_argument("--port", type=int, default=8443, help="webhook listen port")
     run.set_defaults(func=cmd_run)
@@ -81,7 +84,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.webhook:
         app.run_webhook(
             listen=args.listen, port=args.port, webhook_url=args.webhook,
-            url_path=args.webhook.rstrip("/").rsplit("/", 1)[-1] if "/" in args.webhook else "",
+            url_path=urlsplit(args.webhook).path.lstrip("/"),
+            secret_token=hashlib.sha256(config.telegram_bot_token.encode()).hexdigest()[:32],
         )
     else:
         app.run_polling()
