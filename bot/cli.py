@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "bot.cli_bot",
     "bot.cli_arxiv",
     "bot.cli_maint",
+    "bot.cli_ops",
 )
 
 
