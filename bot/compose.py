@@ -53,12 +53,15 @@ def compose_digests(db: sqlite_utils.Database, mode: str, now: datetime) -> int:
     list_top = latest.id if latest else 0
     cycle = cycle_key(mode, now, paper_top, list_top)
     cache: dict[int, list[Candidate]] = {}
+    snapshot = current_snapshot(db)
+    names = {lang: {s.name: section_name(s, lang) for s in snapshot.sections}
+             for lang in ("en", "zh")}
     composed = 0
     for chat in due:
         with db.atomic():
             if outbox.already_recorded(db, chat.chat_id, "digest", cycle):
                 continue
-            parts = _digest_parts(db, chat, mode, now, cache, paper_top)
+            parts = _digest_parts(db, chat, mode, now, cache, paper_top, names)
             if parts:
                 composed += bool(outbox.enqueue(db, chat.chat_id, "digest", cycle, parts))
             chats.set_marks(db, chat.chat_id, paper_top, list_top)
@@ -67,7 +70,7 @@ def compose_digests(db: sqlite_utils.Database, mode: str, now: datetime) -> int:
 
 def _digest_parts(
     db: sqlite_utils.Database, chat: Chat, mode: str, now: datetime,
-    cache: dict[int, list[Candidate]], paper_top: int,
+    cache: dict[int, list[Candidate]], paper_top: int, names: dict[str, dict[str, str]],
 ) -> list[str]:
     subs = chats.subscriptions(db, chat.chat_id)
     if not subs:
@@ -76,14 +79,9 @@ def _digest_parts(
         cache[chat.paper_mark] = new_candidates(db, chat.paper_mark, paper_top)
     groups = group_for_chat(subs, cache[chat.paper_mark], chats.votes(db, chat.chat_id))
     news = news_for_chat(subs, diffs_since(db, chat.list_mark))
-    snapshot = current_snapshot(db)
-    names = {
-        s.name: section_name(s, chat.lang) for s in snapshot.sections
-    }
-    title = TITLES[(chat.lang if chat.lang == "zh" else "en", mode)].format(
-        date=now.date().isoformat()
-    )
-    return render_digest(title, groups, news, names)
+    lang = "zh" if chat.lang == "zh" else "en"
+    title = TITLES[(lang, mode)].format(date=now.date().isoformat())
+    return render_digest(title, groups, news, names[lang])
 
 
 def new_candidates(db: sqlite_utils.Database, mark: int, top: int) -> list[Candidate]:

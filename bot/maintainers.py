@@ -17,7 +17,8 @@ from storage.scores import StoredScore
 from storage.suggestions import Suggestion
 
 NEW_PAPERS_SECTION = "New papers"
-SUGGESTION_MIN_SCORE = 0.3
+# About two well-known list authors, or a paper at the list's citation bar (feeds/rank.py).
+SUGGESTION_MIN_SCORE = 3.0
 SUGGESTIONS_PER_RUN = 10
 DECISIONS = {"a": "accepted", "r": "rejected", "l": "later"}
 

@@ -2,28 +2,60 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import UTC, date, datetime
+from functools import lru_cache
+
 import sqlite_utils
 
-from feeds.model import ListSnapshot
-from feeds.routing import route
+from feeds.authors import AuthorIndex, build_author_index, list_paper_authors, merge_arxiv_authors
+from feeds.citations import CitationCount
+from feeds.list_papers import bundled_bib, bundled_list_papers, known_list_papers
+from feeds.model import ListSnapshot, Paper, Scored
+from feeds.rank import rank_candidates
+from feeds.routing import Router, train_router
 from storage import lists, papers, scores
 from storage.scores import StoredScore
 
 BATCH = 2000
 
 
-def score_unscored(db: sqlite_utils.Database, snapshot: ListSnapshot) -> int:
-    """Route and score every unscored paper; return how many were scored."""
+@lru_cache(maxsize=4)
+def ranker_inputs(snapshot: ListSnapshot) -> tuple[AuthorIndex, tuple[Paper, ...], Router]:
+    """Author index, known list papers and router for a list version (cached per snapshot)."""
+    bib = bundled_bib()
+    known = tuple(known_list_papers(snapshot, bib, bundled_list_papers()))
+    authors = merge_arxiv_authors(list_paper_authors(snapshot, bib), bundled_list_papers())
+    return build_author_index(authors, snapshot), known, train_router(snapshot, known)
+
+
+def rank_papers(
+    found: Sequence[Paper], snapshot: ListSnapshot,
+    citations: Mapping[str, CitationCount] | None = None, today: date | None = None,
+) -> list[Scored]:
+    """Rank papers against the list, best first, each with its reasons."""
+    index, known, router = ranker_inputs(snapshot)
+    return rank_candidates(found, snapshot, index, citations,
+                           today or datetime.now(UTC).date(), known, router)
+
+
+def score_unscored(
+    db: sqlite_utils.Database, snapshot: ListSnapshot,
+    citations: Mapping[str, CitationCount] | None = None,
+) -> int:
+    """Rank every stored paper the ranker has not seen and store the results."""
     latest = lists.latest_version(db)
     total = 0
     while ids := scores.unscored_ids(db, BATCH):
         found = [p for p in (papers.get_paper(db, i) for i in ids) if p is not None]
-        rows = []
-        for paper in found:
-            section, probability = route(paper)[0]
-            rows.append(StoredScore(paper.arxiv_id, section, probability, 0.0, (),
-                                    latest.id if latest else None))
-        total += scores.save_scores(db, rows)
+        ranked = rank_papers(found, snapshot, citations)
+        total += scores.save_scores(db, [_stored(s, latest.id if latest else None) for s in ranked])
         if len(ids) < BATCH:
             break
     return total
+
+
+def _stored(scored: Scored, version: int | None) -> StoredScore:
+    probability = dict(scored.section_probs).get(scored.section, 0.0)
+    return StoredScore(scored.paper_id, scored.section, probability, scored.score,
+                       scored.reasons, version)

@@ -68,9 +68,11 @@ def enqueue(
         }
         for number, text in enumerate(parts)
     ]
-    before = db["outbox"].count
-    db["outbox"].insert_all(rows, ignore=True)
-    return db["outbox"].count - before
+    added = 0
+    for row in rows:  # INSERT OR IGNORE, counting what went in without a count(*) scan
+        db["outbox"].insert(row, ignore=True)
+        added += next(db.query("select changes() as n"))["n"]
+    return added
 
 
 def already_recorded(db: sqlite_utils.Database, chat_id: int, kind: str, cycle: str) -> bool:
