@@ -392,3 +392,13 @@ def answer_researchers(asker: Asker, args: str) -> list[Reply]:
     lines = [t(asker.lang, "researchers_title", topic=name)]
     lines += [f'• <a href="{esc(r.url)}">{esc(r.name)}</a>' for r in section.key_researchers]
     return [Reply("\n".join(lines))]
+
+
+async def answer_trends(asker: Asker, args: str) -> list[Reply]:
+    """A PNG chart of new papers per topic per week (drawn off the event loop)."""
+    from bot.trends import default_title, trends_png
+
+    text = args.strip()
+    weeks = int(text) if text.isdigit() and 1 <= int(text) <= 104 else 12
+    png = await trends_png(asker.db, weeks=weeks, lang=asker.lang, now=asker.clock())
+    return [Reply(esc(default_title(weeks, asker.lang)), photo=png)]

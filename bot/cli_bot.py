@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import html
 import logging
@@ -55,10 +56,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
         chats.set_chat_setting(db, CONSOLE_CHAT_ID, lang=args.lang)
         chat = chats.ensure_chat(db, CONSOLE_CHAT_ID)
     asker = Asker(db, chat, CONSOLE_CHAT_ID, True, args.maintainer)
-    for number, reply in enumerate(run_command(asker, *parsed)):
+    for number, reply in enumerate(asyncio.run(run_command(asker, *parsed))):
         if number:
             print("-" * 40)
         print(reply.text if args.html else console_text(reply))
+        if reply.photo is not None:
+            print(f"[a {len(reply.photo):,}-byte PNG chart: `papers-bot trends --out FILE.png`"
+                  " saves it]")
     return 0
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from bot import answers
@@ -10,7 +10,7 @@ from bot.answers import Asker
 from bot.i18n import t
 from bot.render import Reply, esc
 
-Answer = Callable[[Asker, str], list[Reply]]
+Answer = Callable[[Asker, str], list[Reply] | Awaitable[list[Reply]]]
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ COMMANDS: list[Command] = [
             "列表中最常见的作者（按主题）", answers.answer_authors),
     Command("researchers", "TOPIC", "a topic's key researchers with links",
             "某主题的关键研究者及链接", answers.answer_researchers),
+    Command("trends", "[WEEKS]", "a chart of new papers per topic per week",
+            "每周各主题新论文数量图表", answers.answer_trends),
 ]
 
 BY_NAME = {command.name: command for command in COMMANDS}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 from dataclasses import dataclass
@@ -47,7 +48,7 @@ def needs_admin_check(command_name: str) -> bool:
     return bool(command and command.changes_settings)
 
 
-def run_command(asker: Asker, name: str, args: str) -> list[Reply]:
+async def run_command(asker: Asker, name: str, args: str) -> list[Reply]:
     """Answer one command; refusals and failures become polite replies."""
     command = BY_NAME.get(name)
     if command is None:
@@ -56,7 +57,8 @@ def run_command(asker: Asker, name: str, args: str) -> list[Reply]:
     if refusal:
         return [Reply(refusal)]
     try:
-        return command.answer(asker, args)
+        result = command.answer(asker, args)
+        return await result if inspect.isawaitable(result) else result
     except Exception:
         log.exception("command /%s failed", name)
         return [Reply(t(asker.lang, "error"))]

@@ -26,6 +26,7 @@ class Reply:
 
     text: str
     keyboard: tuple[tuple[Button, ...], ...] = field(default_factory=tuple)
+    photo: bytes | None = None  # sent as a photo with `text` as its caption (≤ 1024 chars)
 
 
 def esc(text: object) -> str:

@@ -144,7 +144,7 @@ async def on_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
         return
     name, args = parsed
     asker = await make_asker(update, context, needs_admin_check(name))
-    for reply in run_command(asker, name, args):
+    for reply in await run_command(asker, name, args):
         await send_reply(context, update.effective_chat.id, reply)
     command = BY_NAME.get(name)
     if command and command.runs_job and (asker.is_maintainer or not command.maintainers_only):
@@ -183,6 +183,10 @@ def markup(reply: Reply) -> InlineKeyboardMarkup | None:
 async def send_reply(context: ContextTypes.DEFAULT_TYPE, chat_id: int, reply: Reply) -> None:
     """Send one reply as HTML without link previews; a blocked chat is deactivated."""
     try:
+        if reply.photo is not None:
+            await context.bot.send_photo(chat_id, reply.photo, caption=reply.text[:1024],
+                                         parse_mode=ParseMode.HTML)
+            return
         await context.bot.send_message(
             chat_id, reply.text, parse_mode=ParseMode.HTML, reply_markup=markup(reply),
             link_preview_options=LinkPreviewOptions(is_disabled=True),

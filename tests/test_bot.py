@@ -249,3 +249,14 @@ def _paper(arxiv_id: str, title: str) -> Paper:
     return Paper(arxiv_id=arxiv_id, version=1, title=title, abstract="We study attention.",
                  authors=("A. Author", "B. Author"), categories=("cs.LG",),
                  primary_category="cs.LG", published="2017-03-14", source="rss")
+
+
+async def test_trends_sends_a_png_chart(bot) -> None:
+    api, app = bot
+    before = len(api.calls("sendPhoto"))
+    update = api.make_message_update(USER, "/trends 8", user_id=USER)
+    await app.process_update(Update.de_json(update, app.bot))
+    (call,) = api.calls("sendPhoto")[before:]
+    photo = call.params["photo"]
+    data = photo.data if hasattr(photo, "data") else photo
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and "8 weeks" in call.params["caption"]
