@@ -80,11 +80,13 @@ class Deliverer:
     bot: Bot
     db: sqlite_utils.Database
     private_interval: float = PRIVATE_INTERVAL
-    concurrency: int = 64
+    concurrency: int = 64  # chats served at once (a chat may be waiting out its 1 s pace)
+    in_flight: int = 8  # requests on the wire at once: more only adds httpx pool overhead
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
     wall: Callable[[], float] = time.time  # for retry times stored in the outbox
     _last_sent: dict[int, float] = field(default_factory=dict)
+    _gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
 
     def __post_init__(self) -> None:
         settled = outbox.settle_in_flight(self.db)
@@ -99,13 +101,14 @@ class Deliverer:
         by_chat: dict[int, list[OutboxMessage]] = {}
         for message in outbox.pending(self.db, self.wall()):
             by_chat.setdefault(message.chat_id, []).append(message)
-        gate = asyncio.Semaphore(self.concurrency)
+        queue = iter(list(by_chat.values()))
+        self._gate = asyncio.Semaphore(self.in_flight)
 
-        async def one_chat(messages: list[OutboxMessage]) -> None:
-            async with gate:
+        async def worker() -> None:  # a fixed pool of workers, not one task per chat
+            for messages in queue:
                 await self._deliver_chat(messages, report)
 
-        await asyncio.gather(*(one_chat(m) for m in by_chat.values()))
+        await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(by_chat)))))
         report.seconds = time.monotonic() - started
         return report
 
@@ -152,11 +155,12 @@ class Deliverer:
     async def _send(self, message: OutboxMessage, mode: str | None, text: str) -> int:
         keyboard = [[InlineKeyboardButton(t, callback_data=d) for t, d in row]
                     for row in message.keyboard]
-        result = await self.bot.send_message(
-            message.chat_id, text, parse_mode=mode,
-            reply_markup=InlineKeyboardMarkup(keyboard) if keyboard else None,
-            link_preview_options=LinkPreviewOptions(is_disabled=True),
-        )
+        async with self._gate:
+            result = await self.bot.send_message(
+                message.chat_id, text, parse_mode=mode,
+                reply_markup=InlineKeyboardMarkup(keyboard) if keyboard else None,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
         return result.message_id
 
     def _retry(self, message: OutboxMessage, exc: Exception, delay: float,
