@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "bot.cli_arxiv",
     "bot.cli_maint",
     "bot.cli_ops",
+    "bot.cli_rank",
 )
 
 

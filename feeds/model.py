@@ -178,3 +178,25 @@ class Paper:
     def pdf_url(self) -> str:
         """The paper's arXiv PDF."""
         return f"https://arxiv.org/pdf/{self.arxiv_id}"
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A paper judged for the list: score (higher is better), section and the reasons why."""
+
+    paper_id: str
+    score: float
+    section: str  # the most likely top-100 section, or "other"
+    section_probs: tuple[tuple[str, float], ...] = ()  # best first
+    reasons: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()  # carried so per-chat feedback can match liked authors
+    terms: tuple[str, ...] = ()  # salient title terms, for the same reason
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the CLI's JSON shape."""
+        return {
+            "id": self.paper_id,
+            "score": round(self.score, 3),
+            "section": self.section,
+            "reasons": list(self.reasons),
+        }

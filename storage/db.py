@@ -22,6 +22,7 @@ MIGRATION_MODULES = (
     "storage.outbox",
     "storage.job_runs",
     "storage.suggestions",
+    "storage.citations",
 )
 
 

@@ -1,0 +1,230 @@
+"""Route a paper to the list's top-100 sections: tf-idf centroids, trained in milliseconds at start.
+
+Each section's centroid averages its entries' vectors (title; abstract, categories and authors when
+known; the bib venue) plus hand-written keyword seeds that spell out the section's name and its key
+researchers. A paper goes where its cosine is highest; "other" is a fixed cosine level that wins
+when no section is close. A "More Papers from 2016" section takes only papers from that year.
+Measured by leave-one-out over the top-100 entries in bench/rank_quality.py.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from feeds.authors import author_key
+from feeds.awesome_list import normalise_title
+from feeds.model import ListSnapshot, Paper, Section
+
+OTHER = "other"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STOP = _words(
+    "a an and are as at be by can for from has have in into is it its of on or our over that the "
+    "their these this to we which with via using use used based new towards toward show paper "
+    "propose proposed approach method methods result results also both such than then more most "
+    "while when where how what not all each other only two one between through under without "
+    "well may however thus here first many much very large small"
+)
+_VENUE_NOISE = _words(
+    "proceedings ieee conference international advance journal transaction arxiv preprint "
+    "annual meeting association workshop springer acm"
+)
+# Seeds spell out what each section's name means; keyed by a word of the name so that a renamed
+# section keeps its seeds as long as the key word stays.
+SECTION_SEEDS: tuple[tuple[str, str], ...] = (
+    ("understanding", "understanding generalization generalize transfer transferable features "
+     "representation visualizing visualization interpretability explain analysis adversarial "
+     "examples robustness distillation knowledge invariance memorization domain adaptation"),
+    ("optimization", "optimization optimizer training train gradient stochastic descent sgd adam "
+     "momentum normalization batch dropout regularization initialization learning rate "
+     "convergence hyperparameter activation overfitting weight decay"),
+    ("generative", "unsupervised generative adversarial gan autoencoder variational density "
+     "estimation sampling latent generation generate generating synthesis likelihood "
+     "boltzmann representation learning"),
+    ("convolutional", "convolutional convnet cnn architecture residual inception imagenet "
+     "classification recognition layer depth deeper pooling efficient"),
+    ("detection", "segmentation detection object semantic instance region proposal bounding "
+     "box localization detector pixel scene"),
+    ("video", "image video super resolution style captioning caption description visual action "
+     "face photo colorization optical flow tracking retrieval"),
+    ("language", "language natural processing translation machine sentence word text recurrent "
+     "rnn lstm sequence parsing embedding vector semantic question answering attention memory "
+     "dialogue character document encoder decoder"),
+    ("speech", "speech recognition acoustic model audio speaker asr phoneme spoken voice medical "
+     "biology sound"),
+    ("reinforcement", "reinforcement policy reward agent robot robotic robotics control "
+     "continuous q-learning actor critic atari game manipulation grasping navigation planning"),
+)
+# arXiv categories name their fields; they seed the sections that share the field.
+CATEGORY_SEEDS: tuple[tuple[str, str], ...] = (
+    ("cs.CV", "convolutional detection video understanding generative"),
+    ("cs.CL", "language speech"),
+    ("cs.SD", "speech"),
+    ("eess.AS", "speech"),
+    ("cs.RO", "reinforcement"),
+    ("cs.SY", "reinforcement"),
+    ("stat.ML", "optimization generative understanding"),
+    ("cs.LG", "optimization generative understanding reinforcement"),
+)
+SEED_WEIGHT = 2.0  # the seed vector's weight against the (unit) average of the entries
+TITLE_WEIGHT = 3.0
+ABSTRACT_TOKENS = 12.0  # an abstract counts as this many title words in total
+AUTHOR_WEIGHT = 1.0
+OTHER_LEVEL = 0.08  # cosine at which "other" is as likely as a section
+TEMPERATURE = 0.05  # softmax temperature on cosines
+
+
+def terms(text: str) -> list[str]:
+    """Lower-case content words of `text`, plurals folded ('Networks' -> 'network')."""
+    words = re.findall(r"[a-z][a-z0-9]*", normalise_title(text).replace("-", " "))
+    return [_singular(w) for w in words if w not in _STOP and len(w) > 1]
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def paper_terms(paper: Paper) -> Counter[str]:
+    """Weighted terms of a paper: title, abstract (scaled), categories, venue and authors."""
+    bag: Counter[str] = Counter()
+    for word in terms(paper.title):
+        bag[word] += TITLE_WEIGHT
+    words = terms(paper.abstract)
+    for word in words:
+        bag[word] += ABSTRACT_TOKENS / max(len(words), ABSTRACT_TOKENS)
+    for category in paper.categories:
+        bag[f"cat:{category}"] += 1.0
+    for word in terms(paper.journal_ref):
+        if word not in _VENUE_NOISE:
+            bag[word] += 1.0
+    for name in paper.authors:
+        if key := author_key(name):
+            bag[f"au:{key}"] += AUTHOR_WEIGHT
+    return bag
+
+
+Vector = Mapping[str, float]
+
+
+def vector(bag: Mapping[str, float], idf: Mapping[str, float]) -> dict[str, float]:
+    """Sublinear tf x idf, unit length."""
+    raw = {t: (1 + math.log(w) if w >= 1 else w) * idf.get(t, 1.0) for t, w in bag.items()}
+    return _unit(raw)
+
+
+def _unit(raw: Mapping[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(x * x for x in raw.values())) or 1.0
+    return {t: x / norm for t, x in raw.items() if x}
+
+
+@dataclass(frozen=True)
+class Router:
+    """Section centroids over tf-idf vectors; `route` turns cosines into probabilities."""
+
+    centroids: Mapping[str, Vector]
+    idf: Mapping[str, float]
+    year_of: Mapping[str, int] = field(default_factory=dict)  # "More Papers from 2016" -> 2016
+
+    @property
+    def sections(self) -> tuple[str, ...]:
+        """The sections this router knows, in list order."""
+        return tuple(self.centroids)
+
+    def similarities(self, paper: Paper) -> dict[str, float]:
+        """Cosine of the paper to each section it may belong to."""
+        query = vector(paper_terms(paper), self.idf)
+        year = _year(paper.published)
+        return {
+            name: sum(query.get(t, 0.0) * x for t, x in centroid.items())
+            for name, centroid in self.centroids.items()
+            if name not in self.year_of or self.year_of[name] == year
+        }
+
+    def route(self, paper: Paper) -> list[tuple[str, float]]:
+        """Return (section, probability) for every section and "other", best first."""
+        scores = {name: cos / TEMPERATURE for name, cos in self.similarities(paper).items()}
+        scores[OTHER] = OTHER_LEVEL / TEMPERATURE
+        return _softmax(scores)
+
+
+def _year(published: str) -> int | None:
+    return int(published[:4]) if published[:4].isdigit() else None
+
+
+def _softmax(scores: Mapping[str, float]) -> list[tuple[str, float]]:
+    top = max(scores.values())
+    exp = {k: math.exp(v - top) for k, v in scores.items()}
+    total = sum(exp.values())
+    return sorted(((k, v / total) for k, v in exp.items()), key=lambda kv: -kv[1])
+
+
+def train_router(snapshot: ListSnapshot, known: Iterable[Paper] = ()) -> Router:
+    """Train on the snapshot's top-100 sections; `known` list papers add abstracts and venues."""
+    by_title = {normalise_title(p.title): p for p in known}
+    docs = [
+        (section, paper_terms(by_title.get(normalise_title(e.title)) or _bare(e.title)))
+        for section in snapshot.top100()
+        for e in section.entries
+    ]
+    frequency = Counter(t for _, bag in docs for t in bag)
+    idf = {t: math.log((len(docs) + 1) / (c + 1)) + 1 for t, c in frequency.items()}
+    centroids, years = {}, {}
+    for section in snapshot.top100():
+        mean: Counter[str] = Counter()
+        vectors = [vector(bag, idf) for s, bag in docs if s is section]
+        for doc in vectors:
+            mean.update({t: x / len(vectors) for t, x in doc.items()})
+        seeds = vector(_seed_bag(section), idf)
+        mean.update({t: SEED_WEIGHT * x for t, x in seeds.items()})
+        centroids[section.name] = _unit(mean)
+        if found := re.search(r"\b(?:19|20)\d\d\b", section.name):
+            years[section.name] = int(found.group())
+    return Router(centroids, idf, years)
+
+
+def _bare(title: str) -> Paper:
+    return Paper("", 1, title, "", (), ())
+
+
+def _seed_bag(section: Section) -> Counter[str]:
+    """Keyword, category and key-researcher seeds for a section, from its name and comment."""
+    bag: Counter[str] = Counter()
+    low = section.name.lower()
+    for key, words in SECTION_SEEDS:
+        if key in low:
+            bag.update(terms(words))
+    for category, keys in CATEGORY_SEEDS:
+        if any(key in low for key in keys.split()):
+            bag[f"cat:{category}"] += 1.0
+    for researcher in section.key_researchers:
+        if key := author_key(researcher.name):
+            bag[f"au:{key}"] += 1.0
+    return bag
+
+
+@lru_cache(maxsize=1)
+def default_router() -> Router:
+    """The router trained on the bundled README, bib and list-paper metadata."""
+    from feeds.bundled import bundled_snapshot
+    from feeds.list_papers import bundled_bib, bundled_list_papers, known_list_papers
+
+    snapshot = bundled_snapshot()
+    return train_router(snapshot, known_list_papers(snapshot, bundled_bib(), bundled_list_papers()))
+
+
+def route(paper: Paper, router: Router | None = None) -> list[tuple[str, float]]:
+    """Return (section, probability) pairs for `paper`, best first, "other" included."""
+    return (router or default_router()).route(paper)

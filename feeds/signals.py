@@ -1,0 +1,198 @@
+"""The list-worthiness signals, each a pure function from a paper to points and a reason.
+
+Points are on one additive scale (roughly log-odds of belonging on the list); feeds/rank.py sums
+them. Weights live in feeds/rank.py next to the benchmark numbers that justify them.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+
+from feeds.authors import AuthorHit, AuthorIndex, split_name
+from feeds.citations import CitationCount
+from feeds.model import Paper
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One piece of evidence: its kind, its points and a short human-readable reason."""
+
+    kind: str  # authors | key_researcher | venue | similarity | citations
+    points: float
+    reason: str
+
+
+# Venue names as they appear in comments and journal references.
+VENUES: tuple[tuple[str, str], ...] = (
+    ("NIPS", r"\bNIPS\b|\bNeurIPS\b|Neural Information Processing Systems"),
+    ("ICML", r"\bICML\b|International Conference on Machine Learning"),
+    ("ICLR", r"\bICLR\b|International Conference on Learning Representations"),
+    ("CVPR", r"\bCVPR\b|Computer Vision and Pattern Recognition"),
+    ("ICCV", r"\bICCV\b|International Conference on Computer Vision"),
+    ("ECCV", r"\bECCV\b|European Conference on Computer Vision"),
+    ("ACL", r"\bACL\b|Annual Meeting of the Association for Computational Linguistics"),
+    ("EMNLP", r"\bEMNLP\b|Empirical Methods in Natural Language Processing"),
+    ("NAACL", r"\bNAACL\b"),
+    ("AAAI", r"\bAAAI\b"),
+    ("IJCAI", r"\bIJCAI\b"),
+    ("JMLR", r"\bJMLR\b|Journal of Machine Learning Research"),
+    ("TPAMI", r"\bT-?PAMI\b|Pattern Analysis and Machine Intelligence"),
+    ("Nature", r"\bNature\b"),
+    ("Science", r"\bin Science\b|^Science\b"),
+)
+_VENUE_PATTERNS = tuple((name, re.compile(pattern)) for name, pattern in VENUES)
+_ACCEPTED = re.compile(
+    r"accepted|published|to appear|appears? in|appearing|camera[- ]?ready|proceedings|"
+    r"\boral\b|spotlight|presented at|final version", re.I)
+_SUBMITTED = re.compile(r"submitted|under review|in review|under submission", re.I)
+_WORKSHOP = re.compile(r"workshop", re.I)
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+@dataclass(frozen=True)
+class VenueHint:
+    """A top venue named in the comments or journal reference, and how far the paper got."""
+
+    venue: str
+    year: str
+    status: str  # accepted | workshop | submitted
+
+    def describe(self) -> str:
+        """'Accepted at CVPR 2017', 'Workshop paper at NIPS 2014', 'Submitted to ICML 2017'."""
+        where = f"{self.venue} {self.year}".strip()
+        if self.status == "workshop":
+            return f"Workshop paper at {where}"
+        if self.status == "submitted":
+            return f"Submitted to {where} (not yet accepted)"
+        return f"Published in {where}" if self.venue in _JOURNALS else f"Accepted at {where}"
+
+
+_JOURNALS = frozenset({"JMLR", "TPAMI", "Nature", "Science"})
+
+
+def venue_hint(paper: Paper) -> VenueHint | None:
+    """Find a top venue in the journal reference or comments, with its year and status."""
+    for text, published in ((paper.journal_ref, True), (paper.comments, False)):
+        for name, pattern in _VENUE_PATTERNS:
+            found = pattern.search(text)
+            if not found:
+                continue
+            year = _YEAR.search(text[found.start() : found.end() + 40])
+            if _WORKSHOP.search(text):
+                status = "workshop"
+            elif published or _ACCEPTED.search(text) or not _SUBMITTED.search(text):
+                status = "accepted"
+            else:
+                status = "submitted"
+            return VenueHint(name, year.group() if year else "", status)
+    return None
+
+
+def venue_signal(paper: Paper, weights: Mapping[str, float]) -> Signal | None:
+    """Points for a venue hint: full for accepted, less for a workshop or a submission."""
+    hint = venue_hint(paper)
+    if hint is None:
+        return None
+    return Signal(f"venue_{hint.status}", weights[hint.status], hint.describe())
+
+
+def revised_signal(paper: Paper, weight: float) -> Signal | None:
+    """A paper revised after first posting (v2+), often a camera-ready version."""
+    if paper.version < 2 or not weight:
+        return None
+    return Signal("revised", weight, f"revised after first posting (v{paper.version})")
+
+
+def short_name(name: str) -> str:
+    """'Kaiming He' / 'He, Kaiming' -> 'K. He'."""
+    first, last = split_name(name)
+    initial = next((c for c in first if c.isalpha()), "")
+    return f"{initial.upper()}. {last}" if initial else last
+
+
+def author_signals(
+    paper: Paper, index: AuthorIndex, per_paper: float, key_bonus: float
+) -> list[Signal]:
+    """Points for authors of list papers (log of their count) and for key researchers."""
+    hits = [hit for name in paper.authors if (hit := index.lookup(name))]
+    signals = []
+    listed = sorted((h for h in hits if h.papers), key=lambda h: -len(h.papers))
+    if listed:
+        points = sum(per_paper * math.log1p(len(h.papers)) * (1 if h.strong else 0.5)
+                     for h in listed)
+        signals.append(Signal("authors", points, _authors_reason(listed)))
+    keys = [h for h in hits if h.key_researcher]
+    if keys:
+        names = ", ".join(short_name(h.name) for h in keys[:3])
+        signals.append(Signal("key_researcher", key_bonus * len(keys),
+                              f"key researcher of the list: {names}"))
+    return signals
+
+
+def _authors_reason(hits: list[AuthorHit]) -> str:
+    top = hits[0]
+    if len(hits) == 1:
+        count = len(top.papers)
+        plural = "paper" if count == 1 else "papers"
+        return f"co-author of {count} list {plural}: {short_name(top.name)}"
+    names = ", ".join(f"{short_name(h.name)} ({len(h.papers)})" for h in hits[:3])
+    more = f" and {len(hits) - 3} more" if len(hits) > 3 else ""
+    return f"co-authors of list papers: {names}{more}"
+
+
+# The list's citation criteria (written in 2017): 2016 +60, 2015 +200, 2014 +400, 2013 +600,
+# 2012 +800; i.e. by age in whole years 1 -> 60, 2 -> 200, ... Under 6 months: by discussion.
+CITATION_BARS: tuple[tuple[float, int], ...] = ((1.5, 60), (2.5, 200), (3.5, 400), (4.5, 600))
+OLDEST_BAR = 800
+NEW_MONTHS = 6
+
+
+def citation_bar(age_months: float) -> int | None:
+    """The list's citation bar for a paper of this age; None while it is new (< 6 months)."""
+    if age_months < NEW_MONTHS:
+        return None
+    years = age_months / 12
+    return next((bar for limit, bar in CITATION_BARS if years < limit), OLDEST_BAR)
+
+
+def age_in_months(published: str, now: date) -> float | None:
+    """Months between an ISO date (or year) and `now`; None when unknown."""
+    match = re.match(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?", published or "")
+    if not match:
+        return None
+    year, month, day = (int(g) if g else 1 for g in match.groups())
+    return max(0.0, (now - date(year, month, day)).days / 30.44)
+
+
+def citation_signal(
+    paper: Paper, count: CitationCount | None, now: date, weights: Mapping[str, float]
+) -> Signal | None:
+    """Compare citations with the list's bar for the paper's age (velocity for new papers)."""
+    if count is None or count.citations is None:
+        return None
+    months = age_in_months(paper.published or count.publication_date, now)
+    if months is None:
+        return None
+    cites, age = count.citations, _age_text(months)
+    bar = citation_bar(months)
+    if bar is None:
+        points = weights["new_per_log"] * math.log1p(cites / max(months, 1.0))
+        return Signal("citations", points,
+                      f"new ({age}): {cites} citations so far, judged by discussion")
+    ratio = math.log2((cites + 1) / (bar + 1))
+    points = weights["per_doubling"] * max(-3.0, min(4.0, ratio))
+    if cites >= bar:
+        return Signal("citations", points + weights["bar"],
+                      f"{cites} citations in {age} ≥ list bar ({bar})")
+    return Signal("citations", points, f"{cites} citations in {age} < list bar ({bar})")
+
+
+def _age_text(months: float) -> str:
+    whole = round(months)
+    if whole < 24:
+        return f"{whole} month" + ("" if whole == 1 else "s")
+    return f"{months / 12:.1f} years"
