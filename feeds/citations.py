@@ -51,15 +51,15 @@ def batch_url(base_url: str) -> str:
     return f"{base_url.rstrip('/')}/paper/batch"
 
 
-def parse_batch(body: bytes | str, requested: Sequence[str], fetched_at: str = "") -> list[
-    CitationCount
-]:
+def parse_batch(
+    body: bytes | str, requested: Sequence[str], fetched_at: str = ""
+) -> list[CitationCount]:
     """Pair a batch response with the arXiv ids requested, in order; null -> unknown counts."""
     data = json.loads(body)
     if not isinstance(data, list) or len(data) != len(requested):
         raise ValueError(f"expected a list of {len(requested)} records, got {type(data).__name__}")
-    return [_record(arxiv_id, item, fetched_at) for arxiv_id, item in zip(requested, data,
-                                                                           strict=True)]
+    pairs = zip(requested, data, strict=True)
+    return [_record(arxiv_id, item, fetched_at) for arxiv_id, item in pairs]
 
 
 def _record(arxiv_id: str, item: Any, fetched_at: str) -> CitationCount:
@@ -134,21 +134,30 @@ async def post_batch(
     payload = {"ids": [f"ARXIV:{i}" for i in arxiv_ids]}
     for attempt in range(retries + 1):
         try:
-            response = await client.post(
-                url, params={"fields": FIELDS}, json=payload, headers=headers
-            )
-        except httpx.HTTPError as exc:
-            error = FetchError(f"network error posting to {url}: {type(exc).__name__}: {exc}")
-        else:
-            if response.status_code == 200:
-                return response.content
-            retry_after = parse_retry_after(response.headers.get("Retry-After"))
-            error = FetchError(f"HTTP {response.status_code} from {url}",
-                               response.status_code, retry_after)
-            if response.status_code != 429 and response.status_code < 500:
-                raise error
-        if attempt == retries:
-            raise error
-        await sleep(min(MAX_WAIT, error.retry_after if error.retry_after is not None
-                        else 2.0**attempt))
+            return await _post_once(client, url, payload, headers)
+        except FetchError as error:
+            if not _retryable(error) or attempt == retries:
+                raise
+            wait = error.retry_after if error.retry_after is not None else 2.0**attempt
+            await sleep(min(MAX_WAIT, wait))
     raise AssertionError("unreachable")
+
+
+async def _post_once(
+    client: httpx.AsyncClient, url: str, payload: dict[str, Any], headers: dict[str, str]
+) -> bytes:
+    """One POST: the body on 200, else FetchError (status None for network errors)."""
+    try:
+        response = await client.post(url, params={"fields": FIELDS}, json=payload,
+                                     headers=headers)
+    except httpx.HTTPError as exc:
+        raise FetchError(f"network error posting to {url}: {type(exc).__name__}: {exc}") from None
+    if response.status_code == 200:
+        return response.content
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    raise FetchError(f"HTTP {response.status_code} from {url}", response.status_code, retry_after)
+
+
+def _retryable(error: FetchError) -> bool:
+    """Rate limits, server errors and network errors are worth another try; 4xx are not."""
+    return error.status is None or error.status == 429 or error.status >= 500

@@ -148,7 +148,7 @@ class Router:
         query = vector(paper_terms(paper), self.idf)
         year = _year(paper.published)
         return {
-            name: sum(query.get(t, 0.0) * x for t, x in centroid.items())
+            name: sum(x * centroid.get(t, 0.0) for t, x in query.items())
             for name, centroid in self.centroids.items()
             if name not in self.year_of or self.year_of[name] == year
         }
