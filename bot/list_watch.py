@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
+from functools import lru_cache
 
 import httpx
 import sqlite_utils
@@ -57,7 +58,8 @@ async def sync_list(
     finally:
         if own_client:
             await client.aclose()
-    log.info("%s [%.2fs]", report.summary(), time.monotonic() - started)
+    level = logging.WARNING if report.status == "error" else logging.INFO
+    log.log(level, "%s [%.2fs]", report.summary(), time.monotonic() - started)
     return report
 
 
@@ -103,4 +105,13 @@ def seed_bundled(db: sqlite_utils.Database) -> int | None:
 
 def current_snapshot(db: sqlite_utils.Database) -> ListSnapshot:
     """Return the newest stored snapshot, or the bundled one before the first sync."""
-    return lists.newest_snapshot(db) or bundled_snapshot()
+    latest = lists.latest_version(db)
+    if latest is None:
+        return bundled_snapshot()
+    return _snapshot_of(db, latest.id, latest.content_hash)
+
+
+@lru_cache(maxsize=8)
+def _snapshot_of(db: sqlite_utils.Database, version_id: int, content_hash: str) -> ListSnapshot:
+    """Load a version once: every answer needs the list, and versions never change."""
+    return lists.load_snapshot(db, version_id)

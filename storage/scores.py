@@ -79,11 +79,23 @@ def top_in_section(
     db: sqlite_utils.Database, section: str, limit: int = 10, offset: int = 0
 ) -> list[tuple[str, StoredScore]]:
     """Return the newest routed papers of a section, best score first within a day."""
-    sql = (
-        "select scores.* from scores join papers using (arxiv_id) where scores.section = ? "
-        "order by papers.announced desc, scores.score desc limit ? offset ?"
+    # Walk papers newest first on the announced index (CROSS JOIN keeps papers outermost) and
+    # stop after enough rows, then add the rest of the last day so within-day order is exact.
+    newest = (
+        "select scores.*, papers.announced as day from papers cross join scores "
+        "on scores.arxiv_id = papers.arxiv_id where papers.announced is not null "
+        "and scores.section = ? order by papers.announced desc limit ?"
     )
-    return [(row["arxiv_id"], _score(row)) for row in db.query(sql, [section, limit, offset])]
+    rows = list(db.query(newest, [section, offset + limit]))
+    if rows and len(rows) == offset + limit:
+        rest = ("select scores.*, papers.announced as day from papers cross join scores "
+                "on scores.arxiv_id = papers.arxiv_id where papers.announced = ? "
+                "and scores.section = ? order by scores.score desc limit ?")
+        seen = {row["arxiv_id"] for row in rows}
+        last_day = db.query(rest, [rows[-1]["day"], section, offset + limit])
+        rows += [r for r in last_day if r["arxiv_id"] not in seen]
+    rows.sort(key=lambda row: (row["day"], row["score"]), reverse=True)
+    return [(row["arxiv_id"], _score(row)) for row in rows[offset : offset + limit]]
 
 
 def count_in_section(db: sqlite_utils.Database, section: str) -> int:
