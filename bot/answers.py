@@ -17,10 +17,10 @@ import sqlite_utils
 from bot.i18n import t
 from bot.list_watch import current_snapshot
 from bot.render import Button, Reply, esc, render_entry, render_paper_line, split_blocks
-from bot.topics import match_topic, suggest_topics
 from feeds.arxiv_calendar import EASTERN, feed_day, is_announcement_day, next_announcement
 from feeds.bundled import chinese_section_names
 from feeds.model import ListEntry, ListSnapshot, Paper, Section
+from feeds.topics import match_topic, suggest_topics
 from storage import chats, lists, papers, scores
 from storage.chats import Chat
 
