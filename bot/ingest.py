@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
@@ -20,7 +18,7 @@ from feeds.arxiv_calendar import describe_quiet_day, feed_day, next_announcement
 from feeds.arxiv_fetch import RetryPolicy, polite_fetch
 from feeds.arxiv_limiter import ArxivLimiter
 from feeds.arxiv_rss import FeedError, parse_arxiv_rss
-from feeds.http import FetchError, FetchResult, new_client
+from feeds.http import FetchError, FetchResult, client_or_new
 from storage import arxiv_polls
 from storage.arxiv_polls import BackfillCursor, FeedPoll
 from storage.db import StorageError
@@ -76,7 +74,7 @@ async def sync_arxiv(
     result: FetchResult | None = None
     try:
         etag, last_modified = arxiv_polls.last_validators(db, url)
-        async with _client(client, config) as http:
+        async with client_or_new(client, config.http_timeout) as http:
             result = await polite_fetch(
                 http, url, etag=etag, last_modified=last_modified,
                 request_timeout=config.http_timeout, limiter=limiter, policy=policy,
@@ -110,6 +108,9 @@ def _ingest_rss(
             next_announcement=upcoming,
         )
     stored = store_papers(db, feed.papers, announced=day)
+    if feed.bad_items:
+        logger.warning("arXiv: %d item(s) of %s skipped, the rest stored: %s",
+                       len(feed.bad_items), url, feed.bad_items[0])
     return ArxivSyncReport(
         "ok", url, items=len(feed.papers), new=stored.new, replaced=stored.replaced,
         cross=stored.cross, skipped=stored.skipped, next_announcement=upcoming,
@@ -129,18 +130,6 @@ def _record(db: sqlite_utils.Database, report: ArxivSyncReport, result: FetchRes
         arxiv_polls.record_poll(db, poll)
     except (StorageError, sqlite3.Error) as exc:
         logger.warning("arXiv poll of %s not recorded: %s", report.url, _one_line(exc))
-
-
-@asynccontextmanager
-async def _client(
-    client: httpx.AsyncClient | None, config: Config
-) -> AsyncIterator[httpx.AsyncClient]:
-    """Use the caller's client (left open) or one of our own (closed after)."""
-    if client is not None:
-        yield client
-        return
-    async with new_client(config.http_timeout) as owned:
-        yield owned
 
 
 def _one_line(exc: BaseException) -> str:
@@ -224,7 +213,7 @@ async def backfill(
         disable=not progress, dynamic_ncols=True,
     )
     try:
-        async with _client(client, config) as http:
+        async with client_or_new(client, config.http_timeout) as http:
             while run.more():
                 _store_page(run, await _fetch_page(run, http))
                 bar.update(run.report.next_start - bar.n)

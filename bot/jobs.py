@@ -22,7 +22,7 @@ from bot.delivery import Deliverer
 from bot.ingest import sync_arxiv
 from bot.list_watch import current_snapshot, sync_list
 from bot.maintainers import enqueue_suggestions, make_suggestions
-from bot.scoring import score_unscored
+from bot.scoring import refresh_citations, score_unscored
 from feeds.arxiv_calendar import EASTERN, feed_day, is_announcement_day
 from feeds.arxiv_limiter import ARXIV_LIMITER, ArxivLimiter
 from storage import job_runs, outbox
@@ -87,6 +87,12 @@ async def send_digests(services: Services) -> str:
     return f"{daily} daily, {weekly} weekly digests; {delivered.summary()}"
 
 
+async def citations(services: Services) -> str:
+    """Refresh citation counts of recent papers and rescore them (daily)."""
+    return await refresh_citations(services.db, services.config,
+                                   current_snapshot(services.db), services.clock())
+
+
 async def deliver(services: Services) -> str:
     """Send whatever the outbox holds (resumes after a restart)."""
     return (await services.deliverer.deliver_pending()).summary()
@@ -115,6 +121,7 @@ JOBS: dict[str, tuple[Callable[[Services], Awaitable[str]], timedelta]] = {
     "poll_arxiv": (poll_arxiv, timedelta(days=1)),
     "digests": (send_digests, timedelta(hours=1)),
     "deliver": (deliver, timedelta(seconds=30)),
+    "citations": (citations, timedelta(days=1)),
     "suggestions": (suggest, timedelta(days=7)),
     "refresh": (refresh, timedelta(0)),
 }
@@ -163,6 +170,7 @@ def schedule_jobs(app: Application, services: Services) -> None:
                         name="deliver")
     queue.run_daily(_callback("suggestions"), dtime(9, 0, tzinfo=UTC), days=(1,),
                     name="suggestions")
+    queue.run_daily(_callback("citations"), dtime(6, 0, tzinfo=UTC), name="citations")
     _catch_up(app, services)
 
 
@@ -175,7 +183,7 @@ def _catch_up(app: Application, services: Services) -> None:
     """Run once now every periodic job whose last success is older than its period."""
     runs = job_runs.last_runs(services.db)
     now = services.clock()
-    for name in ("poll_arxiv", "suggestions"):
+    for name in ("poll_arxiv", "suggestions", "citations"):
         period = JOBS[name][1]
         age = job_runs.age_seconds(runs[name].last_ok_at if name in runs else None, now)
         if age is not None and age > period.total_seconds():

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
 
+import httpx
 import sqlite_utils
 
+from bot.config import Config
 from feeds.authors import AuthorIndex, build_author_index, list_paper_authors, merge_arxiv_authors
-from feeds.citations import CitationCount
+from feeds.citations import CitationCount, fetch_citations
+from feeds.http import client_or_new
 from feeds.list_papers import bundled_bib, bundled_list_papers, known_list_papers
 from feeds.model import ListSnapshot, Paper, Scored
 from feeds.rank import rank_candidates
 from feeds.routing import Router, train_router
+from storage import citations as citation_store
 from storage import lists, papers, scores
 from storage.scores import StoredScore
 
@@ -59,3 +63,30 @@ def _stored(scored: Scored, version: int | None) -> StoredScore:
     probability = dict(scored.section_probs).get(scored.section, 0.0)
     return StoredScore(scored.paper_id, scored.section, probability, scored.score,
                        scored.reasons, version)
+
+
+async def refresh_citations(
+    db: sqlite_utils.Database, config: Config, snapshot: ListSnapshot, now: datetime,
+    client: httpx.AsyncClient | None = None, limit: int = 5000,
+) -> str:
+    """Refresh citation counts of papers under six months old, then rescore them."""
+    since = (now - timedelta(days=183)).date().isoformat()
+    ids = [row["arxiv_id"] for row in db.query(
+        "select arxiv_id from papers where published >= ? order by first_seen desc limit ?",
+        [since, limit])]
+    stale = citation_store.stale_ids(db, ids, now)
+    failed = 0
+    if stale:
+        async with client_or_new(client, config.http_timeout) as http:
+            fetched = await fetch_citations(http, config.citations_api_url, stale,
+                                            config.citations_api_key, now.isoformat())
+        citation_store.save_citations(db, fetched.counts)
+        failed = len(fetched.failed)
+    counts = citation_store.get_citations(db, ids)
+    found = [p for p in (papers.get_paper(db, i) for i in counts) if p is not None]
+    latest = lists.latest_version(db)
+    ranked = rank_papers(found, snapshot, counts, now.date())
+    scores.save_scores(db, [_stored(s, latest.id if latest else None) for s in ranked])
+    return (f"citations: {len(ids)} recent papers, {len(stale) - failed} refreshed, "
+            f"{failed} failed (kept for the next run), {len(ranked)} rescored")
+

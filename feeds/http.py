@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -33,6 +35,18 @@ class FetchError(Exception):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+
+
+@asynccontextmanager
+async def client_or_new(
+    client: httpx.AsyncClient | None, seconds: float
+) -> AsyncIterator[httpx.AsyncClient]:
+    """Use the caller's client (left open) or a new one with this timeout (closed after)."""
+    if client is not None:
+        yield client
+        return
+    async with new_client(seconds) as owned:
+        yield owned
 
 
 def new_client(timeout: float = 30.0) -> httpx.AsyncClient:

@@ -184,3 +184,39 @@ def test_cache_keeps_counts_and_knows_what_is_stale() -> None:
     save_citations(db, [CitationCount("a", 12, 1, "2023-05-01", (then + timedelta(days=8))
                                       .isoformat())])
     assert get_citations(db, ["a"])["a"].citations == 12
+
+
+async def test_daily_refresh_fetches_recent_papers_and_rescores_them(s2) -> None:
+    from datetime import UTC, date, datetime
+
+    from bot.config import Config
+    from bot.list_watch import seed_bundled
+    from bot.scoring import refresh_citations, score_unscored
+    from feeds.arxiv_rss import parse_arxiv_rss
+    from feeds.bundled import bundled_snapshot
+    from storage import papers, scores
+    from storage.citations import get_citations
+    from storage.db import open_db
+
+    from .conftest import ARXIV_SAMPLES
+
+    fake, url = s2
+    db = open_db()
+    seed_bundled(db)
+    feed = parse_arxiv_rss((ARXIV_SAMPLES / "rss2_ml6_2017-03-14.xml").read_bytes()).papers
+    papers.store_papers(db, feed, announced=date(2017, 3, 14))
+    score_unscored(db, bundled_snapshot())
+    target = feed[0].arxiv_id
+    before = scores.get_score(db, target).score
+    fake.counts[target] = 300
+    config = Config.from_env({"CITATIONS_API_URL": url})
+    now = datetime(2017, 4, 20, tzinfo=UTC)
+    fake.script.append((429, {"Retry-After": "0"}))  # one 429 first: waited out, not fatal
+    summary = await refresh_citations(db, config, bundled_snapshot(), now)
+    recent = [p for p in feed if p.published >= "2016-10-19"]
+    assert f"{len(recent)} recent papers" in summary and "0 failed" in summary
+    assert get_citations(db, [target])[target].citations == 300
+    after = scores.get_score(db, target)
+    assert after.score > before and any("citation" in r for r in after.reasons)
+    again = await refresh_citations(db, config, bundled_snapshot(), now)
+    assert "0 refreshed" in again and len(fake.requests) == 2  # fresh counts are not refetched
