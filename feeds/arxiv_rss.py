@@ -44,6 +44,7 @@ class RssFeed:
     pub_date: date | None = None  # the announcement date of the channel's content
     last_build: datetime | None = None
     skip_days: tuple[str, ...] = ()
+    bad_items: tuple[str, ...] = ()  # why items were left out (no arXiv id), one line each
 
     @property
     def empty(self) -> bool:
@@ -52,7 +53,11 @@ class RssFeed:
 
 
 def parse_arxiv_rss(body: bytes) -> RssFeed:
-    """Parse an arXiv RSS body; raise FeedError when it is not a complete RSS feed."""
+    """Parse an arXiv RSS body; raise FeedError when it is not a complete RSS feed.
+
+    Items without an arXiv id are left out and described in `bad_items`; a feed whose items
+    all lack one is an error.
+    """
     if not isinstance(body, bytes | bytearray):
         raise TypeError("parse_arxiv_rss expects the response body as bytes")
     if not body.strip():
@@ -62,13 +67,22 @@ def parse_arxiv_rss(body: bytes) -> RssFeed:
     parsed = feedparser.parse(io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False)
     _check_well_formed(parsed, body)
     channel = parsed.feed
+    found, bad = [], []
+    for entry in parsed.entries:  # one broken item must not cost the day's other papers
+        try:
+            found.append(paper_from_entry(entry))
+        except FeedError as exc:
+            bad.append(str(exc))
+    if bad and not found:
+        raise FeedError(bad[0])
     return RssFeed(
-        papers=[paper_from_entry(entry) for entry in parsed.entries],
+        papers=found,
         title=_text(channel, "title"),
         link=_text(channel, "link"),
         pub_date=_date_of(_text(channel, "published")),
         last_build=_datetime_of(_text(channel, "updated")),
         skip_days=_skip_days(body),
+        bad_items=tuple(bad),
     )
 
 
