@@ -44,7 +44,7 @@ def open_db(path: str | Path = ":memory:") -> sqlite_utils.Database:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 30000")
         migrate(db)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OSError) as exc:  # OSError: its folder cannot be created
         raise StorageError(f"cannot open database {path}: {exc}") from exc
     return db
 
