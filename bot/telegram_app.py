@@ -157,7 +157,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     data = (query.data or "")[:64]
     asker = await make_asker(update, context, button_changes_settings(data))
     result = run_button(asker, data)
-    await query.answer(result.toast or None)
+    try:
+        await query.answer(result.toast or None)
+    except TelegramError as exc:  # e.g. a press older than Telegram's answer window
+        log.info("could not answer a button press in chat %s: %s", update.effective_chat.id, exc)
     if result.edit is not None and query.message is not None:
         try:
             await query.edit_message_text(
