@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import bot.maintainers  # noqa: F401 - registers the maintainer commands
 from bot.answers import Asker
-from bot.config import Config
+from bot.config import Config, ConfigError
 from bot.dispatch import parse_command, run_command
 from bot.list_watch import seed_bundled
 from bot.render import Reply
@@ -81,6 +81,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     config = Config.from_env()
     redact_secret(config.require_token())
+    asyncio.run(check_token(config))  # before PTB's start-up, which logs a rejected token
     db = open_db(config.db_path)
     seed_bundled(db)
     app = build_application(config, db)
@@ -97,9 +98,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def token_rejected() -> ConfigError:
+    """The one line for a token Telegram refuses (PTB's own message quotes the token)."""
+    return ConfigError("TELEGRAM_BOT_TOKEN was rejected by the Telegram Bot API (401 "
+                       "Unauthorized): revoked or mistyped? Ask @BotFather for the current one")
+
+
+async def check_token(config: Config) -> None:
+    """Raise ConfigError when Telegram rejects the token; other failures are left to PTB."""
+    from telegram import Bot
+    from telegram.error import InvalidToken, TelegramError
+
+    try:
+        async with Bot(config.require_token(), base_url=config.telegram_api_url):
+            pass
+    except InvalidToken:
+        raise token_rejected() from None
+    except TelegramError:
+        pass  # Telegram unreachable right now: the bot's own start-up retries and reports it
+
+
 def cmd_deliver(args: argparse.Namespace) -> int:
     """Send pending outbox messages once (what the bot does every 30 s) and report."""
     import asyncio
+
+    from telegram.error import InvalidToken
 
     from bot.cli import redact_secret
     from bot.telegram_app import build_application
@@ -110,8 +133,11 @@ def cmd_deliver(args: argparse.Namespace) -> int:
     app = build_application(config, db, with_jobs=False)
 
     async def once() -> str:
-        async with app:
-            report = await app.bot_data["services"].deliverer.deliver_pending()
+        try:
+            async with app:
+                report = await app.bot_data["services"].deliverer.deliver_pending()
+        except InvalidToken:
+            raise token_rejected() from None  # PTB's own message quotes the token
         return report.summary()
 
     print(asyncio.run(once()))
