@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import html
 import logging
 import random
 import re
@@ -22,6 +23,7 @@ from storage import chats, outbox
 from storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
+BATCH = 500  # outbox rows loaded at a time
 PRIVATE_INTERVAL = 1.0  # Telegram: about one message per second to the same private chat
 _ON_WIRE: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar(
     "outbox_on_wire", default=None
@@ -98,19 +100,27 @@ class Deliverer:
         """Send everything due, chats in parallel, each chat's messages in order."""
         started = time.monotonic()
         report = DeliveryReport()
+        self._gate = asyncio.Semaphore(self.in_flight)
+        after = 0
+        # In batches, so 10,000 queued digests are never all in memory at once; a chat whose
+        # message waits for a retry keeps its later ones back (outbox.pending holds them).
+        while batch := outbox.pending(self.db, self.wall(), BATCH, after_id=after):
+            after = batch[-1].id
+            await self._deliver_batch(batch, report)
+        report.seconds = time.monotonic() - started
+        return report
+
+    async def _deliver_batch(self, batch: list[OutboxMessage], report: DeliveryReport) -> None:
         by_chat: dict[int, list[OutboxMessage]] = {}
-        for message in outbox.pending(self.db, self.wall()):
+        for message in batch:
             by_chat.setdefault(message.chat_id, []).append(message)
         queue = iter(list(by_chat.values()))
-        self._gate = asyncio.Semaphore(self.in_flight)
 
         async def worker() -> None:  # a fixed pool of workers, not one task per chat
             for messages in queue:
                 await self._deliver_chat(messages, report)
 
         await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(by_chat)))))
-        report.seconds = time.monotonic() - started
-        return report
 
     async def _deliver_chat(self, messages: list[OutboxMessage], report: DeliveryReport) -> None:
         for message in messages:
@@ -134,12 +144,17 @@ class Deliverer:
 
     async def _attempt(self, message: OutboxMessage, report: DeliveryReport) -> bool:
         try:
-            sent = await self._send(message, ParseMode.HTML, message.text)
+            try:
+                sent = await self._send(message, ParseMode.HTML, message.text)
+            except BadRequest as exc:
+                if "parse entities" not in str(exc).lower():
+                    raise
+                log.warning("message %s to chat %s: Telegram rejected its HTML (%s); resending "
+                            "it as plain text", message.id, message.chat_id, exc)
+                plain = html.unescape(re.sub(r"<[^>]+>", "", message.text))
+                sent = await self._send(message, None, plain)  # its errors are handled below
         except BadRequest as exc:
-            if "parse entities" in str(exc).lower():
-                sent = await self._send(message, None, re.sub(r"<[^>]+>", "", message.text))
-            else:
-                return self._failed(message, exc, report)
+            return self._failed(message, exc, report)
         except (Forbidden, ChatMigrated) as exc:
             return self._failed(message, exc, report)
         except RetryAfter as exc:
