@@ -23,6 +23,7 @@ from storage import chats, outbox
 from storage.outbox import OutboxMessage
 
 log = logging.getLogger(__name__)
+BATCH = 500  # outbox rows loaded at a time
 PRIVATE_INTERVAL = 1.0  # Telegram: about one message per second to the same private chat
 _ON_WIRE: contextvars.ContextVar[Callable[[], None] | None] = contextvars.ContextVar(
     "outbox_on_wire", default=None
@@ -99,19 +100,27 @@ class Deliverer:
         """Send everything due, chats in parallel, each chat's messages in order."""
         started = time.monotonic()
         report = DeliveryReport()
+        self._gate = asyncio.Semaphore(self.in_flight)
+        after = 0
+        # In batches, so 10,000 queued digests are never all in memory at once; a chat whose
+        # message waits for a retry keeps its later ones back (outbox.pending holds them).
+        while batch := outbox.pending(self.db, self.wall(), BATCH, after_id=after):
+            after = batch[-1].id
+            await self._deliver_batch(batch, report)
+        report.seconds = time.monotonic() - started
+        return report
+
+    async def _deliver_batch(self, batch: list[OutboxMessage], report: DeliveryReport) -> None:
         by_chat: dict[int, list[OutboxMessage]] = {}
-        for message in outbox.pending(self.db, self.wall()):
+        for message in batch:
             by_chat.setdefault(message.chat_id, []).append(message)
         queue = iter(list(by_chat.values()))
-        self._gate = asyncio.Semaphore(self.in_flight)
 
         async def worker() -> None:  # a fixed pool of workers, not one task per chat
             for messages in queue:
                 await self._deliver_chat(messages, report)
 
         await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(by_chat)))))
-        report.seconds = time.monotonic() - started
-        return report
 
     async def _deliver_chat(self, messages: list[OutboxMessage], report: DeliveryReport) -> None:
         for message in messages:

@@ -81,7 +81,9 @@ def already_recorded(db: sqlite_utils.Database, chat_id: int, kind: str, cycle: 
     return bool(list(db.query(sql, [chat_id, kind, cycle])))
 
 
-def pending(db: sqlite_utils.Database, now: float, limit: int = 10_000) -> list[OutboxMessage]:
+def pending(
+    db: sqlite_utils.Database, now: float, limit: int = 10_000, after_id: int = 0
+) -> list[OutboxMessage]:
     """Return messages due for sending, oldest first (parts in order).
 
     A message waiting out a retry holds back the later messages of its chat, so they never
@@ -92,9 +94,9 @@ def pending(db: sqlite_utils.Database, now: float, limit: int = 10_000) -> list[
         "where status = 'pending' and not_before > ? group by chat_id) "
         "select o.* from outbox as o left join held on held.chat_id = o.chat_id "
         "where o.status = 'pending' and o.not_before <= ? "
-        "and (held.first is null or o.id < held.first) order by o.id limit ?"
+        "and (held.first is null or o.id < held.first) and o.id > ? order by o.id limit ?"
     )
-    return [_message(row) for row in db.query(sql, [now, now, limit])]
+    return [_message(row) for row in db.query(sql, [now, now, after_id, limit])]
 
 
 def _message(row: dict) -> OutboxMessage:
