@@ -114,9 +114,11 @@ async def fetch_citations(
             body = await post_batch(client, base_url, chunk, api_key, retries, sleep)
             counts.extend(parse_batch(body, chunk, fetched_at))
         except (FetchError, ValueError) as exc:
-            log.warning("citations: %d ids skipped: %s", len(chunk), exc)
+            reason = str(exc) if isinstance(exc, FetchError) else (
+                f"unreadable answer from {batch_url(base_url)}: {exc}")  # FetchError names it
+            log.warning("citations: %d ids skipped: %s", len(chunk), reason)
             failed.extend(chunk)
-            errors.append(str(exc))
+            errors.append(reason)
     return CitationFetch(tuple(counts), tuple(failed), tuple(errors))
 
 
