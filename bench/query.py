@@ -86,8 +86,9 @@ def run(path: Path) -> dict[str, float]:
     asker = Asker(db, chats.ensure_chat(db, 0), 0)
     full_bm25 = ("select rowid from papers_fts where papers_fts match ? "
                  f"order by bm25(papers_fts, {papers.FTS_WEIGHTS}) limit 10")
-    raw_search = (f"select rowid, bm25(papers_fts, {papers.FTS_WEIGHTS}) from papers_fts "
-                  "where papers_fts match ? order by rowid desc limit ?")
+    raw_search = ("select rowid from (select rowid, bm25(papers_fts, "
+                  f"{papers.FTS_WEIGHTS}) as s from papers_fts where papers_fts match ? "
+                  "order by rowid desc limit ?) order by s limit 10")
     raw_topic = ("select scores.*, papers.announced from papers cross join scores "
                  "on scores.arxiv_id = papers.arxiv_id where papers.announced is not null "
                  "and scores.section = ? order by papers.announced desc limit 16")

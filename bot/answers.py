@@ -166,12 +166,11 @@ def _page_blocks(lang: str, items: list[str], routed: list[str], start: int, end
 
 def _routed_papers(asker: Asker, section: Section) -> list[str]:
     found = scores.top_in_section(asker.db, section.name, ROUTED_PER_TOPIC)
-    rendered = []
-    for arxiv_id, score in found:
-        paper = papers.get_paper(asker.db, arxiv_id)
-        if paper is not None:
-            rendered.append(render_paper_line(paper, note=f"score {score.score:.2f}"))
-    return rendered
+    stored = papers.get_papers(asker.db, [arxiv_id for arxiv_id, _ in found])
+    return [
+        render_paper_line(stored[arxiv_id], note=f"score {score.score:.2f}")
+        for arxiv_id, score in found if arxiv_id in stored
+    ]
 
 
 def answer_search(asker: Asker, args: str) -> list[Reply]:

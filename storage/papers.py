@@ -218,6 +218,17 @@ def _update_row(db: sqlite_utils.Database, arxiv_id: str, changes: dict[str, Any
     )
 
 
+def get_papers(db: sqlite_utils.Database, arxiv_ids: Sequence[str]) -> dict[str, Paper]:
+    """Return the stored papers with these base ids, by id (unknown ids are left out)."""
+    found: dict[str, Paper] = {}
+    for start in range(0, len(arxiv_ids), _CHUNK):
+        chunk = list(arxiv_ids[start : start + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        for row in db.query(f"SELECT * FROM papers WHERE arxiv_id IN ({marks})", chunk):
+            found[row["arxiv_id"]] = paper_from_row(row)
+    return found
+
+
 def get_paper(db: sqlite_utils.Database, arxiv_id: str) -> Paper | None:
     """Return the stored paper with this base id (a version suffix is ignored)."""
     base = re.sub(r"v\d+$", "", arxiv_id.strip())
@@ -260,11 +271,11 @@ def _match(db: sqlite_utils.Database, query: str, limit: int) -> list[Paper]:
     # best recent papers, which is what a news bot's search is for (the list's classics are
     # searched separately). bench/query.py measures both.
     window = (
+        "SELECT rowid, score FROM ("
         f"SELECT rowid, bm25(papers_fts, {FTS_WEIGHTS}) AS score FROM papers_fts "
-        "WHERE papers_fts MATCH ? ORDER BY rowid DESC LIMIT ?"
+        "WHERE papers_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY score, rowid DESC LIMIT ?"
     )
-    best = sorted(db.conn.execute(window, [query, SEARCH_WINDOW]).fetchall(),
-                  key=lambda row: (row[1], -row[0]))[:limit]
+    best = db.conn.execute(window, [query, SEARCH_WINDOW, limit]).fetchall()
     if not best:
         return []
     marks = ",".join("?" * len(best))

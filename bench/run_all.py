@@ -1,0 +1,77 @@
+"""Run every benchmark and print one table of the figures against their goals.
+
+    python bench/run_all.py [--quick]
+
+Each benchmark is its own script (run them alone for details); this runs them one after the
+other in fresh processes, so one does not warm or load the next, and prints their outputs and
+then the table. --quick uses 2,000 chats in the fan-out instead of 10,000.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+STEPS = [
+    ("ingest", ["ingest.py"]),
+    ("query", ["query.py"]),
+    ("fan-out", ["fanout.py"]),
+    ("ranking", ["rank_quality.py"]),
+    ("start-up", ["startup.py"]),
+]
+# (label, step, pattern whose groups are reported, goal text)
+FIGURES = [
+    ("ingest vs bare feedparser", "ingest", r"ratio ingest/bare: ([\d.]+x)", "<= 1.5x"),
+    ("/search p95", "query", r"/search p95\s+([\d.]+ ms) vs its raw FTS5 query [\d.]+ ms = "
+     r"([\d.]+x)", "<= 10 ms, <= 2x"),
+    ("/papers p95", "query", r"/papers p95\s+([\d.]+ ms) vs its raw SQL [\d.]+ ms = ([\d.]+x)",
+     "<= 10 ms, <= 2x"),
+    ("fan-out, no limiter", "fan-out", r"no limiter\s+\d+ msgs in [\d.]+ s = (\d+ msg/s)",
+     ">= 500 msg/s"),
+    ("fan-out, limiter", "fan-out", r"= (\d+%) of what the limiter permits", ">= 90%"),
+    ("fan-out peak RSS", "fan-out", r"peak RSS \(bot process\)\s+(\d+ MB)", "-"),
+    ("ranker AP / recall@100", "ranking", r"ranker \(default weights\)\s+([\d.]+)\s+([\d.]+)",
+     ">= 0.15 / >= 0.5"),
+    ("tf-idf+SVM AP / recall@100", "ranking", r"tf-idf \+ LinearSVC \(C=0.01\)\s+([\d.]+)\s+"
+     r"([\d.]+)", "(baseline)"),
+    ("random AP / recall@100", "ranking", r"^random\s+([\d.]+)\s+([\d.]+)", "(baseline)"),
+    ("routing top-1 / top-3", "ranking", r"all: top-1 ([\d.]+), top-3 ([\d.]+)",
+     ">= 0.75 / >= 0.90"),
+    ("cold start", "start-up", r"cold start \(spawn -> first getUpdates\)\s+([\d.]+ s)", "<= 3 s"),
+    ("RSS at 100k papers / 10k chats", "start-up", r"peak RSS, 100k papers / \d+ chats\s+"
+     r"(\d+ MB)", "<= 150 MB"),
+]
+
+
+def run(step: str, command: list[str], quick: bool) -> str:
+    """Run one benchmark script and return its output (stdout and stderr)."""
+    args = [sys.executable, str(BENCH / command[0]), *command[1:]]
+    if quick and step == "fan-out":
+        args += ["--chats", "2000", "--limited", "1500"]
+    started = time.perf_counter()
+    done = subprocess.run(args, capture_output=True, text=True, check=False)
+    output = done.stdout + (done.stderr if done.returncode else "")
+    print(f"## {step} ({time.perf_counter() - started:.0f} s)\n{output.rstrip()}\n", flush=True)
+    return output
+
+
+def main() -> None:
+    """Run the steps, then print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2,000 chats in the fan-out")
+    args = parser.parse_args()
+    outputs = {step: run(step, command, args.quick) for step, command in STEPS}
+    print(f"{'figure':34} {'measured':24} goal")
+    for label, step, pattern, goal in FIGURES:
+        found = re.search(pattern, outputs[step], re.M)
+        value = " / ".join(found.groups()) if found else "(not found)"
+        print(f"{label:34} {value:24} {goal}")
+
+
+if __name__ == "__main__":
+    main()
