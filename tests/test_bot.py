@@ -260,3 +260,37 @@ async def test_trends_sends_a_png_chart(bot) -> None:
     photo = call.params["photo"]
     data = photo.data if hasattr(photo, "data") else photo
     assert data[:8] == b"\x89PNG\r\n\x1a\n" and "8 weeks" in call.params["caption"]
+
+
+async def test_every_command_in_the_table_answers_through_telegram(bot) -> None:
+    from bot.commands import COMMANDS
+
+    api, app = bot
+    examples = {"papers": "gan", "search": "attention", "paper": "1512.03385",
+                "subscribe": "cnn", "unsubscribe": "cnn", "digest": "daily", "lang": "en",
+                "researchers": "rl", "trends": "4"}
+    for command in COMMANDS:
+        if command.runs_job:
+            continue  # /refresh starts the watchers: covered end to end in test_e2e.py
+        text = f"/{command.name} {examples.get(command.name, '')}".strip()
+        sent = await say(api, app, text, chat_id=999)  # a maintainer (MAINTAINER_IDS)
+        assert sent, command.name
+        reply = str(sent[-1].text or sent[-1].params.get("caption"))
+        assert "went wrong" not in reply and "don't know that command" not in reply, command.name
+
+
+async def test_unsubscribe_new_and_maintainer_commands(bot) -> None:
+    api, app = bot
+    await say(api, app, "/subscribe gan")
+    (removed,) = await say(api, app, "/unsubscribe gan")
+    assert "Unsubscribed from <b>Unsupervised / Generative Models</b>" in removed.text
+    (again,) = await say(api, app, "/unsubscribe gan")
+    assert "You don't follow" in again.text
+    (new,) = await say(api, app, "/new")
+    assert "arXiv" in new.text  # nothing stored yet: when the next announcement comes
+    (refused,) = await say(api, app, "/stats")
+    assert refused.text == "Sorry, this command is for the list's maintainers."
+    (stats,) = await say(api, app, "/stats", chat_id=999)
+    assert "chats: 2 active" in stats.text and "list versions: 1" in stats.text
+    (pending,) = await say(api, app, "/suggestions", chat_id=999)
+    assert "No pending suggestions" in pending.text

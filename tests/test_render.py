@@ -68,3 +68,17 @@ def test_bot_token_is_redacted_from_logs(capsys) -> None:
     logging.getLogger("telegram.ext").error("boom at /bot%s/sendMessage", token)
     err = capsys.readouterr().err
     assert token not in err and err.count("[REDACTED]") == 2
+
+
+def test_every_cli_command_is_documented_in_the_readme() -> None:
+    from bot.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    names = []
+    for name, sub in commands.choices.items():
+        nested = [a for a in sub._actions if a.__class__.__name__ == "_SubParsersAction"]
+        names += [f"{name} {inner}" for inner in nested[0].choices] if nested else [name]
+    missing = [name for name in names if f"papers-bot {name}" not in readme]
+    assert len(names) >= 14 and missing == []
