@@ -1,0 +1,77 @@
+"""The scheduler: every job on the one JobQueue, catch-up after downtime, one line per run."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from bot.config import Config
+from bot.jobs import Services, run_recorded
+from bot.list_watch import seed_bundled
+from bot.telegram_app import build_application
+from feeds.arxiv_calendar import EASTERN
+from storage import job_runs
+from storage.db import open_db
+
+from .fakebotapi import FakeBotApi
+
+
+def app_for(api: FakeBotApi, db):
+    config = Config.from_env({"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url})
+    return build_application(config, db)
+
+
+def scheduled(app) -> set[str]:
+    return {job.name for job in app.job_queue.jobs()}
+
+
+async def test_every_job_is_on_the_one_job_queue() -> None:
+    with FakeBotApi() as api:
+        db = open_db()
+        seed_bundled(db)
+        app = app_for(api, db)
+        async with app:
+            await app.job_queue.start()
+            assert {"poll_list", "poll_arxiv", "digests", "deliver", "suggestions",
+                    "citations"} <= scheduled(app)
+            arxiv = next(j for j in app.job_queue.jobs() if j.name == "poll_arxiv")
+            when = arxiv.next_t.astimezone(EASTERN)
+            assert (when.hour, when.minute) == (20, 5) and when.weekday() in (6, 0, 1, 2, 3)
+            await app.job_queue.stop()
+
+
+async def test_missed_runs_are_caught_up_once() -> None:
+    with FakeBotApi() as api:
+        db = open_db()
+        seed_bundled(db)
+        job_runs.record_run(db, "poll_arxiv", True, "ok", 1.0)
+        job_runs.record_run(db, "suggestions", True, "ok", 1.0)
+        long_ago = (datetime.now(UTC) - timedelta(days=9)).replace(microsecond=0).isoformat()
+        db.execute("update job_runs set last_ok_at = ?", [long_ago])
+        app = app_for(api, db)
+        assert {"poll_arxiv_catchup", "suggestions_catchup"} <= scheduled(app)
+        fresh = open_db()
+        seed_bundled(fresh)
+        job_runs.record_run(fresh, "poll_arxiv", True, "ok", 1.0)
+        assert not any(name.endswith("_catchup") for name in scheduled(app_for(api, fresh)))
+
+
+async def test_a_job_run_is_one_log_line_and_recorded(caplog) -> None:
+    db = open_db()
+
+    async def work() -> str:
+        return "3 new"
+
+    async def broken() -> str:
+        raise RuntimeError("disk full")
+
+    services = Services(db, Config.from_env({}), deliverer=None)  # type: ignore[arg-type]
+    with caplog.at_level(logging.INFO, logger="bot.jobs"):
+        assert await run_recorded(services, "poll_arxiv", work) == "3 new"
+        await run_recorded(services, "poll_list", broken)
+    lines = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO]
+    assert lines[0].startswith("job poll_arxiv: 3 new [") and lines[0].endswith("s]")
+    runs = job_runs.last_runs(db)
+    assert runs["poll_arxiv"].last_ok_at and runs["poll_list"].failures == 1
+    assert runs["poll_list"].last_ok_at is None
+    assert "failed: RuntimeError: disk full" in runs["poll_list"].last_summary
