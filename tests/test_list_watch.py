@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import threading
-import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -18,6 +14,7 @@ from storage import lists
 from storage.db import open_db
 
 from .conftest import README_HISTORY
+from .feedserver import FeedServer, Reply
 
 
 def readme(index: str) -> bytes:
@@ -25,47 +22,14 @@ def readme(index: str) -> bytes:
     return path.read_bytes()
 
 
-class Script:
-    """Responses the server gives, in order; the last one repeats."""
-
-    def __init__(self) -> None:
-        self.responses: list[tuple[int, bytes, dict[str, str], float]] = []
-        self.requests: list[dict[str, str]] = []
-
-    def add(self, status: int, body: bytes = b"", delay: float = 0.0, **headers: str) -> None:
-        self.responses.append((status, body, headers, delay))
-
-
 @pytest.fixture
-def server() -> Iterator[tuple[str, Script]]:
-    script = Script()
+def server() -> Iterator[tuple[str, FeedServer]]:
+    with FeedServer() as feeds:
+        yield feeds.url("/README.md"), feeds
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            script.requests.append(dict(self.headers))
-            index = min(len(script.requests), len(script.responses)) - 1
-            status, body, headers, delay = script.responses[index]
-            time.sleep(delay)
-            if status == 200 and headers.get("ETag") and \
-                    self.headers.get("If-None-Match") == headers["ETag"]:
-                status, body = 304, b""
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                self.wfile.write(body)  # the client may have given up (the timeout test)
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/README.md", script
-    httpd.shutdown()
-    httpd.server_close()
+def script(feeds: FeedServer, *replies: Reply) -> None:
+    feeds.script("/README.md", *replies)
 
 
 def config_for(url: str, timeout: float = 5.0) -> Config:
@@ -73,11 +37,10 @@ def config_for(url: str, timeout: float = 5.0) -> Config:
 
 
 async def test_etag_then_304_then_changed_body_stores_two_versions_and_one_diff(server) -> None:
-    url, script = server
-    modified = {"Last-Modified": "Mon, 24 Apr 2017 10:00:00 GMT"}
-    script.add(200, readme("113"), ETag='"v113"', **modified)
-    script.add(200, readme("113"), ETag='"v113"')
-    script.add(200, readme("114"), ETag='"v114"')
+    url, feeds = server
+    modified = "Mon, 24 Apr 2017 10:00:00 GMT"
+    script(feeds, Reply(readme("113"), etag='"v113"', last_modified=modified),
+           Reply(readme("113"), etag='"v113"'), Reply(readme("114"), etag='"v114"'))
     db = open_db()
     config = config_for(url)
 
@@ -86,8 +49,10 @@ async def test_etag_then_304_then_changed_body_stores_two_versions_and_one_diff(
     third = await sync_list(db, config)
 
     assert [first.status, second.status, third.status] == ["stored", "not_modified", "stored"]
-    assert script.requests[1]["If-None-Match"] == '"v113"'
-    assert script.requests[1]["If-Modified-Since"] == "Mon, 24 Apr 2017 10:00:00 GMT"
+    second_request = feeds.requests_to("/README.md")[1]
+    assert second_request.headers["If-None-Match"] == '"v113"'
+    assert second_request.headers["If-Modified-Since"] == modified
+    assert second_request.status == 304
     versions = lists.list_versions(db)
     assert len(versions) == 2 and versions[1].etag == '"v114"'
     assert db["list_diffs"].count == 1
@@ -97,8 +62,8 @@ async def test_etag_then_304_then_changed_body_stores_two_versions_and_one_diff(
 
 
 async def test_same_body_without_etag_stores_nothing_new(server) -> None:
-    url, script = server
-    script.add(200, readme("124"))
+    url, feeds = server
+    script(feeds, Reply(readme("124")))
     db = open_db()
     await sync_list(db, config_for(url))
     report = await sync_list(db, config_for(url))
@@ -106,8 +71,8 @@ async def test_same_body_without_etag_stores_nothing_new(server) -> None:
 
 
 async def test_server_error_stores_nothing_and_logs_one_line(server, caplog) -> None:
-    url, script = server
-    script.add(500, b"<html>oops</html>")
+    url, feeds = server
+    script(feeds, Reply(b"<html>oops</html>", status=500))
     db = open_db()
     with caplog.at_level(logging.INFO, logger="bot.list_watch"):
         report = await sync_list(db, config_for(url))
@@ -118,8 +83,8 @@ async def test_server_error_stores_nothing_and_logs_one_line(server, caplog) -> 
 
 
 async def test_timeout_stores_nothing_and_raises_nothing(server) -> None:
-    url, script = server
-    script.add(200, readme("125"), delay=1.5)
+    url, feeds = server
+    script(feeds, Reply(readme("125"), delay=1.5))
     db = open_db()
     report = await sync_list(db, config_for(url, timeout=0.3))
     assert report.status == "error" and "timeout" in report.message
@@ -127,9 +92,8 @@ async def test_timeout_stores_nothing_and_raises_nothing(server) -> None:
 
 
 async def test_error_page_with_200_keeps_the_stored_version(server) -> None:
-    url, script = server
-    script.add(200, readme("125"))
-    script.add(200, b"<html><body>rate limited</body></html>")
+    url, feeds = server
+    script(feeds, Reply(readme("125")), Reply(b"<html><body>rate limited</body></html>"))
     db = open_db()
     await sync_list(db, config_for(url))
     report = await sync_list(db, config_for(url))
