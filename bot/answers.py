@@ -10,14 +10,15 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlite_utils
 
 from bot.i18n import t
 from bot.list_watch import current_snapshot
+from bot.personal import personal_order
 from bot.render import Button, Reply, esc, render_entry, render_paper_line, split_blocks
-from feeds.arxiv_calendar import EASTERN, feed_day, is_announcement_day, next_announcement
+from feeds.arxiv_calendar import EASTERN, feed_day, next_announcement
 from feeds.bundled import chinese_section_names
 from feeds.model import ListEntry, ListSnapshot, Paper, Section
 from feeds.topics import match_topic, suggest_topics
@@ -262,7 +263,7 @@ def answer_new(asker: Asker, args: str) -> list[Reply]:
     todays = papers.papers_announced_on(asker.db, day)
     when = next_announcement(now).astimezone(EASTERN).strftime("%a %d %b %H:%M US/Eastern")
     if not todays:
-        key = "nothing_new" if is_announcement_day(day) or day.weekday() < 5 else "no_announcement"
+        key = "no_announcement" if _quiet_day(asker, day) else "nothing_new"
         return [Reply(t(asker.lang, key, when=when))]
     ranked = _ranked(asker, todays)[:10]
     blocks = [render_paper_line(p, i + 1, note) for i, (p, note) in enumerate(ranked)]
@@ -270,14 +271,22 @@ def answer_new(asker: Asker, args: str) -> list[Reply]:
     return [Reply(text) for text in split_blocks(blocks, header)]
 
 
+def _quiet_day(asker: Asker, day: date) -> bool:
+    """A weekend, or a weekday whose feed came back empty (arXiv holiday), per the last poll."""
+    if day.weekday() >= 5:  # the feeds dated Saturday and Sunday carry nothing
+        return True
+    last = next(asker.db.query(
+        "select status, checked_at from feed_polls order by id desc limit 1"), None)
+    return bool(last and last["status"] == "no_announcement"
+                and feed_day(datetime.fromisoformat(last["checked_at"])) == day)
+
+
 def _ranked(asker: Asker, found: list[Paper]) -> list[tuple[Paper, str]]:
+    """Order by the ranker's score, moved by this chat's 👍/👎, with a note for each."""
     stored = scores.scores_for(asker.db, [p.arxiv_id for p in found])
-    order = sorted(found, key=lambda p: -(stored[p.arxiv_id].score if p.arxiv_id in stored else 0))
-    return [
-        (p, f"{stored[p.arxiv_id].section} · {stored[p.arxiv_id].score:.2f}"
-            if p.arxiv_id in stored else "")
-        for p in order
-    ]
+    ordered = personal_order(asker.db, asker.chat.chat_id, asker.snapshot(),
+                             [(p, stored.get(p.arxiv_id)) for p in found])
+    return [(p, f"{s.section} · {s.score:.2f}" if s else "") for p, s in ordered]
 
 
 _QUOTED = re.compile(r"^[\"“”'‘’«»](.+)[\"“”'‘’«»]$")

@@ -9,6 +9,7 @@ import sqlite_utils
 from bot.answers import section_name
 from bot.digest import Candidate, group_for_chat, news_for_chat, render_digest
 from bot.list_watch import current_snapshot
+from bot.personal import personal_order
 from feeds.model import ListDiff
 from storage import chats, lists, outbox, papers, scores
 from storage.chats import Chat
@@ -77,7 +78,12 @@ def _digest_parts(
         return []
     if chat.paper_mark not in cache:
         cache[chat.paper_mark] = new_candidates(db, chat.paper_mark, paper_top)
-    groups = group_for_chat(subs, cache[chat.paper_mark], chats.votes(db, chat.chat_id))
+    candidates = cache[chat.paper_mark]
+    if chats.votes(db, chat.chat_id):  # 👍/👎 reorder this chat's papers (none is dropped)
+        ordered = personal_order(db, chat.chat_id, current_snapshot(db),
+                                 [(c.paper, c.score) for c in candidates])
+        candidates = [Candidate(paper, score) for paper, score in ordered]
+    groups = group_for_chat(subs, candidates)
     news = news_for_chat(subs, diffs_since(db, chat.list_mark))
     lang = "zh" if chat.lang == "zh" else "en"
     title = TITLES[(lang, mode)].format(date=now.date().isoformat())
@@ -92,12 +98,9 @@ def new_candidates(db: sqlite_utils.Database, mark: int, top: int) -> list[Candi
     ))
     ids = [row["arxiv_id"] for row in rows]
     found = scores.scores_for(db, ids)
-    result = []
-    for arxiv_id in ids:
-        paper = papers.get_paper(db, arxiv_id)
-        if paper is not None:
-            result.append(Candidate(paper, found.get(arxiv_id)))
-    return result
+    stored = papers.get_papers(db, ids)
+    result = [Candidate(stored[i], found.get(i)) for i in ids if i in stored]
+    return sorted(result, key=lambda c: -c.value)
 
 
 def diffs_since(db: sqlite_utils.Database, list_mark: int) -> list[ListDiff]:

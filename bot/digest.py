@@ -34,19 +34,17 @@ def keyword_pattern(phrase: str) -> re.Pattern[str]:
 
 
 def group_for_chat(
-    subs: Sequence[Subscription], candidates: Iterable[Candidate],
-    votes: Mapping[str, int] | None = None,
+    subs: Sequence[Subscription], candidates: Iterable[Candidate]
 ) -> dict[str, list[Candidate]]:
-    """Group a chat's matching papers by its subscriptions (each paper once), best first."""
+    """Group a chat's matching papers by its subscriptions (each paper once), keeping the
+    given order (best first for this chat)."""
     topics = {s.value for s in subs if s.kind == "topic"}
     keywords = [(s.value, keyword_pattern(s.value)) for s in subs if s.kind == "keyword"]
     groups: dict[str, list[Candidate]] = {}
     for candidate in candidates:
         label = _label(candidate, topics, keywords)
-        if label is not None and (votes or {}).get(candidate.paper.arxiv_id, 0) >= 0:
+        if label is not None:
             groups.setdefault(label, []).append(candidate)
-    for items in groups.values():
-        items.sort(key=lambda c: -c.value)
     return groups
 
 

@@ -82,3 +82,55 @@ def test_every_cli_command_is_documented_in_the_readme() -> None:
         names += [f"{name} {inner}" for inner in nested[0].choices] if nested else [name]
     missing = [name for name in names if f"papers-bot {name}" not in readme]
     assert len(names) >= 14 and missing == []
+
+
+def _day_of_papers():
+    from datetime import date
+
+    from bot.scoring import score_unscored
+    from feeds.arxiv_rss import parse_arxiv_rss
+    from feeds.bundled import bundled_snapshot
+    from storage import papers
+
+    from .conftest import ARXIV_SAMPLES
+
+    db = open_db()
+    seed_bundled(db)
+    feed = parse_arxiv_rss((ARXIV_SAMPLES / "rss2_ml6_2017-03-15.xml").read_bytes()).papers
+    papers.store_papers(db, feed, announced=date(2017, 3, 15))
+    score_unscored(db, bundled_snapshot())
+    return db
+
+
+def test_new_orders_by_score_and_a_chats_votes_move_papers() -> None:
+    import re
+
+    db = _day_of_papers()
+    wednesday = datetime(2017, 3, 15, 12, 0, tzinfo=UTC)
+    neutral = chats.ensure_chat(db, 1)
+    (plain,) = answer_new(Asker(db, neutral, 1, now=wednesday), "")
+    order = re.findall(r"arXiv:(\d{4}\.\d{5})", plain.text)
+    scores_shown = [float(s) for s in re.findall(r"· (-?\d+\.\d+)</i>", plain.text)]
+    assert len(order) == 10 and scores_shown == sorted(scores_shown, reverse=True)
+    voter = chats.ensure_chat(db, 2)
+    chats.record_vote(db, 2, order[-1], 1)  # 👍 the tenth paper
+    chats.record_vote(db, 2, order[0], -1)  # 👎 the first
+    (mine,) = answer_new(Asker(db, voter, 2, now=wednesday), "")
+    moved = re.findall(r"arXiv:(\d{4}\.\d{5})", mine.text)
+    assert set(moved) == set(order)  # nothing hidden
+    assert moved.index(order[-1]) < 9 and moved.index(order[0]) > 0
+
+
+def test_new_on_an_arxiv_holiday_says_so() -> None:
+    from storage.arxiv_polls import FeedPoll, record_poll
+
+    db = open_db()
+    seed_bundled(db)
+    thanksgiving = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)  # a Thursday, no papers stored
+    record_poll(db, FeedPoll("http://127.0.0.1/rss", "no_announcement",
+                             checked_at=thanksgiving.isoformat()))
+    (reply,) = answer_new(Asker(db, chats.ensure_chat(db, 3), 3, now=thanksgiving), "")
+    assert "does not announce new papers on weekends and holidays" in reply.text
+    db.execute("delete from feed_polls")
+    (busy,) = answer_new(Asker(db, chats.ensure_chat(db, 3), 3, now=thanksgiving), "")
+    assert "No new papers stored for today yet" in busy.text
