@@ -19,8 +19,11 @@ from bot.list_watch import current_snapshot
 from bot.personal import personal_order
 from bot.render import Button, Reply, esc, render_entry, render_paper_line, split_blocks
 from feeds.arxiv_calendar import EASTERN, feed_day, next_announcement
+from feeds.authors import author_key, list_paper_authors
 from feeds.bundled import chinese_section_names
+from feeds.list_papers import bundled_bib
 from feeds.model import ListEntry, ListSnapshot, Paper, Section
+from feeds.signals import short_name
 from feeds.topics import match_topic, suggest_topics
 from storage import chats, lists, papers, scores
 from storage.chats import Chat
@@ -369,21 +372,30 @@ def answer_lang(asker: Asker, args: str) -> list[Reply]:
 
 
 def answer_authors(asker: Asker, args: str) -> list[Reply]:
-    """Author statistics across the list's top-100 sections, overall and per section."""
-    from feeds.authors import readme_authors
+    """Author statistics of the top-100 papers, overall and per section.
 
+    Every author counts (full author lists from the list's bib, the README's names where the bib
+    has no record), which is what the list's README asks for.
+    """
     snapshot = asker.snapshot()
-    overall: Counter[str] = Counter()
-    blocks = []
-    for section in snapshot.top100():
-        firsts = Counter(
-            readme_authors(e.authors)[0] for e in section.entries if readme_authors(e.authors)
-        )
-        overall.update(firsts)
-        top = ", ".join(f"{esc(name)} ({n})" for name, n in firsts.most_common(3))
-        blocks.append(f"<b>{esc(section_name(section, asker.lang))}</b>: {top}")
-    best = "\n".join(f"{i + 1}. {esc(name)} — {n}" for i, (name, n) in
-                     enumerate(overall.most_common(15)))
+    top = [s.name for s in snapshot.top100()]
+    overall, per_section, shown = Counter(), {name: Counter() for name in top}, {}
+    for item in list_paper_authors(snapshot, bundled_bib()):
+        if item.section not in per_section:
+            continue
+        for name in set(item.authors):
+            key = author_key(name)
+            if key:
+                overall[key] += 1
+                per_section[item.section][key] += 1
+                shown.setdefault(key, short_name(name))
+    best = "\n".join(f"{i + 1}. {esc(shown[key])} — {n}"
+                     for i, (key, n) in enumerate(overall.most_common(15)))
+    blocks = [
+        f"<b>{esc(section_name(snapshot.section(name), asker.lang))}</b>: " + ", ".join(
+            f"{esc(shown[key])} ({n})" for key, n in per_section[name].most_common(3))
+        for name in top
+    ]
     return [Reply(text) for text in split_blocks([best, *blocks], t(asker.lang, "authors_title"))]
 
 

@@ -88,8 +88,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "lang_usage": {"en": "Use /lang en or /lang zh.", "zh": "用法：/lang en 或 /lang zh。"},
     "lang_set": {"en": "I will answer in English.", "zh": "我会用中文回答。"},
     "authors_title": {
-        "en": "<b>Most frequent first authors on the list</b> (top-100 sections)",
-        "zh": "<b>列表中出现最多的第一作者</b>（前 100 篇）",
+        "en": "<b>Most frequent authors of the top-100 papers</b> (papers each, all co-authors)",
+        "zh": "<b>前 100 篇论文中出现最多的作者</b>（论文数，含全部合著者）",
     },
     "researchers_title": {
         "en": "<b>Key researchers: {topic}</b>", "zh": "<b>关键研究者：{topic}</b>"

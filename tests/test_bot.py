@@ -198,7 +198,7 @@ async def test_digest_setting_and_unknown_command(bot) -> None:
 async def test_authors_and_researchers(bot) -> None:
     api, app = bot
     (authors,) = await say(api, app, "/authors")
-    assert "K. He" in authors.text and len(authors.text) <= 4096
+    assert "Y. Bengio — 9" in authors.text and len(authors.text) <= 4096  # a co-author in the bib
     (researchers,) = await say(api, app, "/researchers cnn")
     lecun = 'href="https://scholar.google.ca/citations?hl=en&amp;user=WLN3QrAAAAAJ"'
     assert lecun in researchers.text
