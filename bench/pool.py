@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from feeds.authors import full_name_key  # noqa: E402
 from feeds.awesome_list import normalise_title  # noqa: E402
 from feeds.model import ListEntry, ListSnapshot, Paper  # noqa: E402
 
@@ -102,3 +103,20 @@ def without(snapshot: ListSnapshot, hidden: Iterable[ListEntry]) -> ListSnapshot
         for s in snapshot.sections
     )
     return ListSnapshot(sections)
+
+
+def earlier_coauthors(pool: dict[str, Paper], ids: Iterable[str]) -> dict[str, frozenset[str]]:
+    """For each paper: full-name keys of its authors' co-authors on earlier pool papers."""
+    by_author: dict[str, list[tuple[str, tuple[str, ...]]]] = {}
+    for paper in pool.values():
+        keys = tuple(dict.fromkeys(k for k in map(full_name_key, paper.authors) if k))
+        for key in keys:
+            by_author.setdefault(key, []).append((paper.published, keys))
+    found = {}
+    for arxiv_id in ids:
+        paper = pool[arxiv_id]
+        own = {full_name_key(name) for name in paper.authors}
+        found[arxiv_id] = frozenset(
+            other for key in own for day, keys in by_author.get(key, ())
+            if day < paper.published for other in keys if other not in own)
+    return found

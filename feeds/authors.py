@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
@@ -133,6 +134,12 @@ def author_key(name: str) -> str:
         return ""
     initial = re.findall(r"[a-z]", fold(first))
     return f"{initial[0] if initial else '_'} {''.join(surname_words)}"
+
+
+def full_name_key(name: str) -> str:
+    """Key a name on first given name + surname: 'Bengio, Yoshua' -> 'yoshua bengio'."""
+    key, first = author_key(name), _first_name(name)
+    return f"{first} {key.partition(' ')[2]}" if key and first else key
 
 
 def _first_name(name: str) -> str:
@@ -268,3 +275,25 @@ def build_author_index(
         first_names={k: frozenset(v) for k, v in first_names.items()},
         key_researchers=frozenset(k for k in researchers if k),
     )
+
+
+@dataclass(frozen=True)
+class AuthorActivity:
+    """Publication dates of every paper the bot has seen, per author (full-name key)."""
+
+    dates: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # sorted ISO dates
+
+    def papers_before(self, name: str, day: str) -> int:
+        """How many of this author's papers came out before `day` (all of them when '')."""
+        dates = self.dates.get(full_name_key(name), ())
+        return bisect_left(dates, day) if day else len(dates)
+
+
+def author_activity(papers: Iterable[Paper]) -> AuthorActivity:
+    """Index each paper's publication date under each of its authors."""
+    dates: dict[str, list[str]] = {}
+    for paper in papers:
+        for key in dict.fromkeys(full_name_key(name) for name in paper.authors):
+            if key:
+                dates.setdefault(key, []).append(paper.published[:10])
+    return AuthorActivity({key: tuple(sorted(days)) for key, days in dates.items()})

@@ -1,6 +1,7 @@
 """The filter: score how well each candidate paper fits the list, route it, and say why.
 
-Pure: papers + a list snapshot + an author index (+ citation counts when known) in, `Scored` out.
+Pure: papers + a list snapshot + an author index (+ citation counts when known, + the authors'
+activity in the papers the bot has seen, `feeds.authors.author_activity`) in, `Scored` out.
 Signals (feeds/signals.py) add points on one scale; `Weights` says how many and why.
 """
 
@@ -10,13 +11,25 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from feeds.authors import AuthorIndex
+from feeds.authors import AuthorActivity, AuthorIndex
 from feeds.awesome_list import normalise_title
 from feeds.citations import CitationCount
 from feeds.model import ListSnapshot, Paper, Scored
-from feeds.routing import OTHER, Router, paper_terms, terms, train_router, vector
+from feeds.routing import (
+    OTHER,
+    Postings,
+    Router,
+    Vector,
+    paper_terms,
+    postings,
+    terms,
+    train_router,
+    vector,
+)
 from feeds.signals import (
     Signal,
+    activity_signals,
+    author_hits,
     author_signals,
     citation_signal,
     revised_signal,
@@ -28,16 +41,21 @@ from feeds.signals import (
 class Weights:
     """Points per unit of each signal; the defaults are the ones the benchmark supports.
 
-    bench/rank_quality.py (5 folds; 4 reshuffles = 20 folds while choosing), where random AP is
-    0.001 and tf-idf + LinearSVC reaches 0.02: authors alone reach AP ~0.07, the key-researcher
-    bonus lifts that to ~0.08, closeness to the sections and to the nearest list paper lift the
-    whole to ~0.12 (either one doubled costs more than it gains); venue hints do not change AP
-    (the famous co-authors' other papers name the same venues), so they stay small, as
-    tie-breakers and explanations; a v2+ revision is measured but not used (no gain once the
-    nearest-paper signal is in). Citations cannot be measured on the pool: their weights follow
-    the list's criteria, so that meeting the bar for the paper's age (+4, +3 per doubling)
-    outranks a famous team alone (two well-known co-authors give ~+3 to +6) and falling far
-    below it sinks a paper (-3 per halving, down to -9).
+    bench/rank_quality.py: random AP is 0.001 and tf-idf + LinearSVC reaches 0.02. Authors alone
+    reach AP ~0.07, the key-researcher bonus lifts that to ~0.08, closeness to the sections and
+    to the nearest list paper lift the whole to ~0.12; venue hints do not change AP (the famous
+    co-authors' other papers name the same venues), so they stay small, as tie-breakers and
+    explanations; a v2+ revision is measured but not used. With the authors' activity (the
+    papers seen before this one) recall@100 rises from 0.43 to 0.56 at about the same AP:
+    authors with many papers and none on the list count against a paper, the list author whose
+    papers make the list most often counts for it. The six weights that `GRID` in the bench
+    names were chosen by `python bench/rank_quality.py --tune` (coordinate ascent on AP +
+    recall@100 / 2 over 20 folds of reshuffles other than the reported one); nested CV, which
+    re-chooses them without the test fold, gives 0.09 AP and 0.50 recall@100 (the old signals:
+    0.12 and 0.37). Citations cannot be measured on the pool: their weights follow the list's
+    criteria, so that meeting the bar for the paper's age (+4, +3 per doubling) outranks a
+    famous team alone (two well-known co-authors give ~+3 to +6) and falling far below it sinks
+    a paper (-3 per halving, down to -9).
     """
 
     # per list author: log(1 + their list papers), halved when only the initial matches
@@ -49,6 +67,9 @@ class Weights:
     similarity: float = 10.0  # per unit of cosine to the nearest section (cosines ~0.05-0.4)
     nearest: float = 5.0  # per unit of cosine to the nearest single list paper (~0.1-0.7)
     revised: float = 0.0  # a v2+ paper (often camera-ready): measured in the bench, not used
+    # only with `activity`: per log(1 + earlier papers) of each author unknown to the list
+    unlisted_activity: float = 1.0
+    list_share: float = 2.0  # per unit of the best list author's signals.list_share
     citation_bar: float = 4.0  # meeting the list's bar for the paper's age
     citation_per_doubling: float = 3.0  # per doubling above (or halving below) the bar
     citation_new: float = 1.0  # per log(1 + citations per month) while under 6 months
@@ -66,33 +87,32 @@ SIMILARITY_REASON = 0.45  # name the nearest list paper when its cosine reaches 
 class ListText:
     """Vectors of the list's papers, indexed by term, to find a candidate's nearest list paper."""
 
-    titles: tuple[str, ...]
-    postings: Mapping[str, tuple[tuple[int, float], ...]]
+    entries: Postings  # labelled by title
     idf: Mapping[str, float]
 
     def nearest(self, paper: Paper) -> tuple[str, float]:
         """The most similar list paper's title and its cosine ('' and 0 when none)."""
-        query = vector(paper_terms(paper), self.idf)
-        scores: dict[int, float] = {}
-        for term, weight in query.items():
-            for doc, value in self.postings.get(term, ()):
-                scores[doc] = scores.get(doc, 0.0) + weight * value
+        return self.nearest_to(vector(paper_terms(paper), self.idf))
+
+    def nearest_to(self, query: Vector) -> tuple[str, float]:
+        """`nearest` for a vector already in this term space."""
+        scores = self.entries.cosines(query)
         if not scores:
             return "", 0.0
         best = max(scores, key=scores.__getitem__)
-        return self.titles[best], scores[best]
+        return self.entries.labels[best], scores[best]
 
 
 def list_text(snapshot: ListSnapshot, known: Iterable[Paper], idf: Mapping[str, float]) -> ListText:
     """Index the snapshot's entries (with known abstracts) for nearest-paper lookups."""
     by_title = {normalise_title(p.title): p for p in known}
-    titles, postings = [], {}
-    for entry in snapshot.entries:
-        paper = by_title.get(normalise_title(entry.title)) or Paper("", 1, entry.title, "", (), ())
-        for term, value in vector(paper_terms(paper), idf).items():
-            postings.setdefault(term, []).append((len(titles), value))
-        titles.append(entry.title)
-    return ListText(tuple(titles), {t: tuple(v) for t, v in postings.items()}, idf)
+    docs = (
+        (entry.title, vector(paper_terms(
+            by_title.get(normalise_title(entry.title)) or Paper("", 1, entry.title, "", (), ())),
+            idf))
+        for entry in snapshot.entries
+    )
+    return ListText(postings(docs), idf)
 
 
 def rank_candidates(
@@ -104,19 +124,22 @@ def rank_candidates(
     known: Iterable[Paper] = (),
     router: Router | None = None,
     weights: Weights = Weights(),
+    activity: AuthorActivity | None = None,
 ) -> list[Scored]:
-    """Score and route every paper; best first. `known` adds list papers' abstracts/venues."""
+    """Score and route every paper; best first. `known` adds list papers' abstracts/venues;
+    `activity` (built from the stored papers) adds the authors' records."""
     known = tuple(known)
     router = router or train_router(snapshot, known)
-    text = list_text(snapshot, known, router.idf)
+    context = RankContext(router, list_text(snapshot, known, router.idf), authors_index,
+                          activity, weights)
     today = now or datetime.now(UTC).date()
     counts = citations or {}
     listed = listed_sections(snapshot)
     scored = []
     for paper in papers:
-        probs = router.route(paper)
-        signals = paper_signals(paper, router, text, authors_index, counts.get(paper.arxiv_id),
-                                today, weights)
+        query = router.query(paper)
+        probs = router.route_query(query, _year(paper))
+        signals = context.signals(paper, query, counts.get(paper.arxiv_id), today)
         where = listed.get(paper.arxiv_id) or listed.get(normalise_title(paper.title))
         if where:
             signals.append(Signal("listed", 0.0, f"already on the list ({where})"))
@@ -131,6 +154,47 @@ def listed_sections(snapshot: ListSnapshot) -> dict[str, str]:
     return found
 
 
+@dataclass(frozen=True)
+class RankContext:
+    """Everything a paper is judged against, trained once per list version."""
+
+    router: Router
+    text: ListText
+    index: AuthorIndex
+    activity: AuthorActivity | None
+    weights: Weights
+
+    def signals(self, paper: Paper, query: Vector, citation: CitationCount | None,
+                now: date) -> list[Signal]:
+        """Every signal that fires for one paper, with points already weighted."""
+        weights = self.weights
+        venue = {"accepted": weights.venue_accepted, "workshop": weights.venue_workshop,
+                 "submitted": weights.venue_submitted}
+        cite = {"bar": weights.citation_bar, "per_doubling": weights.citation_per_doubling,
+                "new_per_log": weights.citation_new}
+        hits = author_hits(paper, self.index)
+        signals = [
+            *author_signals(hits, weights.authors, weights.key_researcher),
+            venue_signal(paper, venue),
+            *self._similarity(paper, query),
+            revised_signal(paper, weights.revised),
+            citation_signal(paper, citation, now, cite),
+        ]
+        if self.activity is not None:
+            signals += activity_signals(paper, hits, self.activity, weights.unlisted_activity,
+                                        weights.list_share)
+        return [s for s in signals if s is not None]
+
+    def _similarity(self, paper: Paper, query: Vector) -> list[Signal]:
+        """Points for closeness to the list's sections and to its nearest paper (named when
+        close)."""
+        best = max(self.router.cosines(query, _year(paper)).values(), default=0.0)
+        title, cosine = self.text.nearest_to(query)
+        reason = f"similar to list paper “{title}”" if cosine >= SIMILARITY_REASON else ""
+        return [Signal("similarity", self.weights.similarity * best, reason),
+                Signal("nearest", self.weights.nearest * cosine, "")]
+
+
 def paper_signals(
     paper: Paper,
     router: Router,
@@ -139,20 +203,15 @@ def paper_signals(
     citation: CitationCount | None,
     now: date,
     weights: Weights = Weights(),
+    activity: AuthorActivity | None = None,
 ) -> list[Signal]:
     """Every signal that fires for one paper, with points already weighted."""
-    venue = {"accepted": weights.venue_accepted, "workshop": weights.venue_workshop,
-             "submitted": weights.venue_submitted}
-    cite = {"bar": weights.citation_bar, "per_doubling": weights.citation_per_doubling,
-            "new_per_log": weights.citation_new}
-    signals = [
-        *author_signals(paper, index, weights.authors, weights.key_researcher),
-        venue_signal(paper, venue),
-        *_similarity_signals(paper, router, text, weights.similarity, weights.nearest),
-        revised_signal(paper, weights.revised),
-        citation_signal(paper, citation, now, cite),
-    ]
-    return [s for s in signals if s is not None]
+    context = RankContext(router, text, index, activity, weights)
+    return context.signals(paper, router.query(paper), citation, now)
+
+
+def _year(paper: Paper) -> int | None:
+    return int(paper.published[:4]) if paper.published[:4].isdigit() else None
 
 
 def _scored(paper: Paper, probs: list[tuple[str, float]], signals: list[Signal]) -> Scored:
@@ -169,13 +228,3 @@ def _scored(paper: Paper, probs: list[tuple[str, float]], signals: list[Signal])
         authors=paper.authors,
         terms=tuple(dict.fromkeys(terms(paper.title)))[:8],
     )
-
-
-def _similarity_signals(paper: Paper, router: Router, text: ListText, weight: float,
-                        nearest_weight: float) -> list[Signal]:
-    """Points for closeness to the list's sections and to its nearest paper (named when close)."""
-    best = max(router.similarities(paper).values(), default=0.0)
-    title, cosine = text.nearest(paper)
-    reason = f"similar to list paper “{title}”" if cosine >= SIMILARITY_REASON else ""
-    return [Signal("similarity", weight * best, reason),
-            Signal("nearest", nearest_weight * cosine, "")]

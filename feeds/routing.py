@@ -2,8 +2,12 @@
 
 Each section's centroid averages its entries' vectors (title; abstract, categories and authors when
 known; the bib venue) plus hand-written keyword seeds that spell out the section's name and its key
-researchers. A paper goes where its cosine is highest; "other" is a fixed cosine level that wins
-when no section is close. A "More Papers from 2016" section takes only papers from that year.
+researchers. A paper's closeness to a section blends the cosine to its centroid with the cosine to
+its single nearest entry (sections such as "More Papers from 2016" are topically mixed, so no
+centroid stands for them). "other" is a fixed level that wins when no section is close. A
+"More Papers from 2016" section takes only papers from that year, and for a paper of that year
+every section's score adds the log of its share of that year's entries (against an even split):
+the year section holds half of the list's 2016 papers, so it is as likely a home as any topic.
 Measured by leave-one-out over the top-100 entries in bench/rank_quality.py.
 """
 
@@ -81,6 +85,13 @@ ABSTRACT_TOKENS = 12.0  # an abstract counts as this many title words in total
 AUTHOR_WEIGHT = 1.0
 OTHER_LEVEL = 0.08  # cosine at which "other" is as likely as a section
 TEMPERATURE = 0.05  # softmax temperature on cosines
+# Share of the nearest single entry in a section's closeness, and pseudo-entries (spread by
+# section size) added to a year's counts for the year prior: chosen by leave-one-out over the
+# top-100 entries (bench/rank_quality.py), where they give the best log-likelihood of the right
+# section and top-1 0.77 (share 0 -> 0.75, 0.1 -> 0.76, 0.4 -> 0.75; smoothing 1 -> 0.76,
+# 10 -> 0.75). Re-chosen without each held-out entry they give top-1 0.75.
+NEAREST_SHARE = 0.3
+PRIOR_SMOOTHING = 3.0
 
 
 def terms(text: str) -> list[str]:
@@ -131,22 +142,65 @@ def _unit(raw: Mapping[str, float]) -> dict[str, float]:
 
 
 @dataclass(frozen=True)
+class Postings:
+    """Unit vectors of single documents, indexed by term, each with a label."""
+
+    labels: tuple[str, ...] = ()
+    index: Mapping[str, tuple[tuple[int, float], ...]] = field(default_factory=dict)
+
+    def cosines(self, query: Vector) -> dict[int, float]:
+        """Cosine of the query to every document sharing a term with it."""
+        scores: dict[int, float] = {}
+        for term, weight in query.items():
+            for doc, value in self.index.get(term, ()):
+                scores[doc] = scores.get(doc, 0.0) + weight * value
+        return scores
+
+    def best_per_label(self, query: Vector) -> dict[str, float]:
+        """The highest cosine among each label's documents (labels with no shared term: absent)."""
+        best: dict[str, float] = {}
+        for doc, cosine in self.cosines(query).items():
+            label = self.labels[doc]
+            best[label] = max(cosine, best.get(label, 0.0))
+        return best
+
+
+def postings(docs: Iterable[tuple[str, Vector]]) -> Postings:
+    """Index labelled unit vectors by term."""
+    labels: list[str] = []
+    index: dict[str, list[tuple[int, float]]] = {}
+    for label, doc in docs:
+        for term, value in doc.items():
+            index.setdefault(term, []).append((len(labels), value))
+        labels.append(label)
+    return Postings(tuple(labels), {t: tuple(v) for t, v in index.items()})
+
+
+@dataclass(frozen=True)
 class Router:
-    """Section centroids over tf-idf vectors; `route` turns cosines into probabilities."""
+    """Section centroids and entries over tf-idf vectors; `route` turns them into probabilities."""
 
     centroids: Mapping[str, Vector]
     idf: Mapping[str, float]
     year_of: Mapping[str, int] = field(default_factory=dict)  # "More Papers from 2016" -> 2016
+    entries: Postings = field(default_factory=Postings)  # every entry, labelled by its section
+    year_prior: Mapping[int, Mapping[str, float]] = field(default_factory=dict)  # log ratios
 
     @property
     def sections(self) -> tuple[str, ...]:
         """The sections this router knows, in list order."""
         return tuple(self.centroids)
 
+    def query(self, paper: Paper) -> dict[str, float]:
+        """The paper's tf-idf vector in this router's term space."""
+        return vector(paper_terms(paper), self.idf)
+
     def similarities(self, paper: Paper) -> dict[str, float]:
-        """Cosine of the paper to each section it may belong to."""
-        query = vector(paper_terms(paper), self.idf)
-        year = _year(paper.published)
+        """Cosine of the paper to the centroid of each section it may belong to."""
+        return self.cosines(self.query(paper), _year(paper.published))
+
+    def cosines(self, query: Vector, year: int | None) -> dict[str, float]:
+        """Cosine of a query vector to each centroid open to papers of this year."""
         return {
             name: sum(x * centroid.get(t, 0.0) for t, x in query.items())
             for name, centroid in self.centroids.items()
@@ -155,9 +209,27 @@ class Router:
 
     def route(self, paper: Paper) -> list[tuple[str, float]]:
         """Return (section, probability) for every section and "other", best first."""
-        scores = {name: cos / TEMPERATURE for name, cos in self.similarities(paper).items()}
-        scores[OTHER] = OTHER_LEVEL / TEMPERATURE
+        return self.route_query(self.query(paper), _year(paper.published))
+
+    def route_query(self, query: Vector, year: int | None) -> list[tuple[str, float]]:
+        """`route` for a query vector already in this router's term space."""
+        scores = section_scores(self.cosines(query, year), self.entries.best_per_label(query),
+                                self.year_prior.get(year, {}) if year else {})
         return _softmax(scores)
+
+
+def section_scores(
+    cosines: Mapping[str, float], nearest: Mapping[str, float], prior: Mapping[str, float],
+    share: float = NEAREST_SHARE,
+) -> dict[str, float]:
+    """Softmax logits: blended closeness over the temperature plus the year prior, and "other"."""
+    scores = {
+        name: ((1 - share) * cos + share * nearest.get(name, 0.0)) / TEMPERATURE
+        + prior.get(name, 0.0)
+        for name, cos in cosines.items()
+    }
+    scores[OTHER] = OTHER_LEVEL / TEMPERATURE
+    return scores
 
 
 def _year(published: str) -> int | None:
@@ -181,18 +253,39 @@ def train_router(snapshot: ListSnapshot, known: Iterable[Paper] = ()) -> Router:
     ]
     frequency = Counter(t for _, bag in docs for t in bag)
     idf = {t: math.log((len(docs) + 1) / (c + 1)) + 1 for t, c in frequency.items()}
+    vectors = [(section, vector(bag, idf)) for section, bag in docs]
     centroids, years = {}, {}
     for section in snapshot.top100():
         mean: Counter[str] = Counter()
-        vectors = [vector(bag, idf) for s, bag in docs if s is section]
-        for doc in vectors:
-            mean.update({t: x / len(vectors) for t, x in doc.items()})
+        own = [doc for s, doc in vectors if s is section]
+        for doc in own:
+            mean.update({t: x / len(own) for t, x in doc.items()})
         seeds = vector(_seed_bag(section), idf)
         mean.update({t: SEED_WEIGHT * x for t, x in seeds.items()})
         centroids[section.name] = _unit(mean)
         if found := re.search(r"\b(?:19|20)\d\d\b", section.name):
             years[section.name] = int(found.group())
-    return Router(centroids, idf, years)
+    entries = postings((s.name, doc) for s, doc in vectors)
+    return Router(centroids, idf, years, entries, year_priors(snapshot.top100(), years))
+
+
+def year_priors(
+    sections: Iterable[Section], years: Mapping[str, int], smoothing: float = PRIOR_SMOOTHING
+) -> dict[int, dict[str, float]]:
+    """For each year with its own section: log of each open section's share of that year's
+    entries, smoothed towards section sizes, against an even split."""
+    sections = tuple(sections)
+    priors = {}
+    for year in set(years.values()):
+        shown = [s for s in sections if years.get(s.name, year) == year]
+        sizes = {s.name: len(s.entries) + 1 for s in shown}
+        counts = {s.name: sum(e.year == year for e in s.entries) for s in shown}
+        total = sum(counts.values()) + smoothing
+        priors[year] = {
+            name: math.log((n + smoothing * sizes[name] / sum(sizes.values())) / total * len(shown))
+            for name, n in counts.items()
+        }
+    return priors
 
 
 def _bare(title: str) -> Paper:

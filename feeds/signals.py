@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from feeds.authors import AuthorHit, AuthorIndex, split_name
+from feeds.authors import AuthorActivity, AuthorHit, AuthorIndex, split_name
 from feeds.citations import CitationCount
 from feeds.model import Paper
 
@@ -21,7 +21,7 @@ from feeds.model import Paper
 class Signal:
     """One piece of evidence: its kind, its points and a short human-readable reason."""
 
-    kind: str  # authors | key_researcher | venue | similarity | citations
+    kind: str  # a field name of feeds.rank.Weights, or citations | listed
     points: float
     reason: str
 
@@ -114,22 +114,55 @@ def short_name(name: str) -> str:
     return f"{initial.upper()}. {last}" if initial else last
 
 
+def author_hits(paper: Paper, index: AuthorIndex) -> tuple[AuthorHit | None, ...]:
+    """What the index knows about each author of the paper, in author order."""
+    return tuple(index.lookup(name) for name in paper.authors)
+
+
 def author_signals(
-    paper: Paper, index: AuthorIndex, per_paper: float, key_bonus: float
+    hits: Sequence[AuthorHit | None], per_paper: float, key_bonus: float
 ) -> list[Signal]:
     """Points for authors of list papers (log of their count) and for key researchers."""
-    hits = [hit for name in paper.authors if (hit := index.lookup(name))]
+    found = [hit for hit in hits if hit]
     signals = []
-    listed = sorted((h for h in hits if h.papers), key=lambda h: -len(h.papers))
+    listed = sorted((h for h in found if h.papers), key=lambda h: -len(h.papers))
     if listed:
         points = sum(per_paper * math.log1p(len(h.papers)) * (1 if h.strong else 0.5)
                      for h in listed)
         signals.append(Signal("authors", points, _authors_reason(listed)))
-    keys = [h for h in hits if h.key_researcher]
+    keys = [h for h in found if h.key_researcher]
     if keys:
         names = ", ".join(short_name(h.name) for h in keys[:3])
         signals.append(Signal("key_researcher", key_bonus * len(keys),
                               f"key researcher of the list: {names}"))
+    return signals
+
+
+SHARE_SCALE = 10  # list_share ~ list papers per this many earlier papers, for prolific authors
+
+
+def list_share(list_papers: int, earlier: int) -> float:
+    """log(1 + list papers per SHARE_SCALE earlier papers), shrunk to log(1 + list papers)."""
+    return math.log1p(SHARE_SCALE * list_papers / (SHARE_SCALE + earlier))
+
+
+def activity_signals(
+    paper: Paper, hits: Sequence[AuthorHit | None], activity: AuthorActivity,
+    unlisted_weight: float, share_weight: float,
+) -> list[Signal]:
+    """Authors' records in the papers seen so far: many papers and none on the list count
+    against a paper; the list author whose papers make the list most often counts for it."""
+    day = paper.published[:10]
+    earlier = [activity.papers_before(name, day) for name in paper.authors]
+    unlisted = sum(math.log1p(n) for n, hit in zip(earlier, hits, strict=True) if not hit)
+    signals = [Signal("unlisted_activity", -unlisted_weight * unlisted, "")]
+    shares = [(list_share(len(hit.papers), n) * (1 if hit.strong else 0.5), n, hit)
+              for n, hit in zip(earlier, hits, strict=True) if hit and hit.papers]
+    if shares:
+        share, n, hit = max(shares, key=lambda item: item[0])
+        reason = (f"{short_name(hit.name)}: {len(hit.papers)} list papers, {n} papers seen "
+                  "before this one")
+        signals.append(Signal("list_share", share_weight * share, reason))
     return signals
 
 

@@ -8,8 +8,10 @@ import pytest
 
 from bench.pool import without
 from feeds.authors import (
+    author_activity,
     author_key,
     build_author_index,
+    full_name_key,
     latex_to_text,
     list_paper_authors,
     merge_arxiv_authors,
@@ -141,3 +143,31 @@ def test_merge_never_shortens_a_known_author_list() -> None:
     short = Paper("", 1, resnet.title, "", ("Kaiming He",), ())
     merged = {k.entry_key: k for k in merge_arxiv_authors(known, [short])}
     assert merged[resnet.entry_key].authors == resnet.authors
+
+
+def test_full_name_keys_keep_the_first_given_name() -> None:
+    assert full_name_key("Bengio, Yoshua") == full_name_key("Yoshua Bengio") == "yoshua bengio"
+    assert full_name_key("Aäron van den Oord") == full_name_key("Oord, Aaron van den")
+    assert full_name_key("Kevin He") != full_name_key("Kaiming He")
+
+
+def _by(name: str, published: str, arxiv_id: str) -> Paper:
+    return Paper(arxiv_id, 1, f"Paper {arxiv_id}", "", (name, "Someone Else"), (),
+                 published=published)
+
+
+def test_activity_counts_only_earlier_papers_of_the_same_person() -> None:
+    papers = [_by("Kaiming He", day, str(i))
+              for i, day in enumerate(("2015-02-01", "2016-03-01", "2017-04-01"))]
+    activity = author_activity([*papers, _by("Kevin He", "2014-01-01", "k")])
+    assert activity.papers_before("Kaiming He", "2017-04-01") == 2  # not the paper itself
+    assert activity.papers_before("He, Kaiming", "2020-01-01") == 3
+    assert activity.papers_before("Kaiming He", "2015-01-01") == 0
+    assert activity.papers_before("Kevin He", "2020-01-01") == 1
+    assert activity.papers_before("Kaiming He", "") == 3
+    assert activity.papers_before("Nobody Known", "2020-01-01") == 0
+
+
+def test_an_author_named_twice_on_one_paper_counts_once() -> None:
+    twice = Paper("1", 1, "T", "", ("Yoshua Bengio", "Bengio, Yoshua"), (), published="2015")
+    assert author_activity([twice]).papers_before("Yoshua Bengio", "2016") == 1

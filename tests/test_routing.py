@@ -14,7 +14,17 @@ from bot.cli_rank import candidate_paper
 from feeds.bundled import bundled_snapshot
 from feeds.list_papers import bundled_bib, bundled_list_papers, known_list_papers
 from feeds.model import ListEntry, ListSnapshot, Paper, Section
-from feeds.routing import OTHER, default_router, route, terms, train_router
+from feeds.routing import (
+    NEAREST_SHARE,
+    OTHER,
+    default_router,
+    postings,
+    route,
+    section_scores,
+    terms,
+    train_router,
+    year_priors,
+)
 from feeds.topics import match_topic, suggest_topics
 
 SAMPLE = Path(__file__).parent / "data" / "rank" / "pool_sample.jsonl"
@@ -87,6 +97,7 @@ def test_a_held_out_entry_leaves_no_trace_in_training() -> None:
     trained = train_router(without(snapshot, [entry]))
     assert "zyxwv" not in trained.idf
     assert all("zyxwv" not in centroid for centroid in trained.centroids.values())
+    assert "zyxwv" not in trained.entries.index
     assert "zyxwv" in train_router(snapshot).idf
 
 
@@ -127,3 +138,44 @@ def test_ambiguous_or_unknown_topics_get_suggestions_not_guesses() -> None:
     assert match_topic("xyzzy", sections) is None
     assert suggest_topics("xyzzy", sections) == []
     assert suggest_topics("generativ", sections)[0].name == _section("generative")
+
+
+def test_postings_give_the_best_cosine_per_label() -> None:
+    third = 1 / 3 ** 0.5
+    index = postings([("a", {"x": 1.0}), ("a", {"x": 0.6, "y": 0.8}),
+                      ("b", {"y": third, "z": third, "w": third}), ("c", {"v": 1.0})])
+    best = index.best_per_label({"x": 0.6, "y": 0.8})
+    assert best["a"] == pytest.approx(1.0)  # the second "a" document is the query itself
+    assert best["b"] == pytest.approx(0.8 * third)
+    assert "c" not in best  # shares no term
+
+
+def _entries(section: str, years: list[int]) -> tuple[ListEntry, ...]:
+    return tuple(ListEntry(section, f"{section} paper {i}", year, "A. B")
+                 for i, year in enumerate(years))
+
+
+def test_a_year_section_competes_by_its_share_of_that_years_entries() -> None:
+    sections = [Section("Speech", "top100", _entries("Speech", [2016, 2014, 2014, 2014])),
+                Section("Vision", "top100", _entries("Vision", [2014, 2015, 2014, 2015])),
+                Section("More Papers from 2016", "top100", _entries("More", [2016, 2016, 2016]))]
+    priors = year_priors(sections, {"More Papers from 2016": 2016})
+    assert set(priors) == {2016}  # no other year has a section of its own
+    speech, vision, more = (priors[2016][s.name] for s in sections)
+    assert more > 0 > speech > vision  # 3 of the four 2016 papers, 1, none
+
+
+def test_even_shares_of_a_year_give_no_prior() -> None:
+    sections = [Section(name, "top100", _entries(name, [2016, 2015]))
+                for name in ("Speech", "Vision", "More Papers from 2016")]
+    priors = year_priors(sections, {"More Papers from 2016": 2016})
+    assert priors[2016] == pytest.approx({s.name: 0.0 for s in sections})
+
+
+def test_the_nearest_entry_lifts_a_mixed_section_for_a_close_match() -> None:
+    mixed = {"Mixed": 0.2, "Speech": 0.25}  # centroid cosines: the topical section is closer
+    nearest = {"Mixed": 0.9, "Speech": 0.3}  # but one entry of the mixed section is the same
+    assert max(section_scores(mixed, nearest, {}, share=0.0).items(),
+               key=lambda kv: kv[1])[0] == "Speech"
+    scores = section_scores(mixed, nearest, {}, share=NEAREST_SHARE)
+    assert max(scores.items(), key=lambda kv: kv[1])[0] == "Mixed"
