@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Config
-from feeds.authors import build_author_index, list_paper_authors, merge_arxiv_authors
+from bot.scoring import rank_papers
+from feeds.authors import AuthorActivity
 from feeds.awesome_list import parse_awesome_list
 from feeds.bundled import bundled_snapshot
 from feeds.citations import CitationCount, parse_citations_file
-from feeds.list_papers import bundled_bib, bundled_list_papers, known_list_papers
 from feeds.model import ListSnapshot, Paper, Scored
-from feeds.rank import rank_candidates
 
 _VERSIONED = re.compile(r"^(?P<id>.+?)v(?P<version>\d+)$")
 
@@ -55,11 +54,8 @@ def cmd_rank(args: argparse.Namespace) -> int:
     papers = parse_candidates(read_input(args.candidates), args.candidates)
     snapshot = load_list(args.list_file)
     citations = load_citations(args.citations) if args.citations else None
-    known = known_list_papers(snapshot, bundled_bib(), bundled_list_papers())
-    authors = merge_arxiv_authors(list_paper_authors(snapshot, bundled_bib()),
-                                  bundled_list_papers())
-    scored = rank_candidates(papers, snapshot, build_author_index(authors, snapshot), citations,
-                             args.now or datetime.now(UTC).date(), known)
+    scored = rank_papers(papers, snapshot, citations, args.now or datetime.now(UTC).date(),
+                         stored_activity_or_none(papers))
     shown = scored[: args.limit] if args.limit else scored
     if args.json:
         print(json.dumps([s.to_json() for s in shown], ensure_ascii=False, indent=1))
@@ -142,6 +138,17 @@ def load_list(path: str | None) -> ListSnapshot:
         if stored is not None:
             return stored
     return bundled_snapshot()
+
+
+def stored_activity_or_none(papers: list[Paper]) -> AuthorActivity | None:
+    """The candidates' authors' records among the bot's stored papers, when a database exists."""
+    db_path = Path(Config.from_env().db_path)
+    if not db_path.exists():
+        return None
+    from bot.scoring import stored_activity
+    from storage.db import open_db
+
+    return stored_activity(open_db(db_path), papers)
 
 
 def load_citations(path: str) -> dict[str, CitationCount]:

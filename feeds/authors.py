@@ -9,6 +9,7 @@ first initial + surname, ascii-folded ("kaiming he", "He, Kaiming", "K. He" -> "
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping
@@ -295,5 +296,6 @@ def author_activity(papers: Iterable[Paper]) -> AuthorActivity:
     for paper in papers:
         for key in dict.fromkeys(full_name_key(name) for name in paper.authors):
             if key:
-                dates.setdefault(key, []).append(paper.published[:10])
+                # interned: 100k papers share a few hundred dates, not one string each
+                dates.setdefault(key, []).append(sys.intern(paper.published[:10]))
     return AuthorActivity({key: tuple(sorted(days)) for key, days in dates.items()})

@@ -1,0 +1,52 @@
+"""Glue between storage and the ranker: the authors' activity looked up in the stored papers."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from bot.list_watch import seed_bundled
+from bot.scoring import score_unscored, stored_activity
+from feeds.arxiv_rss import parse_arxiv_rss
+from feeds.authors import author_activity, full_name_key
+from feeds.bundled import bundled_snapshot
+from storage import papers, scores
+from storage.db import open_db
+
+from .conftest import ARXIV_SAMPLES
+
+
+def stored_day():
+    db = open_db()
+    seed_bundled(db)
+    body = (ARXIV_SAMPLES / "rss2_ml6_2000-items.xml").read_bytes()
+    feed = parse_arxiv_rss(body).papers
+    # names that full-text tokens split differently from the key: hyphens, middle initials
+    extra = [
+        replace(feed[0], arxiv_id="1799.00001", authors=("Li Fei-Fei", "Siddhartha S. Srinivasa")),
+        replace(feed[1], arxiv_id="1799.00002", authors=("Li Fei-Fei", "Siddhartha Srinivasa")),
+        replace(feed[2], arxiv_id="1799.00003", authors=("Jia-Yu Zhu", "Erdem Bıyık")),
+        replace(feed[3], arxiv_id="1799.00004", authors=("Jia Zhu",)),
+    ]
+    papers.store_papers(db, feed + extra, announced=date(2017, 3, 14))
+    return db, feed + extra
+
+
+def test_lookup_equals_the_in_memory_index_of_every_stored_paper() -> None:
+    db, stored = stored_day()
+    candidates = stored[:300] + stored[-4:]
+    looked_up = stored_activity(db, candidates)
+    reference = author_activity(stored)  # the pure builder over everything stored
+    wanted = {full_name_key(name) for p in candidates for name in p.authors} - {""}
+    assert wanted and all(looked_up.dates.get(k, ()) == reference.dates.get(k, ()) for k in wanted)
+    for name in ("Li Fei-Fei", "Siddhartha Srinivasa", "Jia Zhu"):  # "Jia-Yu Zhu" keys the same
+        assert len(looked_up.dates[full_name_key(name)]) >= 2  # at least our two papers
+
+
+def test_scoring_stores_every_paper_once_with_reasons() -> None:
+    db, stored = stored_day()
+    assert score_unscored(db, bundled_snapshot()) == len({p.arxiv_id for p in stored})
+    assert score_unscored(db, bundled_snapshot()) == 0
+    found = scores.scores_for(db, [p.arxiv_id for p in stored])
+    assert len(found) == len({p.arxiv_id for p in stored})
+    assert any(s.reasons for s in found.values())
