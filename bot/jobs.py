@@ -146,9 +146,9 @@ def _maybe_retry_arxiv(
 ) -> None:
     """On an announcement evening, look again until the day's feed has appeared."""
     attempt = (context.job.data or {}).get("attempt", 0) if context.job else 0
-    today = feed_day(services.clock())
+    evening = feed_day(services.clock())  # the US/Eastern date of this 20:05 poll
     waiting = "not_modified" in summary or "unchanged" in summary or "error" in summary
-    if waiting and is_announcement_day(today - timedelta(days=1)) and attempt < ARXIV_RETRIES:
+    if waiting and is_announcement_day(evening) and attempt < ARXIV_RETRIES:
         context.job_queue.run_once(
             _callback("poll_arxiv"), timedelta(minutes=ARXIV_RETRY_MINUTES),
             data={"attempt": attempt + 1}, name="poll_arxiv_retry",

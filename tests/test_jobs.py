@@ -75,3 +75,22 @@ async def test_a_job_run_is_one_log_line_and_recorded(caplog) -> None:
     assert runs["poll_arxiv"].last_ok_at and runs["poll_list"].failures == 1
     assert runs["poll_list"].last_ok_at is None
     assert "failed: RuntimeError: disk full" in runs["poll_list"].last_summary
+
+
+async def test_an_unchanged_feed_on_an_announcement_evening_is_polled_again() -> None:
+    from types import SimpleNamespace
+
+    from bot.jobs import ARXIV_RETRY_MINUTES, _maybe_retry_arxiv
+
+    queued = []
+    queue = SimpleNamespace(run_once=lambda cb, when, data, name: queued.append((when, data)))
+    db = open_db()
+    sunday_evening = datetime(2026, 11, 29, 20, 5, tzinfo=EASTERN)
+    friday_evening = datetime(2026, 11, 27, 20, 5, tzinfo=EASTERN)
+    for now, summary in [(sunday_evening, "arXiv: feed unchanged since the last check"),
+                         (sunday_evening, "arXiv: 120 new, 3 replaced, 40 cross, 0 skipped"),
+                         (friday_evening, "arXiv: feed unchanged since the last check")]:
+        services = Services(db, Config.from_env({}), deliverer=None, clock=lambda now=now: now)
+        context = SimpleNamespace(job=SimpleNamespace(data={"attempt": 2}), job_queue=queue)
+        _maybe_retry_arxiv(context, services, summary)  # type: ignore[arg-type]
+    assert queued == [(timedelta(minutes=ARXIV_RETRY_MINUTES), {"attempt": 3})]
