@@ -89,6 +89,7 @@ class Deliverer:
     wall: Callable[[], float] = time.time  # for retry times stored in the outbox
     _last_sent: dict[int, float] = field(default_factory=dict)
     _gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
+    _passing: bool = False
 
     def __post_init__(self) -> None:
         settled = outbox.settle_in_flight(self.db)
@@ -97,7 +98,21 @@ class Deliverer:
                         "counted as delivered (status 'unconfirmed'), not sent again", settled)
 
     async def deliver_pending(self) -> DeliveryReport:
-        """Send everything due, chats in parallel, each chat's messages in order."""
+        """Send everything due, chats in parallel, each chat's messages in order.
+
+        One pass at a time: jobs run concurrently, and two passes would load the same rows.
+        A pass that finds another running returns at once; the running one reads the outbox
+        in id order until it is empty, so it also sends what was queued meanwhile.
+        """
+        if self._passing:
+            return DeliveryReport()
+        self._passing = True
+        try:
+            return await self._pass()
+        finally:
+            self._passing = False
+
+    async def _pass(self) -> DeliveryReport:
         started = time.monotonic()
         report = DeliveryReport()
         self._gate = asyncio.Semaphore(self.in_flight)

@@ -219,3 +219,19 @@ def test_sigkill_during_a_200_chat_fanout_then_restart_delivers_each_once(tmp_pa
     final = outbox.counts(open_db(db_path))
     assert final.get("sent", 0) + final.get("unconfirmed", 0) == 200 and "pending" not in final
     assert api.token not in second.stderr + second.stdout
+
+
+async def test_two_jobs_delivering_at_once_send_each_message_once(delivery) -> None:
+    import asyncio
+
+    api, app = delivery
+    db = app.bot_data["db"]
+    for chat_id in range(61, 71):
+        keyword_chat(db, chat_id)
+    ingest(db)
+    compose_digests(db, "instant", NOW)
+    api.set_latency(0.02)
+    sender = deliverer(app)
+    first, second = await asyncio.gather(sender.deliver_pending(), sender.deliver_pending())
+    assert first.sent + second.sent == 10
+    assert sorted(m.chat_id for m in api.sent_messages()) == list(range(61, 71))
