@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import sys
@@ -256,3 +257,34 @@ def _store_page(run: _Run, page: ApiPage) -> None:
         new=old.new + stored.new + stored.cross, replaced=old.replaced + stored.replaced,
         skipped=old.skipped + stored.skipped, next_start=next_start, done=done,
     )
+
+
+LIST_ID_CHUNK = 100
+
+
+async def fetch_list_papers(
+    db: sqlite_utils.Database, config: Config, arxiv_ids: list[str], *,
+    client: httpx.AsyncClient | None = None, limiter: ArxivLimiter | None = None,
+) -> str:
+    """Fetch the arXiv records (full author lists) of list entries not stored yet; never raise.
+
+    The README names first authors only; the ranker learns the list's authors from these.
+    They are stored like backfilled papers (not announced, so never in a digest).
+    """
+    missing = sorted(set(arxiv_ids) - {row["arxiv_id"] for row in db.query(
+        "select arxiv_id from papers where arxiv_id in (select value from json_each(?))",
+        [json.dumps(arxiv_ids)])})
+    stored = 0
+    try:
+        async with client_or_new(client, config.http_timeout) as http:
+            api = api_client(config.arxiv_api_url)
+            for start in range(0, len(missing), LIST_ID_CHUNK):
+                chunk = missing[start : start + LIST_ID_CHUNK]
+                url = api_query_url(api, "", 0, len(chunk), id_list=chunk)
+                result = await polite_fetch(http, url, request_timeout=config.http_timeout,
+                                            limiter=limiter)
+                stored += store_papers(db, parse_arxiv_api(result.body).papers).new
+    except EXPECTED_ERRORS as exc:
+        logger.warning("list papers from the arXiv API failed: %s", _one_line(exc))
+        return f"list papers: {stored} of {len(missing)} missing fetched; failed: {_one_line(exc)}"
+    return f"list papers: {len(arxiv_ids) - len(missing)} known, {stored} fetched"

@@ -19,7 +19,7 @@ from telegram.ext import Application, ContextTypes
 from bot.compose import compose_digests
 from bot.config import Config
 from bot.delivery import Deliverer
-from bot.ingest import sync_arxiv
+from bot.ingest import fetch_list_papers, sync_arxiv
 from bot.list_watch import current_snapshot, sync_list
 from bot.maintainers import enqueue_suggestions, make_suggestions
 from bot.scoring import refresh_citations, score_unscored
@@ -93,6 +93,13 @@ async def citations(services: Services) -> str:
                                    current_snapshot(services.db), services.clock())
 
 
+async def list_papers(services: Services) -> str:
+    """Fetch the arXiv records of list entries the bot lacks (full author lists), once each."""
+    snapshot = current_snapshot(services.db)
+    ids = sorted({e.arxiv_id for e in snapshot.entries if e.arxiv_id})
+    return await fetch_list_papers(services.db, services.config, ids, limiter=services.limiter)
+
+
 async def deliver(services: Services) -> str:
     """Send whatever the outbox holds (resumes after a restart)."""
     return (await services.deliverer.deliver_pending()).summary()
@@ -122,6 +129,7 @@ JOBS: dict[str, tuple[Callable[[Services], Awaitable[str]], timedelta]] = {
     "digests": (send_digests, timedelta(hours=1)),
     "deliver": (deliver, timedelta(seconds=30)),
     "citations": (citations, timedelta(days=1)),
+    "list_papers": (list_papers, timedelta(days=1)),
     "suggestions": (suggest, timedelta(days=7)),
     "refresh": (refresh, timedelta(0)),
 }
@@ -171,6 +179,8 @@ def schedule_jobs(app: Application, services: Services) -> None:
     queue.run_daily(_callback("suggestions"), dtime(9, 0, tzinfo=UTC), days=(1,),
                     name="suggestions")
     queue.run_daily(_callback("citations"), dtime(6, 0, tzinfo=UTC), name="citations")
+    queue.run_repeating(_callback("list_papers"), timedelta(days=1),
+                        first=timedelta(minutes=2), name="list_papers")
     _catch_up(app, services)
 
 

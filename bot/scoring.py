@@ -34,24 +34,37 @@ BATCH = 2000
 
 
 @lru_cache(maxsize=4)
-def ranker_inputs(snapshot: ListSnapshot) -> tuple[AuthorIndex, tuple[Paper, ...], Router]:
-    """Author index, known list papers and router for a list version (cached per snapshot)."""
+def ranker_inputs(
+    snapshot: ListSnapshot, fetched: tuple[Paper, ...] = ()
+) -> tuple[AuthorIndex, tuple[Paper, ...], Router]:
+    """Author index, known list papers and router for a list version (cached per snapshot).
+
+    `fetched` are arXiv records of list entries the bot stored (full author lists, abstracts).
+    """
     bib = bundled_bib()
-    known = tuple(known_list_papers(snapshot, bib, bundled_list_papers()))
-    authors = merge_arxiv_authors(list_paper_authors(snapshot, bib), bundled_list_papers())
+    records = bundled_list_papers() + fetched
+    known = tuple(known_list_papers(snapshot, bib, records))
+    authors = merge_arxiv_authors(list_paper_authors(snapshot, bib), records)
     return build_author_index(authors, snapshot), known, train_router(snapshot, known)
 
 
 def rank_papers(
     found: Sequence[Paper], snapshot: ListSnapshot,
     citations: Mapping[str, CitationCount] | None = None, today: date | None = None,
-    activity: AuthorActivity | None = None,
+    activity: AuthorActivity | None = None, fetched: tuple[Paper, ...] = (),
 ) -> list[Scored]:
     """Rank papers against the list, best first, each with its reasons."""
-    index, known, router = ranker_inputs(snapshot)
+    index, known, router = ranker_inputs(snapshot, fetched)
     return rank_candidates(found, snapshot, index, citations,
                            today or datetime.now(UTC).date(), known, router,
                            activity=activity)
+
+
+def stored_list_papers(db: sqlite_utils.Database, snapshot: ListSnapshot) -> tuple[Paper, ...]:
+    """The stored arXiv records of the list's entries (fetched by the list_papers job)."""
+    ids = sorted({e.arxiv_id for e in snapshot.entries if e.arxiv_id})
+    found = papers.get_papers(db, ids)
+    return tuple(found[i] for i in ids if i in found)
 
 
 def stored_activity(db: sqlite_utils.Database, found: Sequence[Paper]) -> AuthorActivity:
@@ -89,7 +102,8 @@ def score_unscored(
     total = 0
     while ids := scores.unscored_ids(db, BATCH):
         found = list(papers.get_papers(db, ids).values())
-        ranked = rank_papers(found, snapshot, citations, activity=stored_activity(db, found))
+        ranked = rank_papers(found, snapshot, citations, activity=stored_activity(db, found),
+                             fetched=stored_list_papers(db, snapshot))
         total += scores.save_scores(db, [_stored(s, latest.id if latest else None) for s in ranked])
         if len(ids) < BATCH:
             break
@@ -122,7 +136,8 @@ async def refresh_citations(
     counts = citation_store.get_citations(db, ids)
     found = list(papers.get_papers(db, list(counts)).values())
     latest = lists.latest_version(db)
-    ranked = rank_papers(found, snapshot, counts, now.date(), stored_activity(db, found))
+    ranked = rank_papers(found, snapshot, counts, now.date(), stored_activity(db, found),
+                         stored_list_papers(db, snapshot))
     scores.save_scores(db, [_stored(s, latest.id if latest else None) for s in ranked])
     return (f"citations: {len(ids)} recent papers, {len(stale) - failed} refreshed, "
             f"{failed} failed (kept for the next run), {len(ranked)} rescored")

@@ -50,3 +50,53 @@ def test_scoring_stores_every_paper_once_with_reasons() -> None:
     found = scores.scores_for(db, [p.arxiv_id for p in stored])
     assert len(found) == len({p.arxiv_id for p in stored})
     assert any(s.reasons for s in found.values())
+
+
+async def test_list_papers_are_fetched_once_from_the_api_and_feed_the_author_index() -> None:
+    from bot.config import Config
+    from bot.ingest import fetch_list_papers
+    from bot.scoring import ranker_inputs
+    from feeds.arxiv_limiter import ArxivLimiter
+    from feeds.model import Paper
+
+    from .conftest import TEST_DATA
+    from .feedserver import FeedServer, Reply
+
+    body = (TEST_DATA / "arxiv" / "api-atom_id_1605.08386_s0_m100_199195aa31ad.xml").read_bytes()
+    db = open_db()
+    with FeedServer() as api:
+        api.script("/api/query", Reply(body, content_type="application/atom+xml"))
+        config = Config.from_env({"ARXIV_API_URL": api.url("/api/query")})
+        first = await fetch_list_papers(db, config, ["1605.08386"], limiter=ArxivLimiter())
+        again = await fetch_list_papers(db, config, ["1605.08386"], limiter=ArxivLimiter())
+        (request,) = api.requests_to("/api/query")
+    assert first == "list papers: 0 known, 1 fetched" and again == "list papers: 1 known, 0 fetched"
+    assert "id_list=1605.08386" in request.query
+    stored = papers.get_paper(db, "1605.08386")
+    assert stored is not None and stored.extra["announced"] is None  # never in a digest
+
+    snapshot = bundled_snapshot()  # Mask R-CNN sits in "New papers"; the README names K. He only
+    mask = Paper("1703.06870", 1, "Mask R-CNN", "", ("Kaiming He", "Georgia Gkioxari",
+                                                     "Piotr Dollár", "Ross Girshick"), ())
+    without, _, _ = ranker_inputs(snapshot)
+    with_fetched, _, _ = ranker_inputs(snapshot, (mask,))
+    assert without.lookup("Georgia Gkioxari") is None
+    assert "Mask R-CNN" in with_fetched.lookup("Georgia Gkioxari").papers
+
+
+async def test_list_papers_failure_is_one_line_and_stores_nothing(caplog) -> None:
+    from bot.config import Config
+    from bot.ingest import fetch_list_papers
+    from feeds.arxiv_limiter import ArxivLimiter
+
+    from .feedserver import FeedServer, Reply
+
+    db = open_db()
+    with FeedServer() as api:
+        api.script("/api/query", Reply(b"<html>bad request</html>", status=400))
+        config = Config.from_env({"ARXIV_API_URL": api.url("/api/query")})
+        summary = await fetch_list_papers(db, config, ["1605.08386"], limiter=ArxivLimiter())
+    assert summary.startswith("list papers: 0 of 1 missing fetched; failed: HTTP 400")
+    assert db["papers"].count == 0
+    (line,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert "HTTP 400" in line and "\n" not in line
