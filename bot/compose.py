@@ -84,10 +84,10 @@ def _digest_parts(
                                  [(c.paper, c.score) for c in candidates])
         candidates = [Candidate(paper, score) for paper, score in ordered]
     groups = group_for_chat(subs, candidates)
-    news = news_for_chat(subs, diffs_since(db, chat.list_mark))
     lang = "zh" if chat.lang == "zh" else "en"
+    news = news_for_chat(subs, diffs_since(db, chat.list_mark), lang, names[lang])
     title = TITLES[(lang, mode)].format(date=now.date().isoformat())
-    return render_digest(title, groups, news, names[lang])
+    return render_digest(title, groups, news, names[lang], lang)
 
 
 def new_candidates(db: sqlite_utils.Database, mark: int, top: int) -> list[Candidate]:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.i18n import t
 from bot.render import esc, render_entry, render_paper_line, split_blocks
 from feeds.model import ListDiff, Paper
 from storage.chats import Subscription
@@ -60,41 +61,48 @@ def _label(
     return None
 
 
-def news_for_chat(subs: Sequence[Subscription], diffs: Iterable[ListDiff]) -> list[str]:
+def news_for_chat(
+    subs: Sequence[Subscription], diffs: Iterable[ListDiff], lang: str = "en",
+    names: Mapping[str, str] | None = None,
+) -> list[str]:
     """Lines about list changes in the chat's topics: added to / removed from the list."""
     topics = {s.value for s in subs if s.kind == "topic"}
+
+    def name(section: str) -> str:
+        return esc((names or {}).get(section, section))
+
     lines = []
     for diff in diffs:
-        lines += [f"➕ {render_entry(e)}\n   <i>added to {esc(e.section)}</i>"
-                  for e in diff.added if e.section in topics]
-        lines += [f"➖ {render_entry(e)}\n   <i>removed from {esc(e.section)}</i>"
-                  for e in diff.removed if e.section in topics]
-        lines += [f"↪ {render_entry(m.entry)}\n   <i>moved {esc(m.from_section)} → "
-                  f"{esc(m.to_section)}</i>"
+        lines += [f"➕ {render_entry(e)}\n   <i>{t(lang, 'news_added', section=name(e.section))}"
+                  "</i>" for e in diff.added if e.section in topics]
+        lines += [f"➖ {render_entry(e)}\n   <i>{t(lang, 'news_removed', section=name(e.section))}"
+                  "</i>" for e in diff.removed if e.section in topics]
+        lines += [f"↪ {render_entry(m.entry)}\n   <i>"
+                  f"{t(lang, 'news_moved', old=name(m.from_section), new=name(m.to_section))}</i>"
                   for m in diff.moved if topics & {m.from_section, m.to_section}]
     return lines
 
 
 def render_digest(
     title: str, groups: Mapping[str, list[Candidate]], news: Sequence[str],
-    names: Mapping[str, str] | None = None,
+    names: Mapping[str, str] | None = None, lang: str = "en",
 ) -> list[str]:
     """Render one digest (several messages only past 4096 characters)."""
     blocks: list[str] = []
     if news:
-        blocks.append("<b>📋 List changes</b>")
+        blocks.append(t(lang, "news_title"))
         blocks += list(news)
     for label in sorted(groups):
         shown = groups[label][:PER_GROUP]
         more = len(groups[label]) - len(shown)
         heading = esc((names or {}).get(label, label))
-        blocks.append(f"<b>■ {heading}</b>" + (f" (+{more} more)" if more > 0 else ""))
-        blocks += [render_paper_line(c.paper, note=_note(c)) for c in shown]
+        blocks.append(f"<b>■ {heading}</b>" + (t(lang, "more_papers", n=more) if more > 0 else ""))
+        blocks += [render_paper_line(c.paper, note=_note(c, lang)) for c in shown]
     return split_blocks(blocks, title) if blocks else []
 
 
-def _note(candidate: Candidate) -> str:
+def _note(candidate: Candidate, lang: str) -> str:
     if candidate.score is None:
         return ""
     reasons = "; ".join(candidate.score.reasons[:2])
-    return f"score {candidate.value:.2f}" + (f" — {reasons}" if reasons else "")
+    return t(lang, "score", value=f"{candidate.value:.2f}") + (f" — {reasons}" if reasons else "")

@@ -117,6 +117,25 @@ def test_list_changes_reach_chats_subscribed_to_the_section() -> None:
     assert "moved Appendix: More than Top 100 → Optimization / Training Techniques" in row.text
 
 
+def test_digests_come_in_the_chats_language() -> None:
+    from feeds.awesome_list import parse_awesome_list
+    from feeds.list_diff import diff_snapshots
+
+    db = open_db()
+    old = next(README_HISTORY.glob("113_*.md")).read_bytes()
+    new = next(README_HISTORY.glob("114_*.md")).read_bytes()
+    lists.store_version(db, old, parse_awesome_list(old), None, "test")
+    chats.ensure_chat(db, 9, lang="zh")
+    chats.set_chat_setting(db, 9, digest="instant")
+    chats.subscribe(db, 9, "topic", "Optimization / Training Techniques")
+    diff = diff_snapshots(parse_awesome_list(old), parse_awesome_list(new))
+    lists.store_version(db, new, parse_awesome_list(new), diff, "test")
+    assert compose_digests(db, "instant", NOW) == 1
+    (row,) = outbox.pending(db, time.time())
+    assert row.text.startswith("<b>📬 为你推荐的新论文</b>") and "📋 列表变更" in row.text
+    assert "从 Appendix: More than Top 100 移至 优化 / 训练技术" in row.text
+
+
 async def test_429_waits_then_delivers_once(delivery) -> None:
     api, app = delivery
     db = app.bot_data["db"]
