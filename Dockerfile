@@ -16,8 +16,8 @@ COPY bot ./bot
 COPY feeds ./feeds
 COPY storage ./storage
 
-# Only PyPI is needed. matplotlib draws /trends and `papers-bot trends`.
-RUN pip install . "matplotlib>=3.7,<4" \
+# Only PyPI is needed (matplotlib, for /trends, is a dependency).
+RUN pip install . \
     && useradd --system --uid 10001 --create-home --home-dir /home/bot bot \
     && mkdir -p /data \
     && chown bot:bot /data
