@@ -53,6 +53,14 @@ def keyword_chat(db, chat_id: int, phrase: str = "learning", mode: str = "instan
     chats.subscribe(db, chat_id, "keyword", phrase)
 
 
+def queue_digests(db, *chat_ids: int) -> None:
+    """Subscribe these chats, ingest a real arXiv day and compose their instant digests."""
+    for chat_id in chat_ids:
+        keyword_chat(db, chat_id)
+    ingest(db)
+    compose_digests(db, "instant", NOW)
+
+
 @pytest.fixture
 async def delivery() -> AsyncIterator[tuple[FakeBotApi, Application]]:
     with FakeBotApi() as api:
@@ -139,9 +147,7 @@ def test_digests_come_in_the_chats_language() -> None:
 async def test_429_waits_then_delivers_once(delivery) -> None:
     api, app = delivery
     db = app.bot_data["db"]
-    keyword_chat(db, 11)
-    ingest(db)
-    compose_digests(db, "instant", NOW)
+    queue_digests(db, 11)
     api.fail_next("sendMessage", 429, retry_after=1)
     started = time.monotonic()
     report = await deliverer(app).deliver_pending()
@@ -153,10 +159,7 @@ async def test_429_waits_then_delivers_once(delivery) -> None:
 async def test_403_deactivates_that_chat_and_serves_the_others(delivery) -> None:
     api, app = delivery
     db = app.bot_data["db"]
-    for chat_id in (21, 22, 23):
-        keyword_chat(db, chat_id)
-    ingest(db)
-    compose_digests(db, "instant", NOW)
+    queue_digests(db, 21, 22, 23)
     api.block_chat(22)
     report = await deliverer(app).deliver_pending()
     assert (report.sent, report.dead_chats) == (2, 1)
@@ -169,9 +172,7 @@ async def test_403_deactivates_that_chat_and_serves_the_others(delivery) -> None
 async def test_server_errors_are_retried_later_not_dropped(delivery) -> None:
     api, app = delivery
     db = app.bot_data["db"]
-    keyword_chat(db, 31)
-    ingest(db)
-    compose_digests(db, "instant", NOW)
+    queue_digests(db, 31)
     api.fail_next("sendMessage", 500, times=5)
     sender = deliverer(app)
     first = await sender.deliver_pending()
@@ -245,10 +246,7 @@ async def test_two_jobs_delivering_at_once_send_each_message_once(delivery) -> N
 
     api, app = delivery
     db = app.bot_data["db"]
-    for chat_id in range(61, 71):
-        keyword_chat(db, chat_id)
-    ingest(db)
-    compose_digests(db, "instant", NOW)
+    queue_digests(db, *range(61, 71))
     api.set_latency(0.02)
     sender = deliverer(app)
     first, second = await asyncio.gather(sender.deliver_pending(), sender.deliver_pending())
