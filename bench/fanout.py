@@ -24,10 +24,10 @@ sys.path.insert(0, str(ROOT))
 
 from telegram.ext import AIORateLimiter, ApplicationBuilder  # noqa: E402
 
-from bot.compose import compose_digests  # noqa: E402
 from bot.delivery import Deliverer, outbox_request  # noqa: E402
-from bot.list_watch import seed_bundled  # noqa: E402
-from bot.scoring import score_unscored  # noqa: E402
+from bot.pipeline.digests import compose_digests  # noqa: E402
+from bot.pipeline.list_sync import seed_bundled  # noqa: E402
+from bot.pipeline.scoring import score_unscored  # noqa: E402
 from feeds.arxiv_rss import parse_arxiv_rss  # noqa: E402
 from feeds.bundled import bundled_snapshot  # noqa: E402
 from storage import chats, outbox, papers  # noqa: E402
@@ -39,7 +39,7 @@ FEED = ROOT.parent / "shared" / "data" / "arxiv-samples" / "rss2_ml6_2017-03-14.
 def serve(conn) -> None:  # type: ignore[no-untyped-def]
     """Child process: run the fake Bot API until told to stop."""
     sys.path.insert(0, str(ROOT))
-    from tests.fakebotapi import FakeBotApi
+    from tests.support.fakebotapi import FakeBotApi
 
     with FakeBotApi(max_long_poll=0.1) as api:
         conn.send((api.base_url, api.token))

@@ -17,9 +17,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from feeds.authors import full_name_key  # noqa: E402
 from feeds.awesome_list import normalise_title  # noqa: E402
 from feeds.model import ListEntry, ListSnapshot, Paper  # noqa: E402
+from feeds.names import full_name_key  # noqa: E402
 
 POOL_DIR = ROOT.parent / "shared" / "data" / "arxiv-pool"
 ML_TAGS = frozenset({"cs.LG", "cs.CV", "cs.CL", "cs.AI", "stat.ML", "cs.NE"})

@@ -30,6 +30,14 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 
 import numpy as np
+from feeds.authors import (
+    AuthorActivity,
+    AuthorIndex,
+    author_activity,
+    build_author_index,
+    list_paper_authors,
+    merge_arxiv_authors,
+)
 from pool import (
     ML_TAGS,
     Found,
@@ -43,20 +51,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import average_precision_score
 from sklearn.svm import LinearSVC
 
-from feeds.authors import (
-    AuthorActivity,
-    AuthorIndex,
-    author_activity,
-    build_author_index,
-    list_paper_authors,
-    merge_arxiv_authors,
-)
 from feeds.awesome_list import normalise_title
 from feeds.bundled import bundled_snapshot
 from feeds.list_papers import bundled_bib, known_list_papers
 from feeds.model import ListSnapshot, Paper
 from feeds.rank import Weights, list_text, paper_signals
-from feeds.routing import (
+from feeds.rank.routing import (
     NEAREST_SHARE,
     PRIOR_SMOOTHING,
     section_scores,

@@ -23,10 +23,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.compose import compose_digests  # noqa: E402
+from bot.pipeline.digests import compose_digests  # noqa: E402
 from storage import chats  # noqa: E402
 from storage.db import open_db  # noqa: E402
-from tests.fakebotapi import FakeBotApi  # noqa: E402
+from tests.support.fakebotapi import FakeBotApi  # noqa: E402
 
 SOURCE = ROOT / "bench" / ".cache" / "query-100000.db"
 CHATS = 10_000

@@ -1,26 +1,30 @@
-"""Send the outbox to Telegram: per-chat order and pace, retries, blocked chats switched off."""
+"""The one way to Telegram: `send_reply` (HTML, with the plain-text fallback), and the outbox's
+delivery (per-chat order and pace, retries, blocked chats switched off)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-import html
 import logging
 import random
 import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
 
 import httpx
-import sqlite_utils
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 from telegram.request import HTTPXRequest
 
+from bot.render.html import CAPTION_LIMIT, to_plain
+from bot.render.reply import Button, Reply
 from storage import chats, outbox
-from storage.outbox import OutboxMessage
+from storage.db import Database
+from storage.outbox import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 BATCH = 500  # outbox rows loaded at a time
@@ -41,7 +45,7 @@ async def _attach_wire_hook(request: httpx.Request) -> None:
     if hook is None:
         return
 
-    async def trace(event: str, info: dict) -> None:
+    async def trace(event: str, info: dict[str, Any]) -> None:
         if event in _BODY_SENT:
             hook()
 
@@ -56,7 +60,66 @@ def outbox_request(pool_size: int = 256) -> HTTPXRequest:
     )
 
 
+# The Bot API tells these apart only by its error descriptions, so they are read here, once.
 _GONE = re.compile(r"chat not found|user is deactivated|bot was kicked|have no rights", re.I)
+_BAD_HTML = re.compile(r"parse entities", re.I)
+
+
+class Failure(Enum):
+    """What a failed send means for the message and its chat."""
+
+    GONE = "gone"  # blocked, kicked, deleted: switch the chat off
+    REJECTED = "rejected"  # Telegram refuses this message: retrying cannot help
+    RATE_LIMITED = "rate_limited"  # wait as long as Telegram says
+    TRANSIENT = "transient"  # network, timeout, 5xx: retry with backoff
+
+
+def classify(exc: TelegramError) -> Failure:
+    """Sort a Telegram error into what to do about it."""
+    if isinstance(exc, Forbidden | ChatMigrated) or _GONE.search(str(exc)):
+        return Failure.GONE
+    if isinstance(exc, RetryAfter):
+        return Failure.RATE_LIMITED
+    if isinstance(exc, BadRequest):
+        return Failure.REJECTED
+    return Failure.TRANSIENT
+
+
+def markup(keyboard: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
+    """Turn a reply's buttons into Telegram's inline keyboard."""
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.text, callback_data=b.data) for b in row] for row in keyboard]
+    )
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> int:
+    """Send one reply as HTML without link previews; return Telegram's message id.
+
+    When Telegram rejects the HTML, the same text goes out once more as readable plain text.
+    Other errors are raised for the caller to `classify`.
+    """
+    try:
+        return await _send(bot, chat_id, reply, ParseMode.HTML, reply.text)
+    except BadRequest as exc:
+        if not _BAD_HTML.search(str(exc)):
+            raise
+        log.warning("message to chat %s: Telegram rejected its HTML (%s); resending it as plain "
+                    "text", chat_id, exc)
+        return await _send(bot, chat_id, reply, None, to_plain(reply.text))
+
+
+async def _send(bot: Bot, chat_id: int, reply: Reply, mode: str | None, text: str) -> int:
+    if reply.photo is not None:
+        sent = await bot.send_photo(chat_id, reply.photo, caption=text[:CAPTION_LIMIT],
+                                    parse_mode=mode)
+    else:
+        sent = await bot.send_message(
+            chat_id, text, parse_mode=mode, reply_markup=markup(reply.keyboard),
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+    return sent.message_id
 
 
 @dataclass
@@ -80,7 +143,7 @@ class Deliverer:
     """Delivers pending outbox rows; keeps per-chat pacing across passes."""
 
     bot: Bot
-    db: sqlite_utils.Database
+    db: Database
     private_interval: float = PRIVATE_INTERVAL
     concurrency: int = 64  # chats served at once (a chat may be waiting out its 1 s pace)
     in_flight: int = 8  # requests on the wire at once: more only adds httpx pool overhead
@@ -158,45 +221,29 @@ class Deliverer:
             _ON_WIRE.reset(marker)
 
     async def _attempt(self, message: OutboxMessage, report: DeliveryReport) -> bool:
+        reply = Reply(message.text, tuple(tuple(Button(t, d) for t, d in row)
+                                          for row in message.keyboard))
         try:
-            try:
-                sent = await self._send(message, ParseMode.HTML, message.text)
-            except BadRequest as exc:
-                if "parse entities" not in str(exc).lower():
-                    raise
-                log.warning("message %s to chat %s: Telegram rejected its HTML (%s); resending "
-                            "it as plain text", message.id, message.chat_id, exc)
-                plain = html.unescape(re.sub(r"<[^>]+>", "", message.text))
-                sent = await self._send(message, None, plain)  # its errors are handled below
-        except BadRequest as exc:
-            return self._failed(message, exc, report)
-        except (Forbidden, ChatMigrated) as exc:
-            return self._failed(message, exc, report)
-        except RetryAfter as exc:
-            return self._retry(message, exc, _seconds(exc.retry_after), report)
-        except TelegramError as exc:  # network errors, timeouts, 5xx
-            backoff = min(600.0, 5.0 * 2 ** message.attempts) * random.uniform(0.8, 1.2)
-            return self._retry(message, exc, backoff, report)
+            async with self._gate:
+                sent = await send_reply(self.bot, message.chat_id, reply)
+        except TelegramError as exc:
+            failure = classify(exc)
+            if failure is Failure.RATE_LIMITED:
+                assert isinstance(exc, RetryAfter)
+                return self._retry(message, exc, _seconds(exc.retry_after), report)
+            if failure is Failure.TRANSIENT:
+                backoff = min(600.0, 5.0 * 2 ** message.attempts) * random.uniform(0.8, 1.2)
+                return self._retry(message, exc, backoff, report)
+            return self._failed(message, exc, failure, report)
         self._last_sent[message.chat_id] = self.clock()
         outbox.mark_sent(self.db, message.id, sent)
         report.sent += 1
         return True
 
-    async def _send(self, message: OutboxMessage, mode: str | None, text: str) -> int:
-        keyboard = [[InlineKeyboardButton(t, callback_data=d) for t, d in row]
-                    for row in message.keyboard]
-        async with self._gate:
-            result = await self.bot.send_message(
-                message.chat_id, text, parse_mode=mode,
-                reply_markup=InlineKeyboardMarkup(keyboard) if keyboard else None,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-            )
-        return result.message_id
-
     def _retry(self, message: OutboxMessage, exc: Exception, delay: float,
                report: DeliveryReport) -> bool:
         status = outbox.mark_retry(self.db, message.id, str(exc), self.wall() + delay)
-        if status == "failed":
+        if status is OutboxStatus.FAILED:
             report.failed += 1
             log.warning("giving up on message %s to chat %s: %s", message.id, message.chat_id, exc)
         else:
@@ -205,8 +252,9 @@ class Deliverer:
                      message.id, message.chat_id, delay, exc)
         return False
 
-    def _failed(self, message: OutboxMessage, exc: Exception, report: DeliveryReport) -> bool:
-        if isinstance(exc, Forbidden | ChatMigrated) or _GONE.search(str(exc)):
+    def _failed(self, message: OutboxMessage, exc: Exception, failure: Failure,
+                report: DeliveryReport) -> bool:
+        if failure is Failure.GONE:
             chats.deactivate_chat(self.db, message.chat_id, str(exc))
             outbox.mark_chat_dead(self.db, message.chat_id, str(exc))
             report.dead_chats += 1

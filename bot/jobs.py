@@ -1,7 +1,9 @@
-"""Scheduled jobs on python-telegram-bot's JobQueue (APScheduler): one scheduler, one line each.
+"""Scheduled jobs on python-telegram-bot's JobQueue (APScheduler): one table, one scheduler.
 
-Every job records its run in `job_runs`; on start, jobs whose last success is older than their
-period run once (missed runs after downtime are caught up once, not replayed).
+Each row says what a job does, when it runs, whether a missed run is caught up at start and
+whether it tries again soon when its source has not published yet. Every run is recorded in
+`job_runs`; on start, jobs whose last success is older than their period run once (missed runs
+after downtime are caught up once, not replayed).
 """
 
 from __future__ import annotations
@@ -12,20 +14,30 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
-from telegram.ext import Application, ContextTypes
-
-from bot.compose import compose_digests
 from bot.config import Config
-from bot.delivery import Deliverer
-from bot.ingest import fetch_list_papers, sync_arxiv
-from bot.list_watch import current_snapshot, sync_list
-from bot.maintainers import enqueue_suggestions, make_suggestions
-from bot.scoring import refresh_citations, score_unscored
+from bot.delivery import Deliverer, send_reply
+from bot.pipeline.arxiv_sync import fetch_list_papers, sync_arxiv
+from bot.pipeline.citations import refresh_citations
+from bot.pipeline.digests import compose_digests
+from bot.pipeline.list_sync import ListSyncStatus, sync_list
+from bot.pipeline.scoring import score_unscored
+from bot.pipeline.suggestions import enqueue_suggestions, make_suggestions
+from bot.render.reply import Reply
+from bot.render.strings import t
 from feeds.arxiv_calendar import EASTERN, feed_day, is_announcement_day
 from feeds.arxiv_limiter import ARXIV_LIMITER, ArxivLimiter
-from storage import job_runs, outbox
+from feeds.model import DigestMode
+from storage import chats, job_runs, outbox
+from storage.db import Database
+from storage.lists import current_snapshot
+from storage.outbox import OutboxStatus
+
+if TYPE_CHECKING:
+    from telegram.ext import Application
+
+    from bot.app import BotContext
 
 log = logging.getLogger(__name__)
 ARXIV_RETRY_MINUTES = 15
@@ -36,152 +48,112 @@ ARXIV_RETRIES = 12  # keep looking for the day's feed for three hours
 class Services:
     """What the jobs share: the database, settings, one arXiv limiter, the deliverer."""
 
-    db: sqlite_utils.Database
+    db: Database
     config: Config
     deliverer: Deliverer
     limiter: ArxivLimiter = field(default_factory=lambda: ARXIV_LIMITER)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
 
-async def run_recorded(
-    services: Services, name: str, work: Callable[[], Awaitable[str]]
-) -> str:
-    """Run a job body, log one line (what it did, how long) and record the run."""
-    started = time.monotonic()
-    try:
-        summary, ok = await work(), True
-    except Exception as exc:  # a failing job must not stop the scheduler
-        summary, ok = f"failed: {type(exc).__name__}: {exc}", False
-        log.exception("job %s failed", name)
-    seconds = time.monotonic() - started
-    job_runs.record_run(services.db, name, ok, summary, seconds)
-    log.info("job %s: %s [%.2fs]", name, summary, seconds)
-    return summary
+@dataclass(frozen=True)
+class Outcome:
+    """What a job run came to: one line, and whether its source is still to publish."""
+
+    summary: str
+    waiting: bool = False  # e.g. the evening's arXiv feed is not out yet: look again soon
 
 
-async def poll_arxiv(services: Services) -> str:
+async def poll_arxiv(services: Services) -> Outcome:
     """Fetch the day's arXiv feed, score new papers, queue instant digests, deliver."""
     report = await sync_arxiv(services.db, services.config, limiter=services.limiter)
     scored = score_unscored(services.db, current_snapshot(services.db))
-    composed = compose_digests(services.db, "instant", services.clock())
+    composed = compose_digests(services.db, DigestMode.INSTANT, services.clock())
     delivered = await services.deliverer.deliver_pending()
-    return (f"{report.summary()}; {scored} scored; {composed} instant digests; "
-            f"{delivered.summary()}")
+    return Outcome(f"{report.summary()}; {scored} scored; {composed} instant digests; "
+                   f"{delivered.summary()}", waiting=report.waiting)
 
 
-async def poll_list(services: Services) -> str:
+async def poll_list(services: Services) -> Outcome:
     """Poll the list's README; list news goes out with the next digests."""
     report = await sync_list(services.db, services.config)
-    if report.status == "stored":
-        compose_digests(services.db, "instant", services.clock())
+    if report.status is ListSyncStatus.STORED:
+        compose_digests(services.db, DigestMode.INSTANT, services.clock())
         await services.deliverer.deliver_pending()
-    return report.summary()
+    return Outcome(report.summary())
 
 
-async def send_digests(services: Services) -> str:
+async def send_digests(services: Services) -> Outcome:
     """Compose the daily (and on Mondays weekly) digests due this hour, then deliver."""
     now = services.clock()
-    daily = compose_digests(services.db, "daily", now)
-    weekly = compose_digests(services.db, "weekly", now)
+    daily = compose_digests(services.db, DigestMode.DAILY, now)
+    weekly = compose_digests(services.db, DigestMode.WEEKLY, now)
     delivered = await services.deliverer.deliver_pending()
-    return f"{daily} daily, {weekly} weekly digests; {delivered.summary()}"
+    return Outcome(f"{daily} daily, {weekly} weekly digests; {delivered.summary()}")
 
 
-async def citations(services: Services) -> str:
+async def citations(services: Services) -> Outcome:
     """Refresh citation counts of recent papers and rescore them (daily)."""
-    return await refresh_citations(services.db, services.config,
-                                   current_snapshot(services.db), services.clock())
+    return Outcome(await refresh_citations(services.db, services.config,
+                                           current_snapshot(services.db), services.clock()))
 
 
-async def list_papers(services: Services) -> str:
+async def list_papers(services: Services) -> Outcome:
     """Fetch the arXiv records of list entries the bot lacks (full author lists), once each."""
     snapshot = current_snapshot(services.db)
     ids = sorted({e.arxiv_id for e in snapshot.entries if e.arxiv_id})
-    return await fetch_list_papers(services.db, services.config, ids, limiter=services.limiter)
+    return Outcome(await fetch_list_papers(services.db, services.config, ids,
+                                           limiter=services.limiter))
 
 
-async def deliver(services: Services) -> str:
+async def deliver(services: Services) -> Outcome:
     """Send whatever the outbox holds (resumes after a restart)."""
-    return (await services.deliverer.deliver_pending()).summary()
+    return Outcome((await services.deliverer.deliver_pending()).summary())
 
 
-async def suggest(services: Services) -> str:
+async def suggest(services: Services) -> Outcome:
     """Make this week's suggestions and queue them for every maintainer."""
     made = make_suggestions(services.db, current_snapshot(services.db), services.clock())
     queued = enqueue_suggestions(services.db, made, services.config.maintainer_ids)
     await services.deliverer.deliver_pending()
-    return f"{len(made)} suggestions, {queued} messages queued"
+    return Outcome(f"{len(made)} suggestions, {queued} messages queued")
 
 
-async def refresh(services: Services) -> str:
+async def refresh(services: Services) -> Outcome:
     """Everything now: list, arXiv, scoring, instant digests, suggestions, delivery."""
-    parts = [await poll_list(services), await poll_arxiv(services)]
+    parts = [(await poll_list(services)).summary, (await poll_arxiv(services)).summary]
     made = make_suggestions(services.db, current_snapshot(services.db), services.clock())
     queued = enqueue_suggestions(services.db, made, services.config.maintainer_ids)
     await services.deliverer.deliver_pending()
     parts.append(f"{len(made)} new suggestions ({queued} messages)")
-    return "; ".join(parts)
+    return Outcome("; ".join(parts))
 
 
-JOBS: dict[str, tuple[Callable[[Services], Awaitable[str]], timedelta]] = {
-    "poll_list": (poll_list, timedelta(hours=6)),
-    "poll_arxiv": (poll_arxiv, timedelta(days=1)),
-    "digests": (send_digests, timedelta(hours=1)),
-    "deliver": (deliver, timedelta(seconds=30)),
-    "citations": (citations, timedelta(days=1)),
-    "list_papers": (list_papers, timedelta(days=1)),
-    "suggestions": (suggest, timedelta(days=7)),
-    "refresh": (refresh, timedelta(0)),
-}
+@dataclass(frozen=True)
+class Every:
+    """Run every `period`, the first time after `first` (or at `first`, a datetime)."""
+
+    period: timedelta
+    first: timedelta | Callable[[Services], datetime]
 
 
-def _callback(name: str) -> Callable[[ContextTypes.DEFAULT_TYPE], Awaitable[None]]:
-    async def callback(context: ContextTypes.DEFAULT_TYPE) -> None:
-        services: Services = context.bot_data["services"]
-        summary = await run_recorded(services, name, lambda: JOBS[name][0](services))
-        data = context.job.data if context.job else None
-        if isinstance(data, dict) and data.get("reply_to"):
-            await context.bot.send_message(data["reply_to"], f"{name}: {summary}"[:4000])
-        if name == "poll_arxiv":
-            _maybe_retry_arxiv(context, services, summary)
+@dataclass(frozen=True)
+class Daily:
+    """Run at a time of day on some weekdays (0 = Monday)."""
 
-    callback.__name__ = f"job_{name}"
-    return callback
+    at: dtime
+    days: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
 
 
-def _maybe_retry_arxiv(
-    context: ContextTypes.DEFAULT_TYPE, services: Services, summary: str
-) -> None:
-    """On an announcement evening, look again until the day's feed has appeared."""
-    attempt = (context.job.data or {}).get("attempt", 0) if context.job else 0
-    evening = feed_day(services.clock())  # the US/Eastern date of this 20:05 poll
-    waiting = "not_modified" in summary or "unchanged" in summary or "error" in summary
-    if waiting and is_announcement_day(evening) and attempt < ARXIV_RETRIES:
-        context.job_queue.run_once(
-            _callback("poll_arxiv"), timedelta(minutes=ARXIV_RETRY_MINUTES),
-            data={"attempt": attempt + 1}, name="poll_arxiv_retry",
-        )
+@dataclass(frozen=True)
+class Job:
+    """One row of the job table."""
 
-
-def schedule_jobs(app: Application, services: Services) -> None:
-    """Put every recurring job on the application's JobQueue."""
-    queue = app.job_queue
-    app.bot_data["services"] = services
-    list_every = timedelta(hours=services.config.list_poll_hours)
-    queue.run_repeating(_callback("poll_list"), list_every, first=timedelta(seconds=20),
-                        name="poll_list")
-    queue.run_daily(_callback("poll_arxiv"), dtime(20, 5, tzinfo=EASTERN), days=(0, 1, 2, 3, 4),
-                    name="poll_arxiv")
-    queue.run_repeating(_callback("digests"), timedelta(hours=1), first=_next_hour(services),
-                        name="digests")
-    queue.run_repeating(_callback("deliver"), timedelta(seconds=30), first=timedelta(seconds=5),
-                        name="deliver")
-    queue.run_daily(_callback("suggestions"), dtime(9, 0, tzinfo=UTC), days=(1,),
-                    name="suggestions")
-    queue.run_daily(_callback("citations"), dtime(6, 0, tzinfo=UTC), name="citations")
-    queue.run_repeating(_callback("list_papers"), timedelta(days=1),
-                        first=timedelta(minutes=2), name="list_papers")
-    _catch_up(app, services)
+    name: str
+    body: Callable[[Services], Awaitable[Outcome]]
+    period: timedelta  # how often it should succeed (catch-up and health judge by this)
+    schedule: Every | Daily | None = None  # None: only on demand (/refresh)
+    catch_up: bool = False  # run once at start when the last success is older than `period`
+    retry_while_waiting: bool = False  # on announcement evenings, look again while `waiting`
 
 
 def _next_hour(services: Services) -> datetime:
@@ -189,20 +161,118 @@ def _next_hour(services: Services) -> datetime:
     return now.replace(minute=0, second=5, microsecond=0) + timedelta(hours=1)
 
 
-def _catch_up(app: Application, services: Services) -> None:
-    """Run once now every periodic job whose last success is older than its period."""
-    runs = job_runs.last_runs(services.db)
-    now = services.clock()
-    for name in ("poll_arxiv", "suggestions", "citations"):
-        period = JOBS[name][1]
-        age = job_runs.age_seconds(runs[name].last_ok_at if name in runs else None, now)
-        if age is not None and age > period.total_seconds():
-            app.job_queue.run_once(_callback(name), timedelta(seconds=30), name=f"{name}_catchup")
-            log.info("catching up %s (last success %.1f hours ago)", name, age / 3600)
-    if outbox.counts(services.db).get("pending"):
-        app.job_queue.run_once(_callback("deliver"), timedelta(seconds=1), name="deliver_resume")
+def job_table(config: Config) -> tuple[Job, ...]:
+    """Every job the bot runs (the list's poll period comes from the settings)."""
+    list_every = timedelta(hours=config.list_poll_hours)
+    return (
+        Job("poll_list", poll_list, timedelta(hours=6),
+            Every(list_every, timedelta(seconds=20))),
+        Job("poll_arxiv", poll_arxiv, timedelta(days=1),
+            Daily(dtime(20, 5, tzinfo=EASTERN), (0, 1, 2, 3, 4)), catch_up=True,
+            retry_while_waiting=True),
+        Job("digests", send_digests, timedelta(hours=1), Every(timedelta(hours=1), _next_hour)),
+        Job("deliver", deliver, timedelta(seconds=30),
+            Every(timedelta(seconds=30), timedelta(seconds=5))),
+        Job("citations", citations, timedelta(days=1), Daily(dtime(6, 0, tzinfo=UTC)),
+            catch_up=True),
+        Job("list_papers", list_papers, timedelta(days=1),
+            Every(timedelta(days=1), timedelta(minutes=2))),
+        Job("suggestions", suggest, timedelta(days=7), Daily(dtime(9, 0, tzinfo=UTC), (1,)),
+            catch_up=True),
+        Job("refresh", refresh, timedelta(0)),
+    )
 
 
-def run_job_now(app: Application, name: str, reply_to: int | None = None) -> None:
-    """Queue a job to run immediately (e.g. /refresh), reporting back to a chat."""
-    app.job_queue.run_once(_callback(name), 0, data={"reply_to": reply_to}, name=f"{name}_now")
+async def run_recorded(services: Services, job: Job) -> Outcome:
+    """Run a job body, log one line (what it did, how long) and record the run."""
+    started = time.monotonic()
+    try:
+        outcome, ok = await job.body(services), True
+    except Exception as exc:  # a failing job must not stop the scheduler
+        outcome, ok = Outcome(f"failed: {type(exc).__name__}: {exc}"), False
+        log.exception("job %s failed", job.name)
+    seconds = time.monotonic() - started
+    job_runs.record_run(services.db, job.name, ok, outcome.summary, seconds)
+    log.info("job %s: %s [%.2fs]", job.name, outcome.summary, seconds)
+    return outcome
+
+
+@dataclass(frozen=True)
+class Scheduler:
+    """The job table on one application's JobQueue."""
+
+    app: Application[Any, Any, Any, Any, Any, Any]
+    services: Services
+    jobs: dict[str, Job]
+
+    def callback(self, job: Job) -> Callable[[BotContext], Awaitable[None]]:
+        """The JobQueue callback that runs `job` (and what follows from its outcome)."""
+
+        async def run(context: BotContext) -> None:
+            outcome = await run_recorded(self.services, job)
+            data = context.job.data if context.job else None
+            if isinstance(data, dict) and data.get("reply_to"):
+                await self._report(data["reply_to"], job, outcome)
+            if job.retry_while_waiting and outcome.waiting:
+                attempt = data.get("attempt", 0) if isinstance(data, dict) else 0
+                self.retry_soon(job, attempt)
+
+        run.__name__ = f"job_{job.name}"
+        return run
+
+    async def _report(self, chat_id: int, job: Job, outcome: Outcome) -> None:
+        chat = chats.get_chat(self.services.db, chat_id)
+        lang = chat.lang if chat else "en"
+        text = t(lang, "job_report", job=job.name, summary=outcome.summary)[:4000]
+        await send_reply(self.app.bot, chat_id, Reply(text))
+
+    def retry_soon(self, job: Job, attempt: int) -> bool:
+        """On an announcement evening, look again in a while (at most ARXIV_RETRIES times)."""
+        evening = feed_day(self.services.clock())  # the US/Eastern date of this 20:05 poll
+        if not is_announcement_day(evening) or attempt >= ARXIV_RETRIES:
+            return False
+        self._queue().run_once(self.callback(job), timedelta(minutes=ARXIV_RETRY_MINUTES),
+                               data={"attempt": attempt + 1}, name=f"{job.name}_retry")
+        return True
+
+    def schedule(self) -> None:
+        """Put every scheduled job on the JobQueue, then catch up what was missed."""
+        queue = self._queue()
+        for job in self.jobs.values():
+            if isinstance(job.schedule, Every):
+                first = job.schedule.first
+                start = first if isinstance(first, timedelta) else first(self.services)
+                queue.run_repeating(self.callback(job), job.schedule.period, first=start,
+                                    name=job.name)
+            elif isinstance(job.schedule, Daily):
+                queue.run_daily(self.callback(job), job.schedule.at, days=job.schedule.days,
+                                name=job.name)
+        self.catch_up()
+
+    def catch_up(self) -> None:
+        """Run once now every job whose last success is older than its period."""
+        runs = job_runs.last_runs(self.services.db)
+        now = self.services.clock()
+        for job in self.jobs.values():
+            if not job.catch_up:
+                continue
+            age = job_runs.age_seconds(runs[job.name].last_ok_at if job.name in runs else None,
+                                       now)
+            if age is not None and age > job.period.total_seconds():
+                self._queue().run_once(self.callback(job), timedelta(seconds=30),
+                                       name=f"{job.name}_catchup")
+                log.info("catching up %s (last success %.1f hours ago)", job.name, age / 3600)
+        if outbox.counts(self.services.db).get(OutboxStatus.PENDING):
+            self.run_now("deliver", delay=1.0, label="resume")
+
+    def run_now(self, name: str, reply_to: int | None = None, delay: float = 0.0,
+                label: str = "now") -> None:
+        """Queue a job to run at once (e.g. /refresh), reporting back to a chat."""
+        self._queue().run_once(self.callback(self.jobs[name]), delay,
+                               data={"reply_to": reply_to}, name=f"{name}_{label}")
+
+    def _queue(self) -> Any:
+        queue = self.app.job_queue
+        if queue is None:
+            raise RuntimeError("python-telegram-bot was installed without its job-queue extra")
+        return queue

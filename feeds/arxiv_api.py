@@ -1,18 +1,29 @@
-"""Parse arXiv API pages (export.arxiv.org/api/query Atom) into papers via the `arxiv` package."""
+"""Parse arXiv API pages (export.arxiv.org/api/query, Atom 1.0) into papers, and build their URLs.
+
+The Atom format and its `arxiv:`/`opensearch:` namespaces are arXiv's own published format
+(info.arxiv.org/help/api/user-manual.html), so they are read here with a strict lxml parser:
+a truncated page is an error, never a short page. From the `arxiv` package only its public
+sort enums are used (whose values are the API's parameter values).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlencode
 
 import arxiv
-from arxiv import _feed as arxiv_feed
 from lxml import etree
 
 from feeds.arxiv_rss import ARXIV_ID, FeedError
-from feeds.model import Paper
+from feeds.model import Paper, PaperSource
 
-_NS = arxiv_feed._NS
+NS = {
+    "atom": "http://www.w3.org/2005/Atom",
+    "arxiv": "http://arxiv.org/schemas/atom",
+    "opensearch": "http://a9.com/-/spec/opensearch/1.1/",
+}
 _ATOM_FEED = "{http://www.w3.org/2005/Atom}feed"
 _ERROR_ID = "arxiv.org/api/errors"
 
@@ -27,36 +38,33 @@ class ApiPage:
     items_per_page: int = 0
 
 
-def api_client(api_url: str) -> arxiv.Client:
-    """Return an `arxiv.Client` whose endpoint is `api_url` (used to build URLs, never to fetch)."""
-    client = arxiv.Client()
-    client.query_url_format = api_url.replace("{", "{{").replace("}", "}}") + "?{}"
-    return client
-
-
 def api_query_url(
-    client: arxiv.Client,
+    api_url: str,
     query: str,
     start: int,
     max_results: int,
     sort_by: arxiv.SortCriterion = arxiv.SortCriterion.SubmittedDate,
     id_list: Sequence[str] = (),
 ) -> str:
-    """Return the URL of one page of `query`, newest first by `sort_by`."""
-    search = arxiv.Search(
-        query=query, id_list=list(id_list), sort_by=sort_by,
-        sort_order=arxiv.SortOrder.Descending,
-    )
-    return client._format_url(search, start, max_results)
+    """Return the URL of one page of `query` at the endpoint `api_url`, newest first."""
+    args = {
+        "search_query": query,
+        "id_list": ",".join(id_list),
+        "sortBy": sort_by.value,
+        "sortOrder": arxiv.SortOrder.Descending.value,
+        "start": start,
+        "max_results": max_results,
+    }
+    return f"{api_url}?{urlencode(args)}"
 
 
 def parse_arxiv_api(body: bytes) -> ApiPage:
     """Parse an API response body; raise FeedError for API errors or a malformed page."""
     root = _strict_root(body)
-    entries = root.findall("atom:entry", _NS)
+    entries = root.findall("atom:entry", NS)
     for entry in entries:
-        if _ERROR_ID in (entry.findtext("atom:id", "", _NS) or ""):
-            message = " ".join((entry.findtext("atom:summary", "", _NS) or "").split())
+        if _ERROR_ID in (entry.findtext("atom:id", "", NS) or ""):
+            message = " ".join((entry.findtext("atom:summary", "", NS) or "").split())
             raise FeedError(f"arXiv API error: {message or 'unspecified'}")
     return ApiPage(
         papers=[_paper(entry) for entry in entries],
@@ -71,7 +79,6 @@ def _strict_root(body: bytes) -> etree._Element:
         raise TypeError("parse_arxiv_api expects the response body as bytes")
     if not body.strip():
         raise FeedError("empty response instead of an arXiv API page")
-    # arxiv's own parse() recovers from broken XML; a truncated page must be an error here.
     parser = etree.XMLParser(resolve_entities=False, no_network=True, recover=False)
     try:
         root = etree.fromstring(bytes(body), parser=parser)
@@ -84,37 +91,48 @@ def _strict_root(body: bytes) -> etree._Element:
 
 
 def _paper(entry: etree._Element) -> Paper:
-    try:
-        result = arxiv_feed._build_result(entry)
-    except ValueError as exc:
-        raise FeedError(f"bad date in arXiv API entry: {exc}") from None
-    if result is None:
-        raise FeedError("arXiv API entry without id, published or updated date")
-    return paper_from_result(result)
-
-
-def paper_from_result(result: arxiv.Result) -> Paper:
-    """Map an `arxiv.Result` to a Paper."""
-    match = ARXIV_ID.search(result.entry_id.split("/abs/")[-1])
-    if not match:
-        raise FeedError(f"arXiv API entry with an unrecognised id {result.entry_id!r}")
+    entry_id = _text(entry, "atom:id")
+    match = ARXIV_ID.search(entry_id.split("/abs/")[-1])
+    if not entry_id or not match:
+        raise FeedError(f"arXiv API entry with an unrecognised id {entry_id!r}")
+    published, updated = _day(entry, "atom:published"), _day(entry, "atom:updated")
     return Paper(
         arxiv_id=match.group("id"),
         version=int(match.group("version") or 1),
-        title=" ".join(result.title.split()),
-        abstract=" ".join(result.summary.split()),
-        authors=tuple(author.name for author in result.authors),
-        categories=tuple(result.categories),
-        primary_category=result.primary_category or "",
-        published=result.published.date().isoformat(),
-        updated=result.updated.date().isoformat(),
-        doi=(result.doi or "").strip(),
-        journal_ref=" ".join((result.journal_ref or "").split()),
-        comments=" ".join((result.comment or "").split()),
-        source="api",
+        title=_text(entry, "atom:title"),
+        abstract=_text(entry, "atom:summary"),
+        authors=tuple(_text(author, "atom:name") for author in entry.iterfind("atom:author", NS)),
+        categories=tuple(c.get("term") for c in entry.iterfind("atom:category", NS)
+                         if c.get("term")),
+        primary_category=_primary(entry),
+        published=published,
+        updated=updated,
+        doi=_text(entry, "arxiv:doi"),
+        journal_ref=_text(entry, "arxiv:journal_ref"),
+        comments=_text(entry, "arxiv:comment"),
+        source=PaperSource.API,
     )
 
 
+def _text(element: etree._Element, path: str) -> str:
+    """The element's text with runs of whitespace joined ('' when absent)."""
+    return " ".join((element.findtext(path, "", NS) or "").split())
+
+
+def _day(entry: etree._Element, path: str) -> str:
+    """An RFC 3339 timestamp as its UTC date; raise FeedError when missing or malformed."""
+    text = _text(entry, path)
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date().isoformat()
+    except ValueError:
+        raise FeedError(f"bad or missing date in arXiv API entry: {path} {text!r}") from None
+
+
+def _primary(entry: etree._Element) -> str:
+    found = entry.find("arxiv:primary_category", NS)
+    return (found.get("term") or "") if found is not None else ""
+
+
 def _int(root: etree._Element, path: str) -> int:
-    text = (root.findtext(path, "", _NS) or "").strip()
+    text = (root.findtext(path, "", NS) or "").strip()
     return int(text) if text.isdigit() else 0

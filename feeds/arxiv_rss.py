@@ -12,7 +12,7 @@ from typing import Any
 
 import feedparser
 
-from feeds.model import Paper
+from feeds.model import AnnounceType, Paper, PaperSource
 
 # "oai:arXiv.org:2203.01250v3", "arXiv:math/0501001v2", "https://arxiv.org/abs/1703.04550v1"
 ARXIV_ID = re.compile(
@@ -27,7 +27,6 @@ _AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
 _HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.S | re.I)
 # Harmless bozo reasons: the declared charset was wrong but the body decoded fine.
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
-ANNOUNCE_TYPES = frozenset({"new", "cross", "replace", "replace-cross"})
 
 
 class FeedError(ValueError):
@@ -124,12 +123,19 @@ def paper_from_entry(entry: Any) -> Paper:
         primary_category=categories[0] if categories else "",
         published=day,
         updated=day,
-        announce_type=announce_type.strip().lower(),
+        announce_type=_announce_type(announce_type),
         doi=_text(entry, "arxiv_doi").strip(),
         journal_ref=" ".join(_text(entry, "arxiv_journal_reference").split()),
         comments=" ".join(_text(entry, "arxiv_comments").split()),
-        source="rss",
+        source=PaperSource.RSS,
     )
+
+
+def _announce_type(text: str) -> AnnounceType:
+    try:
+        return AnnounceType(text.strip().lower())
+    except ValueError:
+        return AnnounceType.UNKNOWN
 
 
 def _text(record: Any, key: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from feeds.model import Link, ListEntry, ListSnapshot, Researcher, Section
+from feeds.model import Link, ListEntry, ListSnapshot, Researcher, Section, SectionKind
 
 _HEADING = re.compile(r"^(#{1,6})\s*(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^\s{0,3}[-*+]\s+(?P<body>.*\S)\s*$")
@@ -36,20 +36,20 @@ _AUTHORISH = re.compile(r"^(?:[A-Z]\.|[A-Z][\w'\-]+ et al|[A-Z][\w'\-]+ and [A-Z
 SKIPPED_SECTION_WORDS = ("researcher",)
 
 
-def section_kind(name: str) -> str:
+def section_kind(name: str) -> SectionKind:
     """Classify a section heading: top100, new, old, resource or appendix."""
     low = name.lower()
     if "new paper" in low or "worth reading" in low:
-        return "new"
+        return SectionKind.NEW
     if "old paper" in low or "classic" in low:
-        return "old"
+        return SectionKind.OLD
     if "appendix" in low or "more than top" in low:
-        return "appendix"
+        return SectionKind.APPENDIX
     if re.search(r"\bhw\b|hardware|software|dataset", low):
-        return "resource"
+        return SectionKind.RESOURCE
     if re.search(r"book|survey|review|lecture|tutorial|blog", low):
-        return "resource"
-    return "top100"
+        return SectionKind.RESOURCE
+    return SectionKind.TOP100
 
 
 def parse_awesome_list(body: bytes | str) -> ListSnapshot:

@@ -1,21 +1,35 @@
-"""Conditional HTTP GET with one-line errors: the only place feeds touch the network."""
+"""The one HTTP edge of feeds/: GET (conditional) and POST with retries, Retry-After and limits.
+
+Every source goes through `get` or `post_json`: the arXiv RSS and API (with the arXiv limiter),
+the list's README and the citation API. A failure is a `FetchError` whose `status` (None for
+network errors) decides whether to try again; its text is one line naming the URL and cause.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 
 import httpx
 
+from feeds.arxiv_limiter import ArxivLimiter
+
+log = logging.getLogger(__name__)
 USER_AGENT = "awesome-papers-bot/0.1 (+https://github.com/terryum/awesome-deep-learning-papers)"
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+Sleep = Callable[[float], Awaitable[None]]
 
 
 @dataclass(frozen=True)
 class FetchResult:
-    """A response worth acting on: 200 with a body, or 304 Not Modified."""
+    """A response worth acting on: 2xx with a body, or 304 Not Modified."""
 
     status: int
     body: bytes
@@ -29,12 +43,46 @@ class FetchResult:
 
 
 class FetchError(Exception):
-    """A fetch failed; str() is one line that names the URL and the cause."""
+    """A request failed; str() is one line that names the URL and the cause."""
 
     def __init__(self, message: str, status: int | None = None, retry_after: float | None = None):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How often and how patiently to retry a failed request."""
+
+    attempts: int = 4
+    base_delay: float = 5.0  # first backoff; doubles each attempt
+    max_delay: float = 120.0  # cap on one backoff
+    jitter: float = 0.25  # up to +25% random extra, so restarted bots do not stampede
+    max_retry_after: float = 900.0  # a longer Retry-After means: give up now, try next run
+
+    def backoff(self, attempt: int, rng: Callable[[], float] = random.random) -> float:
+        """Seconds to wait after failed attempt number `attempt` (1-based)."""
+        delay = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return delay * (1.0 + self.jitter * rng())
+
+    def delay_after(
+        self, error: FetchError, attempt: int, rng: Callable[[], float] = random.random
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up."""
+        if attempt >= self.attempts:
+            return None
+        if error.status is not None and error.status not in RETRYABLE_STATUSES:
+            return None  # 400, 403, 404...: asking again will not help
+        if error.retry_after is not None:
+            return None if error.retry_after > self.max_retry_after else max(error.retry_after, 0)
+        return self.backoff(attempt, rng)
+
+
+ONCE = RetryPolicy(attempts=1)
+ARXIV_POLICY = RetryPolicy()
+CITATIONS_POLICY = RetryPolicy(attempts=5, base_delay=1.0, max_delay=300.0, jitter=0.0,
+                               max_retry_after=300.0)
 
 
 @asynccontextmanager
@@ -58,39 +106,105 @@ def new_client(timeout: float = 30.0) -> httpx.AsyncClient:
     )
 
 
-async def fetch_conditional(
+async def get(
     client: httpx.AsyncClient,
     url: str,
+    *,
     etag: str | None = None,
     last_modified: str | None = None,
     timeout: float | None = None,  # noqa: ASYNC109 - httpx applies it per request
+    policy: RetryPolicy = ONCE,
+    limiter: ArxivLimiter | None = None,
+    rng: Callable[[], float] = random.random,
+    sleep: Sleep = asyncio.sleep,
 ) -> FetchResult:
-    """GET `url` with If-None-Match/If-Modified-Since; raise FetchError on any failure."""
+    """GET `url` with If-None-Match/If-Modified-Since and retries; raise FetchError."""
     headers = {}
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
         headers["If-Modified-Since"] = last_modified
+
+    async def once() -> FetchResult:
+        return await _send(client, "GET", url, headers=headers, timeout=timeout,
+                           validators=(etag, last_modified))
+
+    return await _with_retries(once, url, policy, limiter, rng, sleep)
+
+
+async def post_json(
+    client: httpx.AsyncClient,
+    url: str,
+    payload: Any,
+    *,
+    params: Mapping[str, str] | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float | None = None,  # noqa: ASYNC109 - httpx applies it per request
+    policy: RetryPolicy = ONCE,
+    sleep: Sleep = asyncio.sleep,
+) -> FetchResult:
+    """POST a JSON body with retries; raise FetchError."""
+
+    async def once() -> FetchResult:
+        return await _send(client, "POST", url, headers=dict(headers or {}), timeout=timeout,
+                           json=payload, params=dict(params or {}))
+
+    return await _with_retries(once, url, policy, None, random.random, sleep)
+
+
+async def _with_retries(
+    once: Callable[[], Awaitable[FetchResult]], url: str, policy: RetryPolicy,
+    limiter: ArxivLimiter | None, rng: Callable[[], float], sleep: Sleep,
+) -> FetchResult:
+    """Run one request until it succeeds or the policy gives up (inside the limiter, if any)."""
+    for attempt in range(1, policy.attempts + 1):
+        try:
+            if limiter is None:
+                return await once()
+            async with limiter:
+                return await once()
+        except FetchError as exc:
+            delay = policy.delay_after(exc, attempt, rng)
+            if delay is None:
+                raise _final(exc, attempt) from None
+            log.debug("attempt %d on %s failed (%s); retrying in %.1f s", attempt, url, exc, delay)
+            if limiter is not None:
+                limiter.hold_off(delay)
+            else:
+                await sleep(delay)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def _send(
+    client: httpx.AsyncClient, method: str, url: str, *, headers: dict[str, str],
+    timeout: float | None, validators: tuple[str | None, str | None] = (None, None),  # noqa: ASYNC109
+    **request: Any,
+) -> FetchResult:
+    """One request: its result on 2xx (or 304), else FetchError (status None: network)."""
+    verb = "fetching" if method == "GET" else "posting to"
     kwargs = {"timeout": timeout} if timeout is not None else {}
     try:
-        response = await client.get(url, headers=headers, **kwargs)
+        response = await client.request(method, url, headers=headers, **kwargs, **request)
     except httpx.TimeoutException:
-        raise FetchError(f"timeout fetching {url}") from None
+        raise FetchError(f"timeout {verb} {url}") from None
     except httpx.HTTPError as exc:
-        raise FetchError(f"network error fetching {url}: {type(exc).__name__}: {exc}") from None
-    if response.status_code == 304:
-        return FetchResult(304, b"", etag, last_modified)
-    if response.status_code >= 400 or response.status_code < 200:
+        raise FetchError(f"network error {verb} {url}: {type(exc).__name__}: {exc}") from None
+    if response.status_code == 304 and method == "GET":
+        return FetchResult(304, b"", *validators)
+    if not 200 <= response.status_code < 300:
         retry = parse_retry_after(response.headers.get("Retry-After"))
-        raise FetchError(
-            f"HTTP {response.status_code} from {url}", response.status_code, retry
-        )
-    return FetchResult(
-        response.status_code,
-        response.content,
-        response.headers.get("ETag"),
-        response.headers.get("Last-Modified"),
-    )
+        raise FetchError(f"HTTP {response.status_code} from {url}", response.status_code, retry)
+    return FetchResult(response.status_code, response.content, response.headers.get("ETag"),
+                       response.headers.get("Last-Modified"))
+
+
+def _final(exc: FetchError, attempt: int) -> FetchError:
+    message = str(exc)
+    if attempt > 1:
+        message += f" (gave up after {attempt} attempts)"
+    if exc.retry_after is not None:
+        message += f" (server asked to retry after {exc.retry_after:.0f} s)"
+    return FetchError(message, exc.status, exc.retry_after)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

@@ -11,10 +11,10 @@ import json
 from collections.abc import Iterable
 from functools import cache
 
-from feeds.authors import BibEntry, parse_bib
 from feeds.awesome_list import normalise_title
+from feeds.bib import BibEntry, parse_bib
 from feeds.bundled import bundled_bytes
-from feeds.model import ListSnapshot, Paper
+from feeds.model import ListSnapshot, Paper, PaperSource
 
 
 @cache
@@ -36,7 +36,7 @@ def bundled_list_papers() -> tuple[Paper, ...]:
             categories=tuple(record["categories"]),
             published=record["published"],
             comments=record.get("comments", ""),
-            source="pool",
+            source=PaperSource.POOL,
         )
         for record in json.loads(bundled_bytes("list_papers.json"))
     )
@@ -65,7 +65,7 @@ def known_list_papers(
                 categories=meta.categories if meta else (),
                 published=f"{entry.year}-01-01" if entry.year else "",
                 journal_ref=record.venue if record else "",
-                source="list",
+                source=PaperSource.LIST,
             )
         )
     return tuple(found)

@@ -8,28 +8,7 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 
 from feeds.model import Paper
-
-
-def short_name(full_name: str) -> str:
-    """'Kaiming He' -> 'K. He'; 'Aäron van den Oord' -> 'A. van den Oord'."""
-    parts = full_name.replace(",", " ").split()
-    if len(parts) < 2:
-        return full_name.strip()
-    particles = {"van", "von", "de", "der", "den", "da", "di", "le", "la", "du"}
-    start = len(parts) - 1
-    while start > 1 and parts[start - 1].lower() in particles:
-        start -= 1
-    return f"{parts[0][0]}. {' '.join(parts[start:])}"
-
-
-def authors_text(authors: Sequence[str]) -> str:
-    """The list's author style: 'A. X', 'A. X and B. Y', 'A. X et al.'."""
-    names = [short_name(a) for a in authors if a.strip()]
-    if len(names) <= 1:
-        return names[0] if names else ""
-    if len(names) == 2:
-        return f"{names[0]} and {names[1]}"
-    return f"{names[0]} et al."
+from feeds.names import authors_text
 
 
 def markdown_line(paper: Paper) -> str:

@@ -1,9 +1,108 @@
-"""Typed records that travel between the packages."""
+"""Typed records and closed sets that travel between the packages: one shape, parser to digest.
+
+Every closed set is a `StrEnum`, so a value is stored, compared and printed as its plain string
+("top100", "pending", ...) and existing databases and JSON outputs keep their values.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
 from typing import Any
+
+
+class SectionKind(StrEnum):
+    """What a `###` section of the list holds."""
+
+    TOP100 = "top100"
+    NEW = "new"
+    OLD = "old"
+    RESOURCE = "resource"
+    APPENDIX = "appendix"
+
+
+class AnnounceType(StrEnum):
+    """How arXiv's RSS announced a paper ("" when it came from the API or elsewhere)."""
+
+    NEW = "new"
+    CROSS = "cross"
+    REPLACE = "replace"
+    REPLACE_CROSS = "replace-cross"
+    UNKNOWN = ""
+
+    @property
+    def is_cross(self) -> bool:
+        """A cross-listing from another primary category."""
+        return self in (AnnounceType.CROSS, AnnounceType.REPLACE_CROSS)
+
+    @property
+    def is_replacement(self) -> bool:
+        """A new version of a paper announced before."""
+        return self in (AnnounceType.REPLACE, AnnounceType.REPLACE_CROSS)
+
+    @property
+    def announces(self) -> bool:
+        """A first announcement (new or cross), which dates the paper's announcement."""
+        return self in (AnnounceType.NEW, AnnounceType.CROSS)
+
+
+class PaperSource(StrEnum):
+    """Where a paper record came from."""
+
+    RSS = "rss"
+    API = "api"
+    POOL = "pool"
+    LIST = "list"
+    CLI = "cli"
+    UNKNOWN = ""
+
+
+class PollStatus(StrEnum):
+    """What one poll of a source came to."""
+
+    OK = "ok"
+    NOT_MODIFIED = "not_modified"
+    NO_ANNOUNCEMENT = "no_announcement"  # arXiv's weekend or holiday: an empty feed
+    ERROR = "error"
+
+    @property
+    def validated(self) -> bool:
+        """The source answered validly, so its validators may be sent again."""
+        return self is not PollStatus.ERROR
+
+
+class Lang(StrEnum):
+    """The languages the bot speaks."""
+
+    EN = "en"
+    ZH = "zh"
+
+
+class DigestMode(StrEnum):
+    """How often a chat gets digests."""
+
+    INSTANT = "instant"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    OFF = "off"
+
+
+class SubscriptionKind(StrEnum):
+    """What a subscription follows."""
+
+    TOPIC = "topic"
+    KEYWORD = "keyword"
+
+
+class SuggestionStatus(StrEnum):
+    """A maintainer's decision on a suggestion."""
+
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+    LATER = "later"
 
 
 @dataclass(frozen=True)
@@ -41,12 +140,12 @@ class ListEntry:
             "title": self.title,
             "year": self.year,
             "authors": self.authors,
-            "links": [asdict(link) for link in self.links],
+            "links": [{"kind": link.kind, "url": link.url} for link in self.links],
             "arxiv_id": self.arxiv_id,
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ListEntry:
+    def from_json(cls, data: Mapping[str, Any]) -> ListEntry:
         """Build an entry back from `to_json` output (researchers are not kept)."""
         return cls(
             section=data["section"],
@@ -63,9 +162,13 @@ class Section:
     """One `###` section of the list."""
 
     name: str
-    kind: str  # top100 | new | old | resource | appendix
+    kind: SectionKind
     entries: tuple[ListEntry, ...] = ()
     key_researchers: tuple[Researcher, ...] = ()
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.kind, SectionKind):  # built from a stored or typed-in string
+            object.__setattr__(self, "kind", SectionKind(self.kind))
 
 
 @dataclass(frozen=True)
@@ -85,7 +188,7 @@ class ListSnapshot:
 
     def top100(self) -> list[Section]:
         """Return the top-100 sections."""
-        return [s for s in self.sections if s.kind == "top100"]
+        return [s for s in self.sections if s.kind is SectionKind.TOP100]
 
 
 @dataclass(frozen=True)
@@ -134,7 +237,7 @@ class ListDiff:
         }
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ListDiff:
+    def from_json(cls, data: Mapping[str, Any]) -> ListDiff:
         """Build a diff back from `to_json` output."""
         return cls(
             added=tuple(ListEntry.from_json(e) for e in data.get("added", [])),
@@ -162,12 +265,18 @@ class Paper:
     primary_category: str = ""
     published: str = ""  # ISO date of v1 (or the announcement when unknown)
     updated: str = ""
-    announce_type: str = ""  # new | cross | replace | replace-cross | "" (API)
+    announce_type: AnnounceType = AnnounceType.UNKNOWN
     doi: str = ""
     journal_ref: str = ""
     comments: str = ""
-    source: str = ""  # rss | api | pool
+    source: PaperSource = PaperSource.UNKNOWN
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.announce_type, AnnounceType):  # a string from a file or a test
+            object.__setattr__(self, "announce_type", AnnounceType(self.announce_type))
+        if not isinstance(self.source, PaperSource):
+            object.__setattr__(self, "source", PaperSource(self.source))
 
     @property
     def abs_url(self) -> str:
@@ -180,6 +289,50 @@ class Paper:
         return f"https://arxiv.org/pdf/{self.arxiv_id}"
 
 
+class ReasonKey(StrEnum):
+    """Why a score moved; each key has a text in both languages in bot/render/strings.py."""
+
+    LISTED = "reason_listed"
+    CO_AUTHOR = "reason_co_author"
+    CO_AUTHORS = "reason_co_authors"
+    CO_AUTHORS_MORE = "reason_co_authors_more"
+    KEY_RESEARCHER = "reason_key_researcher"
+    VENUE_ACCEPTED = "reason_venue_accepted"
+    VENUE_PUBLISHED = "reason_venue_published"
+    VENUE_WORKSHOP = "reason_venue_workshop"
+    VENUE_SUBMITTED = "reason_venue_submitted"
+    SIMILAR = "reason_similar"
+    REVISED = "reason_revised"
+    LIST_SHARE = "reason_list_share"
+    CITATIONS_NEW = "reason_citations_new"
+    CITATIONS_ABOVE = "reason_citations_above"
+    CITATIONS_BELOW = "reason_citations_below"
+    LIKED_SECTION = "reason_liked_section"
+    DISLIKED_SECTION = "reason_disliked_section"
+    LIKED_AUTHOR = "reason_liked_author"
+    DISLIKED_AUTHOR = "reason_disliked_author"
+    TEXT = "reason_text"  # a reason stored as plain text by an older version
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One explanation of a score: a catalogue key and the values its text needs."""
+
+    key: ReasonKey
+    values: Mapping[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """The stored shape: {"key": ..., "values": {...}}."""
+        return {"key": self.key.value, "values": dict(self.values)}
+
+    @classmethod
+    def from_json(cls, data: Any) -> Reason:
+        """Read a stored reason (a plain string from an older version is kept as text)."""
+        if isinstance(data, str):
+            return cls(ReasonKey.TEXT, {"text": data})
+        return cls(ReasonKey(data["key"]), dict(data.get("values") or {}))
+
+
 @dataclass(frozen=True)
 class Scored:
     """A paper judged for the list: score (higher is better), section and the reasons why."""
@@ -188,15 +341,87 @@ class Scored:
     score: float
     section: str  # the most likely top-100 section, or "other"
     section_probs: tuple[tuple[str, float], ...] = ()  # best first
-    reasons: tuple[str, ...] = ()
-    authors: tuple[str, ...] = ()  # carried so per-chat feedback can match liked authors
-    terms: tuple[str, ...] = ()  # salient title terms, for the same reason
+    reasons: tuple[Reason, ...] = ()
+    list_version: int | None = None  # the list version it was judged against, once stored
 
-    def to_json(self) -> dict[str, Any]:
-        """Return the CLI's JSON shape."""
-        return {
-            "id": self.paper_id,
-            "score": round(self.score, 3),
-            "section": self.section,
-            "reasons": list(self.reasons),
-        }
+    @property
+    def section_prob(self) -> float:
+        """The probability of the chosen section."""
+        return dict(self.section_probs).get(self.section, 0.0)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A paper with what the ranker said about it (None: not scored yet)."""
+
+    paper: Paper
+    scored: Scored | None = None
+
+    @property
+    def value(self) -> float:
+        """The ranking value (0 when the paper was not scored)."""
+        return self.scored.score if self.scored else 0.0
+
+    @property
+    def section(self) -> str:
+        """The routed section ('' when not scored)."""
+        return self.scored.section if self.scored else ""
+
+
+@dataclass(frozen=True)
+class CitationCount:
+    """What the citation service knows about one arXiv paper (None: unknown to it)."""
+
+    arxiv_id: str
+    citations: int | None
+    influential: int | None = None
+    publication_date: str = ""  # YYYY-MM-DD when known
+    fetched_at: str = ""
+
+
+@dataclass(frozen=True)
+class Chat:
+    """A private chat or group that talks to the bot."""
+
+    chat_id: int
+    chat_type: str = "private"
+    title: str = ""
+    lang: Lang = Lang.EN
+    digest: DigestMode = DigestMode.DAILY
+    digest_hour: int = 8
+    active: bool = True
+    paper_mark: int = 0
+    list_mark: int = 0
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """A chat's interest: a list section (topic) or a keyword phrase."""
+
+    chat_id: int
+    kind: SubscriptionKind
+    value: str
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A paper proposed for the list, with the exact markdown line to add."""
+
+    id: int
+    arxiv_id: str
+    title: str
+    section: str
+    target_section: str
+    score: float
+    reasons: tuple[Reason, ...]
+    line: str
+    status: SuggestionStatus = SuggestionStatus.PENDING
+
+
+@dataclass(frozen=True)
+class WeekCount:
+    """How many papers routed to one section were announced in one week."""
+
+    week: date  # the Monday the week starts on
+    section: str
+    count: int

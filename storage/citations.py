@@ -5,28 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-import sqlite_utils
+from feeds.model import CitationCount
+from storage.db import Database, utc_now
 
-from feeds.citations import CitationCount
-from storage.db import utc_now
-
-
-def _create_citations(db: sqlite_utils.Database) -> None:
-    db["citations"].create(
-        {
-            "arxiv_id": str, "citations": int, "influential": int, "publication_date": str,
-            "fetched_at": str,
-        },
-        pk="arxiv_id",
-        not_null={"fetched_at"},
-    )
-
-
-MIGRATIONS = [("citations_001_counts", _create_citations)]
 DEFAULT_MAX_AGE = timedelta(days=7)
 
 
-def save_citations(db: sqlite_utils.Database, counts: Iterable[CitationCount]) -> int:
+def save_citations(db: Database, counts: Iterable[CitationCount]) -> int:
     """Upsert counts (unknown ones too, so they are not asked for again until stale)."""
     now = utc_now()
     rows = [
@@ -41,7 +26,7 @@ def save_citations(db: sqlite_utils.Database, counts: Iterable[CitationCount]) -
     return len(rows)
 
 
-def get_citations(db: sqlite_utils.Database, arxiv_ids: Sequence[str]) -> dict[str, CitationCount]:
+def get_citations(db: Database, arxiv_ids: Sequence[str]) -> dict[str, CitationCount]:
     """Cached counts for these ids (missing ids are simply absent)."""
     found: dict[str, CitationCount] = {}
     for start in range(0, len(arxiv_ids), 500):
@@ -56,7 +41,7 @@ def get_citations(db: sqlite_utils.Database, arxiv_ids: Sequence[str]) -> dict[s
 
 
 def stale_ids(
-    db: sqlite_utils.Database,
+    db: Database,
     arxiv_ids: Sequence[str],
     now: datetime,
     max_age: timedelta = DEFAULT_MAX_AGE,

@@ -5,20 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlite_utils
-
-from storage.db import utc_now
-
-
-def _create_job_runs(db: sqlite_utils.Database) -> None:
-    db["job_runs"].create(
-        {"name": str, "last_run_at": str, "last_ok_at": str, "last_summary": str,
-         "seconds": float, "runs": int, "failures": int},
-        pk="name", defaults={"runs": 0, "failures": 0},
-    )
-
-
-MIGRATIONS = [("job_runs_001", _create_job_runs)]
+from storage.db import Database, utc_now
 
 
 @dataclass(frozen=True)
@@ -34,7 +21,7 @@ class JobRun:
 
 
 def record_run(
-    db: sqlite_utils.Database, name: str, ok: bool, summary: str, seconds: float
+    db: Database, name: str, ok: bool, summary: str, seconds: float
 ) -> None:
     """Remember a job run and its one-line summary."""
     now = utc_now()
@@ -49,7 +36,7 @@ def record_run(
         )
 
 
-def last_runs(db: sqlite_utils.Database) -> dict[str, JobRun]:
+def last_runs(db: Database) -> dict[str, JobRun]:
     """Return every job's last run, by name."""
     return {
         row["name"]: JobRun(row["name"], row["last_run_at"], row["last_ok_at"],

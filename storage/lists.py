@@ -5,59 +5,21 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-
-import sqlite_utils
+from functools import lru_cache
+from typing import Any
 
 from feeds.awesome_list import entry_key
-from feeds.model import Link, ListDiff, ListEntry, ListSnapshot, Researcher, Section
-from storage.db import utc_now
-
-
-def _create_list_tables(db: sqlite_utils.Database) -> None:
-    db["list_versions"].create(
-        {
-            "id": int, "content_hash": str, "source_url": str, "etag": str,
-            "last_modified": str, "fetched_at": str, "body": str,
-            "entry_count": int, "top100_count": int,
-        },
-        pk="id",
-    )
-    db["list_entries"].create(
-        {
-            "version_id": int, "position": int, "section": str, "section_kind": str,
-            "title": str, "year": int, "authors": str, "links": str, "arxiv_id": str,
-            "entry_key": str,
-        },
-        pk=("version_id", "position"),
-        foreign_keys=[("version_id", "list_versions", "id")],
-    )
-    db["list_sections"].create(
-        {"version_id": int, "position": int, "name": str, "kind": str, "researchers": str},
-        pk=("version_id", "position"),
-        foreign_keys=[("version_id", "list_versions", "id")],
-    )
-    db["list_diffs"].create(
-        {
-            "version_id": int, "previous_id": int, "added": int, "removed": int,
-            "moved": int, "edited": int, "diff": str,
-        },
-        pk="version_id",
-        foreign_keys=[("version_id", "list_versions", "id")],
-    )
-    db["list_entries"].create_index(["arxiv_id"])
-    db["list_entries"].create_index(["entry_key"])
-
-
-def _index_list_entries(db: sqlite_utils.Database) -> None:
-    db["list_entries"].enable_fts(
-        ["title", "authors", "section"], create_triggers=True, tokenize="porter"
-    )
-
-
-MIGRATIONS = [
-    ("lists_001_versions_entries_diffs", _create_list_tables),
-    ("lists_002_entries_fts", _index_list_entries),
-]
+from feeds.bundled import bundled_snapshot
+from feeds.model import (
+    Link,
+    ListDiff,
+    ListEntry,
+    ListSnapshot,
+    Researcher,
+    Section,
+    SectionKind,
+)
+from storage.db import Database, utc_now
 
 
 @dataclass(frozen=True)
@@ -80,7 +42,7 @@ def content_hash(body: bytes) -> str:
 
 
 def store_version(
-    db: sqlite_utils.Database,
+    db: Database,
     body: bytes,
     snapshot: ListSnapshot,
     diff: ListDiff | None,
@@ -100,7 +62,7 @@ def store_version(
 
 
 def _insert_version(
-    db: sqlite_utils.Database, body: bytes, snapshot: ListSnapshot, source_url: str,
+    db: Database, body: bytes, snapshot: ListSnapshot, source_url: str,
     etag: str | None, last_modified: str | None,
 ) -> int:
     table = db["list_versions"].insert(
@@ -115,7 +77,7 @@ def _insert_version(
     return int(table.last_pk)
 
 
-def _insert_sections(db: sqlite_utils.Database, version_id: int, snapshot: ListSnapshot) -> None:
+def _insert_sections(db: Database, version_id: int, snapshot: ListSnapshot) -> None:
     db["list_sections"].insert_all(
         {
             "version_id": version_id, "position": position, "name": section.name,
@@ -126,12 +88,12 @@ def _insert_sections(db: sqlite_utils.Database, version_id: int, snapshot: ListS
     )
 
 
-def _insert_entries(db: sqlite_utils.Database, version_id: int, snapshot: ListSnapshot) -> None:
+def _insert_entries(db: Database, version_id: int, snapshot: ListSnapshot) -> None:
     kinds = {section.name: section.kind for section in snapshot.sections}
     db["list_entries"].insert_all(
         {
             "version_id": version_id, "position": position, "section": entry.section,
-            "section_kind": kinds.get(entry.section, "top100"), "title": entry.title,
+            "section_kind": kinds.get(entry.section, SectionKind.TOP100), "title": entry.title,
             "year": entry.year, "authors": entry.authors,
             "links": json.dumps([[link.kind, link.url] for link in entry.links]),
             "arxiv_id": entry.arxiv_id, "entry_key": entry_key(entry),
@@ -141,7 +103,7 @@ def _insert_entries(db: sqlite_utils.Database, version_id: int, snapshot: ListSn
 
 
 def _insert_diff(
-    db: sqlite_utils.Database, version_id: int, previous_id: int, diff: ListDiff
+    db: Database, version_id: int, previous_id: int, diff: ListDiff
 ) -> None:
     db["list_diffs"].insert(
         {
@@ -152,13 +114,13 @@ def _insert_diff(
     )
 
 
-def latest_version(db: sqlite_utils.Database) -> ListVersion | None:
+def latest_version(db: Database) -> ListVersion | None:
     """Return the newest stored version, if any."""
     rows = list(db.query(f"select {_VERSION_COLUMNS} from list_versions order by id desc limit 1"))
     return ListVersion(**rows[0]) if rows else None
 
 
-def list_versions(db: sqlite_utils.Database) -> list[ListVersion]:
+def list_versions(db: Database) -> list[ListVersion]:
     """Return every stored version, oldest first."""
     return [
         ListVersion(**row)
@@ -171,13 +133,13 @@ _VERSION_COLUMNS = (
 )
 
 
-def version_body(db: sqlite_utils.Database, version_id: int) -> bytes:
+def version_body(db: Database, version_id: int) -> bytes:
     """Return the README text of a stored version."""
     row = db["list_versions"].get(version_id)
     return str(row["body"]).encode("utf-8")
 
 
-def load_snapshot(db: sqlite_utils.Database, version_id: int) -> ListSnapshot:
+def load_snapshot(db: Database, version_id: int) -> ListSnapshot:
     """Rebuild a stored version's snapshot from its rows (no re-parsing)."""
     entries: dict[str, list[ListEntry]] = {}
     sections = list(
@@ -197,13 +159,16 @@ def load_snapshot(db: sqlite_utils.Database, version_id: int) -> ListSnapshot:
         entries.setdefault(row["section"], []).append(_entry_from_row(row, researchers))
     return ListSnapshot(
         tuple(
-            Section(s["name"], s["kind"], tuple(entries.get(s["name"], ())), researchers[s["name"]])
+            Section(s["name"], SectionKind(s["kind"]), tuple(entries.get(s["name"], ())),
+                    researchers[s["name"]])
             for s in sections
         )
     )
 
 
-def _entry_from_row(row: dict, researchers: dict[str, tuple[Researcher, ...]]) -> ListEntry:
+def _entry_from_row(
+    row: dict[str, Any], researchers: dict[str, tuple[Researcher, ...]]
+) -> ListEntry:
     return ListEntry(
         section=row["section"], title=row["title"], year=row["year"], authors=row["authors"],
         links=tuple(Link(kind, url) for kind, url in json.loads(row["links"])),
@@ -211,19 +176,30 @@ def _entry_from_row(row: dict, researchers: dict[str, tuple[Researcher, ...]]) -
     )
 
 
-def newest_snapshot(db: sqlite_utils.Database) -> ListSnapshot | None:
+def newest_snapshot(db: Database) -> ListSnapshot | None:
     """Return the newest stored snapshot, or None before the first sync."""
     latest = latest_version(db)
-    return load_snapshot(db, latest.id) if latest else None
+    return _snapshot_of(db, latest.id, latest.content_hash) if latest else None
 
 
-def stored_diff(db: sqlite_utils.Database, version_id: int) -> ListDiff | None:
+def current_snapshot(db: Database) -> ListSnapshot:
+    """Return the newest stored snapshot, or the bundled one before the first sync."""
+    return newest_snapshot(db) or bundled_snapshot()
+
+
+@lru_cache(maxsize=8)
+def _snapshot_of(db: Database, version_id: int, content_hash: str) -> ListSnapshot:
+    """Load a version once: every answer needs the list, and versions never change."""
+    return load_snapshot(db, version_id)
+
+
+def stored_diff(db: Database, version_id: int) -> ListDiff | None:
     """Return the diff recorded when this version was stored."""
     row = next(db.query("select diff from list_diffs where version_id = ?", [version_id]), None)
     return ListDiff.from_json(json.loads(row["diff"])) if row else None
 
 
-def diff_counts(db: sqlite_utils.Database) -> dict[int, dict[str, int]]:
+def diff_counts(db: Database) -> dict[int, dict[str, int]]:
     """Return per version id the counts of added/removed/moved/edited entries."""
     return {
         row["version_id"]: {k: row[k] for k in ("added", "removed", "moved", "edited")}
@@ -232,7 +208,7 @@ def diff_counts(db: sqlite_utils.Database) -> dict[int, dict[str, int]]:
 
 
 def update_validators(
-    db: sqlite_utils.Database, version_id: int, source_url: str,
+    db: Database, version_id: int, source_url: str,
     etag: str | None, last_modified: str | None,
 ) -> None:
     """Remember new ETag/Last-Modified for an unchanged body (no new version)."""
@@ -245,7 +221,7 @@ def update_validators(
 
 
 def search_entries(
-    db: sqlite_utils.Database, fts_query: str, version_id: int, limit: int = 20
+    db: Database, fts_query: str, version_id: int, limit: int = 20
 ) -> list[ListEntry]:
     """Full-text search (an already-safe FTS5 query) over one version's entries, best first."""
     researchers = {

@@ -11,29 +11,33 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
-import sqlite_utils
-
-from storage.db import utc_now
+from storage.db import Database, utc_now
 
 MAX_ATTEMPTS = 8
 
 
-def _create_outbox(db: sqlite_utils.Database) -> None:
-    db["outbox"].create(
-        {
-            "id": int, "chat_id": int, "kind": str, "cycle": str, "part": int, "text": str,
-            "keyboard": str, "status": str, "attempts": int, "last_error": str,
-            "not_before": float, "created_at": str, "sent_at": str, "message_id": int,
-        },
-        pk="id",
-        defaults={"status": "pending", "attempts": 0, "not_before": 0.0},
-    )
-    db["outbox"].create_index(["chat_id", "kind", "cycle", "part"], unique=True)
-    db["outbox"].create_index(["status", "id"])
+class OutboxStatus(StrEnum):
+    """Where a message is on its way to Telegram."""
+
+    PENDING = "pending"
+    SENDING = "sending"  # its request body is on the wire
+    SENT = "sent"
+    UNCONFIRMED = "unconfirmed"  # was on the wire when the process stopped: counted as sent
+    FAILED = "failed"
+    DEAD = "dead"  # its chat blocked or left the bot
 
 
-MIGRATIONS = [("outbox_001_outbox", _create_outbox)]
+class OutboxKind(StrEnum):
+    """What a message is."""
+
+    DIGEST = "digest"
+    SUGGESTION = "suggestion"
+    NOTICE = "notice"
+
+
 
 
 @dataclass(frozen=True)
@@ -42,17 +46,17 @@ class OutboxMessage:
 
     id: int
     chat_id: int
-    kind: str  # digest | suggestion | notice
+    kind: OutboxKind
     cycle: str
     part: int
     text: str
     keyboard: tuple[tuple[tuple[str, str], ...], ...]
-    status: str = "pending"
+    status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = 0
 
 
 def enqueue(
-    db: sqlite_utils.Database, chat_id: int, kind: str, cycle: str, parts: Iterable[str],
+    db: Database, chat_id: int, kind: OutboxKind, cycle: str, parts: Iterable[str],
     keyboard: Iterable[Iterable[tuple[str, str]]] = (),
 ) -> int:
     """Record the parts of one message; a (chat, kind, cycle) already recorded is skipped.
@@ -75,14 +79,14 @@ def enqueue(
     return added
 
 
-def already_recorded(db: sqlite_utils.Database, chat_id: int, kind: str, cycle: str) -> bool:
+def already_recorded(db: Database, chat_id: int, kind: OutboxKind, cycle: str) -> bool:
     """True when this chat's message for this cycle exists (sent or not)."""
     sql = "select 1 from outbox where chat_id = ? and kind = ? and cycle = ? limit 1"
     return bool(list(db.query(sql, [chat_id, kind, cycle])))
 
 
 def pending(
-    db: sqlite_utils.Database, now: float, limit: int = 10_000, after_id: int = 0
+    db: Database, now: float, limit: int = 10_000, after_id: int = 0
 ) -> list[OutboxMessage]:
     """Return messages due for sending, oldest first (parts in order).
 
@@ -99,15 +103,15 @@ def pending(
     return [_message(row) for row in db.query(sql, [now, now, after_id, limit])]
 
 
-def _message(row: dict) -> OutboxMessage:
+def _message(row: dict[str, Any]) -> OutboxMessage:
     keyboard = tuple(tuple((str(t), str(d)) for t, d in r) for r in json.loads(row["keyboard"]))
     return OutboxMessage(
-        row["id"], row["chat_id"], row["kind"], row["cycle"], row["part"], row["text"],
-        keyboard, row["status"], row["attempts"],
+        row["id"], row["chat_id"], OutboxKind(row["kind"]), row["cycle"], row["part"],
+        row["text"], keyboard, OutboxStatus(row["status"]), row["attempts"],
     )
 
 
-def mark_sent(db: sqlite_utils.Database, message_id: int, telegram_id: int | None) -> None:
+def mark_sent(db: Database, message_id: int, telegram_id: int | None) -> None:
     """Mark a message sent (its own small transaction, right after Telegram's answer)."""
     with db.atomic():
         db.execute(
@@ -116,14 +120,14 @@ def mark_sent(db: sqlite_utils.Database, message_id: int, telegram_id: int | Non
         )
 
 
-def mark_on_wire(db: sqlite_utils.Database, message_id: int) -> None:
+def mark_on_wire(db: Database, message_id: int) -> None:
     """Note that the request has left for Telegram (called when its body is written)."""
     with db.atomic():
         db.execute("update outbox set status = 'sending' where id = ? and status = 'pending'",
                    [message_id])
 
 
-def settle_in_flight(db: sqlite_utils.Database) -> int:
+def settle_in_flight(db: Database) -> int:
     """At process start: messages that were on the wire when we died count as delivered.
 
     Telegram had the whole request, so it almost surely sent the message; resending would
@@ -134,7 +138,9 @@ def settle_in_flight(db: sqlite_utils.Database) -> int:
     return cursor.rowcount
 
 
-def mark_retry(db: sqlite_utils.Database, message_id: int, error: str, not_before: float) -> str:
+def mark_retry(
+    db: Database, message_id: int, error: str, not_before: float
+) -> OutboxStatus:
     """Count a failed attempt; give up (status 'failed') after MAX_ATTEMPTS. Return the status."""
     with db.atomic():
         db.execute(
@@ -142,10 +148,11 @@ def mark_retry(db: sqlite_utils.Database, message_id: int, error: str, not_befor
             "status = case when attempts + 1 >= ? then 'failed' else 'pending' end where id = ?",
             [error[:500], not_before, MAX_ATTEMPTS, message_id],
         )
-    return next(db.query("select status from outbox where id = ?", [message_id]))["status"]
+    row = next(db.query("select status from outbox where id = ?", [message_id]))
+    return OutboxStatus(row["status"])
 
 
-def mark_chat_dead(db: sqlite_utils.Database, chat_id: int, error: str) -> int:
+def mark_chat_dead(db: Database, chat_id: int, error: str) -> int:
     """Stop every unsent message to a chat that blocked or left us; return how many."""
     with db.atomic():
         cursor = db.execute(
@@ -156,15 +163,15 @@ def mark_chat_dead(db: sqlite_utils.Database, chat_id: int, error: str) -> int:
     return cursor.rowcount
 
 
-def counts(db: sqlite_utils.Database) -> dict[str, int]:
+def counts(db: Database) -> dict[OutboxStatus, int]:
     """Return the number of outbox rows per status."""
     return {
-        row["status"]: row["n"]
+        OutboxStatus(row["status"]): row["n"]
         for row in db.query("select status, count(*) as n from outbox group by status")
     }
 
 
-def give_up(db: sqlite_utils.Database, message_id: int) -> None:
+def give_up(db: Database, message_id: int) -> None:
     """Mark a message failed for good (Telegram rejected it; retrying cannot help)."""
     with db.atomic():
         db.execute("update outbox set status = 'failed' where id = ?", [message_id])

@@ -8,11 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-import sqlite_utils
-
-from feeds.model import Paper
-from storage import arxiv_polls
-from storage.db import utc_now
+from feeds.model import AnnounceType, Paper, PaperSource
+from storage.db import Database, utc_now
 
 COLUMNS = (
     "arxiv_id", "version", "title", "abstract", "authors", "categories", "primary_category",
@@ -21,8 +18,6 @@ COLUMNS = (
 )
 FTS_COLUMNS = ("title", "abstract", "authors")
 FTS_WEIGHTS = "10.0, 1.0, 4.0"  # bm25 weights for title, abstract, authors
-CROSS_TYPES = frozenset({"cross", "replace-cross"})
-ANNOUNCING_TYPES = frozenset({"new", "cross"})
 FILLABLE = ("primary_category", "doi", "journal_ref", "comments")
 MAX_QUERY_TOKENS = 32
 SEARCH_WINDOW = 2000  # newest full-text matches ranked by bm25 (see _match)
@@ -30,30 +25,6 @@ _CHUNK = 500  # stays below SQLite's bound-variable limit
 _WORD = re.compile(r"\w", re.UNICODE)
 
 
-def _create_papers(db: sqlite_utils.Database) -> None:
-    types: dict[str, Any] = {column: str for column in COLUMNS}
-    types.update(version=int, is_cross=int)
-    db["papers"].create(types, pk="arxiv_id", not_null={"version", "title"})
-    db["papers"].create_index(["announced"])
-    db["papers"].enable_fts(list(FTS_COLUMNS), create_triggers=True, tokenize="porter")
-    _defer_insert_trigger(db)
-
-
-def _defer_insert_trigger(db: sqlite_utils.Database) -> None:
-    """Index inserted rows one by one, except while store_papers indexes a batch at once."""
-    # Measured on 2,000 papers: per-row trigger indexing ~140 ms, one INSERT ... SELECT ~45 ms.
-    db["papers_fts_defer"].create({"active": int})
-    db.execute("DROP TRIGGER [papers_ai]")
-    columns = ", ".join(FTS_COLUMNS)
-    values = ", ".join(f"new.{column}" for column in FTS_COLUMNS)
-    db.execute(
-        "CREATE TRIGGER [papers_ai] AFTER INSERT ON papers "
-        "WHEN NOT EXISTS (SELECT 1 FROM papers_fts_defer) BEGIN "
-        f"INSERT INTO papers_fts (rowid, {columns}) VALUES (new.rowid, {values}); END"
-    )
-
-
-MIGRATIONS = [("papers-001-create", _create_papers), *arxiv_polls.MIGRATIONS]
 
 
 @dataclass(frozen=True)
@@ -79,7 +50,7 @@ class _Plan:
 
 
 def store_papers(
-    db: sqlite_utils.Database, papers: Iterable[Paper], announced: date | None = None
+    db: Database, papers: Iterable[Paper], announced: date | None = None
 ) -> StoreReport:
     """Upsert papers by base id in one transaction; count new, replaced, cross and skipped."""
     # `announced`: the announcement day, None for API backfills (they announce nothing);
@@ -105,7 +76,7 @@ def _newest_per_id(papers: Iterable[Paper]) -> dict[str, Paper]:
     return newest
 
 
-def _existing_rows(db: sqlite_utils.Database, ids: list[str]) -> dict[str, dict[str, Any]]:
+def _existing_rows(db: Database, ids: list[str]) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(ids), _CHUNK):
         chunk = ids[start : start + _CHUNK]
@@ -133,9 +104,9 @@ def _plan(
 
 
 def _kind_of_first_sight(paper: Paper) -> str:
-    if paper.announce_type.startswith("replace"):
+    if paper.announce_type.is_replacement:
         return "replaced"  # a new version of a paper announced before we started watching
-    return "cross" if paper.announce_type in CROSS_TYPES else "new"
+    return "cross" if paper.announce_type.is_cross else "new"
 
 
 def _new_row(paper: Paper, day: str | None, now: str) -> dict[str, Any]:
@@ -143,7 +114,7 @@ def _new_row(paper: Paper, day: str | None, now: str) -> dict[str, Any]:
     row.update(
         arxiv_id=paper.arxiv_id,
         announce_type=paper.announce_type,
-        is_cross=int(paper.announce_type in CROSS_TYPES),
+        is_cross=int(paper.announce_type.is_cross),
         source=paper.source,
         first_seen=now,
         announced=_announcement_day(paper, day),
@@ -176,25 +147,25 @@ def _changes(row: dict[str, Any], paper: Paper, day: str | None) -> tuple[dict[s
             changes["published"] = _earliest(row["published"], paper.published)
     if paper.announce_type and paper.version >= row["version"]:  # RSS knows if it is a cross
         changes.update(announce_type=paper.announce_type)
-        changes.update(is_cross=int(paper.announce_type in CROSS_TYPES))
+        changes.update(is_cross=int(paper.announce_type.is_cross))
     if row["announced"] is None and _announcement_day(paper, day):
         changes["announced"] = _announcement_day(paper, day)  # the API stored it earlier
-        kind = "cross" if paper.announce_type in CROSS_TYPES else "new"
+        kind = "cross" if paper.announce_type.is_cross else "new"
     return {k: v for k, v in changes.items() if row.get(k) != v}, kind
 
 
 def _announcement_day(paper: Paper, day: str | None) -> str | None:
     """The day a new or cross listing was announced: its own RSS pubDate, else `day`."""
-    if day is None or paper.announce_type not in ANNOUNCING_TYPES:
+    if day is None or not paper.announce_type.announces:
         return None
-    return paper.published if paper.source == "rss" and paper.published else day
+    return paper.published if paper.source is PaperSource.RSS and paper.published else day
 
 
 def _earliest(stored: str, incoming: str) -> str:
     return min(d for d in (stored, incoming) if d) if (stored or incoming) else ""
 
 
-def _insert_rows(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> None:
+def _insert_rows(db: Database, rows: list[dict[str, Any]]) -> None:
     columns = ", ".join(COLUMNS)
     marks = ", ".join("?" * len(COLUMNS))
     db.conn.execute("INSERT INTO papers_fts_defer (active) VALUES (1)")  # takes the write lock
@@ -211,14 +182,14 @@ def _insert_rows(db: sqlite_utils.Database, rows: list[dict[str, Any]]) -> None:
     )
 
 
-def _update_row(db: sqlite_utils.Database, arxiv_id: str, changes: dict[str, Any]) -> None:
+def _update_row(db: Database, arxiv_id: str, changes: dict[str, Any]) -> None:
     assignments = ", ".join(f"[{column}] = ?" for column in changes)
     db.conn.execute(
         f"UPDATE papers SET {assignments} WHERE arxiv_id = ?", [*changes.values(), arxiv_id]
     )
 
 
-def get_papers(db: sqlite_utils.Database, arxiv_ids: Sequence[str]) -> dict[str, Paper]:
+def get_papers(db: Database, arxiv_ids: Sequence[str]) -> dict[str, Paper]:
     """Return the stored papers with these base ids, by id (unknown ids are left out)."""
     found: dict[str, Paper] = {}
     for start in range(0, len(arxiv_ids), _CHUNK):
@@ -229,7 +200,7 @@ def get_papers(db: sqlite_utils.Database, arxiv_ids: Sequence[str]) -> dict[str,
     return found
 
 
-def get_paper(db: sqlite_utils.Database, arxiv_id: str) -> Paper | None:
+def get_paper(db: Database, arxiv_id: str) -> Paper | None:
     """Return the stored paper with this base id (a version suffix is ignored)."""
     base = re.sub(r"v\d+$", "", arxiv_id.strip())
     rows = list(db.query("SELECT * FROM papers WHERE arxiv_id = ?", [base]))
@@ -237,7 +208,7 @@ def get_paper(db: sqlite_utils.Database, arxiv_id: str) -> Paper | None:
 
 
 def papers_announced_on(
-    db: sqlite_utils.Database, day: date, include_cross: bool = True
+    db: Database, day: date, include_cross: bool = True
 ) -> list[Paper]:
     """Return the papers first announced on `day` (replacements excluded), by id."""
     cross = "" if include_cross else " AND NOT is_cross"
@@ -246,7 +217,7 @@ def papers_announced_on(
 
 
 def search_papers(
-    db: sqlite_utils.Database, words: str | Sequence[str], limit: int = 20
+    db: Database, words: str | Sequence[str], limit: int = 20
 ) -> list[Paper]:
     """Full-text search over title, abstract and authors; best match first."""
     tokens = query_tokens(words)
@@ -265,7 +236,7 @@ def query_tokens(words: str | Sequence[str]) -> list[str]:
     return ['"' + token.replace('"', '""') + '"' for token in tokens]
 
 
-def _match(db: sqlite_utils.Database, query: str, limit: int) -> list[Paper]:
+def _match(db: Database, query: str, limit: int) -> list[Paper]:
     # bm25 over every match of a common word costs ~15 ms at 100k papers; FTS5 walks matches
     # newest first (by rowid) cheaply, so rank the SEARCH_WINDOW newest matches by bm25: the
     # best recent papers, which is what a news bot's search is for (the list's classics are
@@ -292,11 +263,62 @@ def paper_from_row(row: dict[str, Any]) -> Paper:
         authors=tuple(a for a in (row["authors"] or "").split(", ") if a),
         categories=tuple((row["categories"] or "").split()),
         primary_category=row["primary_category"] or "", published=row["published"] or "",
-        updated=row["updated"] or "", announce_type=row["announce_type"] or "",
+        updated=row["updated"] or "", announce_type=_announce_type(row["announce_type"]),
         doi=row["doi"] or "", journal_ref=row["journal_ref"] or "",
-        comments=row["comments"] or "", source=row["source"] or "",
+        comments=row["comments"] or "", source=_source(row["source"]),
         extra={
             "is_cross": bool(row["is_cross"]), "announced": row["announced"],
             "first_seen": row["first_seen"],
         },
     )
+
+
+def _announce_type(value: str | None) -> AnnounceType:
+    try:
+        return AnnounceType(value or "")
+    except ValueError:
+        return AnnounceType.UNKNOWN
+
+
+def _source(value: str | None) -> PaperSource:
+    try:
+        return PaperSource(value or "")
+    except ValueError:
+        return PaperSource.UNKNOWN
+
+
+def top_rowid(db: Database) -> int:
+    """The rowid of the newest stored paper (0 when there is none)."""
+    return int(db.conn.execute("SELECT coalesce(max(rowid), 0) FROM papers").fetchone()[0])
+
+
+def announced_ids_between(db: Database, after: int, upto: int, limit: int) -> list[str]:
+    """Ids of announced papers stored after rowid `after` up to `upto`, newest first."""
+    sql = ("SELECT arxiv_id FROM papers WHERE rowid > ? AND rowid <= ? AND announced IS NOT NULL "
+           "ORDER BY rowid DESC LIMIT ?")
+    return [row[0] for row in db.conn.execute(sql, [after, upto, limit])]
+
+
+def stored_ids(db: Database, arxiv_ids: Sequence[str]) -> set[str]:
+    """Which of these ids are stored."""
+    found: set[str] = set()
+    for start in range(0, len(arxiv_ids), _CHUNK):
+        chunk = list(arxiv_ids[start : start + _CHUNK])
+        marks = ",".join("?" * len(chunk))
+        sql = f"SELECT arxiv_id FROM papers WHERE arxiv_id IN ({marks})"
+        found.update(row[0] for row in db.conn.execute(sql, chunk))
+    return found
+
+
+def recent_ids(db: Database, published_since: str, limit: int) -> list[str]:
+    """Ids of papers published since a day, most recently seen first."""
+    sql = "SELECT arxiv_id FROM papers WHERE published >= ? ORDER BY first_seen DESC LIMIT ?"
+    return [row[0] for row in db.conn.execute(sql, [published_since, limit])]
+
+
+def rows_by_author_words(db: Database, words: Sequence[str]) -> list[tuple[str, str]]:
+    """(authors, published) of every paper whose author field holds all these words."""
+    phrase = "authors : (" + " AND ".join(f'"{word}"' for word in words) + ")"
+    sql = ("SELECT papers.authors, papers.published FROM papers_fts JOIN papers "
+           "ON papers.rowid = papers_fts.rowid WHERE papers_fts MATCH ?")
+    return [(row[0] or "", row[1] or "") for row in db.conn.execute(sql, [phrase])]

@@ -4,46 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import Any
 
-import sqlite_utils
-
-from storage.db import utc_now
-
-
-def _create_scores(db: sqlite_utils.Database) -> None:
-    db["scores"].create(
-        {
-            "arxiv_id": str, "section": str, "section_prob": float, "score": float,
-            "reasons": str, "list_version": int, "scored_at": str,
-        },
-        pk="arxiv_id",
-    )
-    db["scores"].create_index(["section", "score"])
+from feeds.model import Reason, Scored
+from storage.db import Database, utc_now
 
 
-MIGRATIONS = [("scores_001_scores", _create_scores)]
-
-
-@dataclass(frozen=True)
-class StoredScore:
-    """What the ranker said about one paper."""
-
-    arxiv_id: str
-    section: str
-    section_prob: float
-    score: float
-    reasons: tuple[str, ...]
-    list_version: int | None = None
-
-
-def save_scores(db: sqlite_utils.Database, scores: Iterable[StoredScore]) -> int:
+def save_scores(db: Database, scores: Iterable[Scored]) -> int:
     """Upsert scores in one transaction; return how many were written."""
     now = utc_now()
     rows = [
         {
-            "arxiv_id": s.arxiv_id, "section": s.section, "section_prob": s.section_prob,
-            "score": s.score, "reasons": json.dumps(list(s.reasons), ensure_ascii=False),
+            "arxiv_id": s.paper_id, "section": s.section, "section_prob": s.section_prob,
+            "score": s.score, "reasons": dump_reasons(s.reasons),
             "list_version": s.list_version, "scored_at": now,
         }
         for s in scores
@@ -53,20 +26,31 @@ def save_scores(db: sqlite_utils.Database, scores: Iterable[StoredScore]) -> int
     return len(rows)
 
 
-def get_score(db: sqlite_utils.Database, arxiv_id: str) -> StoredScore | None:
+def dump_reasons(reasons: Iterable[Reason]) -> str:
+    """Reasons as stored: a JSON list of {"key", "values"}."""
+    return json.dumps([r.to_json() for r in reasons], ensure_ascii=False)
+
+
+def load_reasons(text: str | None) -> tuple[Reason, ...]:
+    """Stored reasons back as records (plain strings from older versions become text reasons)."""
+    return tuple(Reason.from_json(item) for item in json.loads(text or "[]"))
+
+
+def get_score(db: Database, arxiv_id: str) -> Scored | None:
     """Return the stored score of one paper."""
     rows = list(db.query("select * from scores where arxiv_id = ?", [arxiv_id]))
     return _score(rows[0]) if rows else None
 
 
-def _score(row: dict) -> StoredScore:
-    return StoredScore(
-        row["arxiv_id"], row["section"], row["section_prob"], row["score"],
-        tuple(json.loads(row["reasons"] or "[]")), row["list_version"],
+def _score(row: dict[str, Any]) -> Scored:
+    return Scored(
+        paper_id=row["arxiv_id"], score=row["score"], section=row["section"],
+        section_probs=((row["section"], row["section_prob"] or 0.0),),
+        reasons=load_reasons(row["reasons"]), list_version=row["list_version"],
     )
 
 
-def unscored_ids(db: sqlite_utils.Database, limit: int = 5000) -> list[str]:
+def unscored_ids(db: Database, limit: int = 5000) -> list[str]:
     """Return ids of stored papers the ranker has not seen yet."""
     sql = (
         "select papers.arxiv_id from papers left join scores using (arxiv_id) "
@@ -76,8 +60,8 @@ def unscored_ids(db: sqlite_utils.Database, limit: int = 5000) -> list[str]:
 
 
 def top_in_section(
-    db: sqlite_utils.Database, section: str, limit: int = 10, offset: int = 0
-) -> list[tuple[str, StoredScore]]:
+    db: Database, section: str, limit: int = 10, offset: int = 0
+) -> list[tuple[str, Scored]]:
     """Return the newest routed papers of a section, best score first within a day."""
     # Walk papers newest first on the announced index (CROSS JOIN keeps papers outermost) and
     # stop after enough rows, then add the rest of the last day so within-day order is exact.
@@ -98,15 +82,22 @@ def top_in_section(
     return [(row["arxiv_id"], _score(row)) for row in rows[offset : offset + limit]]
 
 
-def count_in_section(db: sqlite_utils.Database, section: str) -> int:
+def count_in_section(db: Database, section: str) -> int:
     """Return how many stored papers are routed to a section."""
     return next(db.query("select count(*) as n from scores where section = ?", [section]))["n"]
 
 
-def scores_for(db: sqlite_utils.Database, ids: list[str]) -> dict[str, StoredScore]:
+def scores_for(db: Database, ids: list[str]) -> dict[str, Scored]:
     """Return the stored scores of these papers."""
     if not ids:
         return {}
     marks = ",".join("?" * len(ids))
     rows = db.query(f"select * from scores where arxiv_id in ({marks})", ids)
     return {row["arxiv_id"]: _score(row) for row in rows}
+
+
+def best_since(db: Database, first_seen_since: str, limit: int) -> list[Scored]:
+    """The best scored papers first seen since a time, best first."""
+    sql = ("select scores.* from scores join papers using (arxiv_id) "
+           "where papers.first_seen >= ? order by scores.score desc limit ?")
+    return [_score(row) for row in db.query(sql, [first_seen_since, limit])]

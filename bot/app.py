@@ -1,0 +1,229 @@
+"""python-telegram-bot glue: build the Application, turn updates into answers, send replies.
+
+Handlers, /help and the command menu all come from the command table (bot/commands/table.py);
+what handlers and jobs share is one typed `BotState` (PTB's bot_data, via ContextTypes).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Message, Update
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackContext,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ExtBot,
+    MessageHandler,
+    filters,
+)
+
+from bot.commands.base import Asker
+from bot.commands.dispatch import (
+    button_changes_settings,
+    needs_admin_check,
+    parse_command,
+    run_button,
+    run_command,
+)
+from bot.commands.table import BY_NAME, COMMANDS
+from bot.config import Config
+from bot.delivery import Deliverer, markup, outbox_request, send_reply
+from bot.jobs import Scheduler, Services, job_table
+from bot.render.reply import Reply
+from feeds.model import Lang
+from storage import chats
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+
+
+class BotState:
+    """What every handler and job shares: services and the scheduler (set once, at build)."""
+
+    def __init__(self) -> None:
+        self._services: Services | None = None
+        self._scheduler: Scheduler | None = None
+
+    def attach(self, services: Services, scheduler: Scheduler) -> None:
+        """Give the bot its services and scheduler."""
+        self._services, self._scheduler = services, scheduler
+
+    @property
+    def services(self) -> Services:
+        """The database, settings, arXiv limiter and deliverer."""
+        if self._services is None:
+            raise RuntimeError("the application was not built by build_application")
+        return self._services
+
+    @property
+    def scheduler(self) -> Scheduler:
+        """The job table on this application's JobQueue."""
+        if self._scheduler is None:
+            raise RuntimeError("the application was not built by build_application")
+        return self._scheduler
+
+    @property
+    def db(self) -> Database:
+        """The database."""
+        return self.services.db
+
+    @property
+    def config(self) -> Config:
+        """The settings."""
+        return self.services.config
+
+
+BotContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]
+BotApp = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotState, Any]
+CONTEXT_TYPES = ContextTypes(bot_data=BotState)
+
+
+def build_application(config: Config, db: Database, with_jobs: bool = True) -> BotApp:
+    """Build the bot: handlers from the command table, rate limiter, jobs, our Bot API URL."""
+    app: BotApp = (
+        ApplicationBuilder()
+        .token(config.require_token())
+        .base_url(config.telegram_api_url)
+        .context_types(CONTEXT_TYPES)
+        .request(outbox_request())
+        .rate_limiter(
+            AIORateLimiter(overall_max_rate=config.telegram_rate_limit, overall_time_period=1,
+                           max_retries=3)
+        )
+        .post_init(_post_init)
+        .build()
+    )
+    for command in COMMANDS:
+        app.add_handler(CommandHandler(command.name, on_command))
+    app.add_handler(MessageHandler(filters.COMMAND, on_command))
+    app.add_handler(CallbackQueryHandler(on_button))
+    app.add_error_handler(on_error)
+    services = Services(db, config, Deliverer(app.bot, db))
+    scheduler = Scheduler(app, services, {job.name: job for job in job_table(config)})
+    app.bot_data.attach(services, scheduler)
+    if with_jobs:
+        scheduler.schedule()
+    return app
+
+
+async def _post_init(app: BotApp) -> None:
+    await publish_command_menu(app)
+
+
+async def publish_command_menu(app: BotApp) -> None:
+    """Set the command menu in English and Chinese; a failure is logged, never fatal."""
+    config = app.bot_data.config
+    public = [c for c in COMMANDS if not c.maintainers_only]
+    try:
+        await app.bot.set_my_commands([BotCommand(c.name, c.help("en")) for c in public])
+        await app.bot.set_my_commands(
+            [BotCommand(c.name, c.help("zh")) for c in public], language_code="zh"
+        )
+        for user_id in config.maintainer_ids:
+            await app.bot.set_my_commands(
+                [BotCommand(c.name, c.help("en")) for c in COMMANDS],
+                scope=BotCommandScopeChat(user_id),
+            )
+    except TelegramError as exc:
+        log.warning("could not set the command menu (continuing): %s", exc)
+
+
+def _language(update: Update) -> Lang | None:
+    code = update.effective_user.language_code if update.effective_user else None
+    return Lang.ZH if code and code.lower().startswith("zh") else (Lang.EN if code else None)
+
+
+async def make_asker(update: Update, context: BotContext, needs_admin: bool) -> Asker:
+    """Build the asker for an update: its chat (created on first contact) and its rights."""
+    state = context.bot_data
+    tg_chat, user = update.effective_chat, update.effective_user
+    assert tg_chat is not None  # commands and button presses always come from a chat
+    chat = chats.ensure_chat(
+        state.db, tg_chat.id, tg_chat.type, tg_chat.title or "", lang=_language(update)
+    )
+    user_id = user.id if user else 0
+    allowed = True
+    if needs_admin and tg_chat.type != ChatType.PRIVATE:
+        allowed = await is_group_admin(context, tg_chat.id, user_id, update.effective_message)
+    return Asker(state.db, chat, user_id, allowed, user_id in state.config.maintainer_ids)
+
+
+async def is_group_admin(
+    context: BotContext, chat_id: int, user_id: int, message: Message | None
+) -> bool:
+    """True when the user administers the group (anonymous admins included)."""
+    if message is not None and message.sender_chat and message.sender_chat.id == chat_id:
+        return True
+    try:
+        member = await context.bot.get_chat_member(chat_id, user_id)
+    except TelegramError as exc:
+        log.warning("could not check admin rights in chat %s: %s", chat_id, exc)
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+async def on_command(update: Update, context: BotContext) -> None:
+    """Answer a command message."""
+    message = update.effective_message
+    if message is None or not message.text or update.effective_chat is None:
+        return
+    parsed = parse_command(message.text, context.bot.username)
+    if parsed is None:
+        return
+    name, args = parsed
+    chat_id = update.effective_chat.id
+    asker = await make_asker(update, context, needs_admin_check(name))
+    for reply in await run_command(asker, name, args):
+        await reply_to(context, chat_id, reply)
+    command = BY_NAME.get(name)
+    if command and command.runs_job and (asker.is_maintainer or not command.maintainers_only):
+        context.bot_data.scheduler.run_now(command.runs_job, reply_to=chat_id)
+
+
+async def on_button(update: Update, context: BotContext) -> None:
+    """Answer an inline button press."""
+    query = update.callback_query
+    if query is None or update.effective_chat is None:
+        return
+    chat_id = update.effective_chat.id
+    data = (query.data or "")[:64]
+    asker = await make_asker(update, context, button_changes_settings(data))
+    result = run_button(asker, data)
+    try:
+        await query.answer(result.toast or None)
+    except TelegramError as exc:  # e.g. a press older than Telegram's answer window
+        log.info("could not answer a button press in chat %s: %s", chat_id, exc)
+    if result.edit is not None and query.message is not None:
+        try:
+            await query.edit_message_text(
+                result.edit.text, parse_mode=ParseMode.HTML,
+                reply_markup=markup(result.edit.keyboard),
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            )
+        except BadRequest as exc:
+            log.info("could not edit message: %s", exc)
+    for reply in result.replies:
+        await reply_to(context, chat_id, reply)
+
+
+async def reply_to(context: BotContext, chat_id: int, reply: Reply) -> None:
+    """Send an answer through the one send path; a chat that blocked us is switched off."""
+    try:
+        await send_reply(context.bot, chat_id, reply)
+    except Forbidden as exc:
+        chats.deactivate_chat(context.bot_data.db, chat_id, str(exc))
+        log.info("chat %s deactivated: %s", chat_id, exc)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    """Log a handler failure in one line (the token never appears: see cli logging)."""
+    log.warning("update failed: %s: %s", type(context.error).__name__, context.error)

@@ -1,0 +1,51 @@
+"""The `papers-bot` command line: one parser; each command group lives in its own module."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from bot.cli import arxiv, lists, ops, rank, run, suggestions
+from bot.cli.common import UsageError, configure_logging
+from bot.config import ConfigError
+from feeds.http import FetchError
+from storage.backup import BackupRefused
+from storage.db import StorageError
+
+# Each module's `register(subparsers)` adds its commands and sets `func(args) -> int` on them.
+COMMAND_GROUPS = (lists, run, arxiv, suggestions, ops, rank)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argument parser with every command."""
+    parser = argparse.ArgumentParser(
+        prog="papers-bot",
+        description="Telegram bot and tools for the awesome-deep-learning-papers list.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for group in COMMAND_GROUPS:
+        group.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(args.verbose)
+    try:
+        return int(args.func(args) or 0)
+    except (ConfigError, UsageError, StorageError, FetchError, BackupRefused) as exc:
+        print(f"papers-bot: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("papers-bot: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

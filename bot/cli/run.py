@@ -1,0 +1,138 @@
+"""CLI: `run` starts the bot; `ask` prints what the bot would answer, without Telegram."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import logging
+from urllib.parse import urlsplit
+
+from bot.cli.common import UsageError, redact_secret
+from bot.commands.base import Asker
+from bot.commands.dispatch import parse_command, run_command
+from bot.config import Config, ConfigError
+from bot.pipeline.list_sync import seed_bundled
+from bot.render.html import to_plain
+from bot.render.reply import Reply
+from feeds.model import Lang
+from storage import chats
+from storage.db import open_db
+
+log = logging.getLogger(__name__)
+CONSOLE_CHAT_ID = 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the run and ask commands."""
+    run = subparsers.add_parser("run", help="start the Telegram bot")
+    run.add_argument("--webhook", metavar="URL",
+                     help="receive updates at this public HTTPS URL (behind a reverse proxy)")
+    run.add_argument("--listen", default="0.0.0.0", help="webhook listen address")
+    run.add_argument("--port", type=int, default=8443, help="webhook listen port")
+    run.set_defaults(func=cmd_run)
+    deliver = subparsers.add_parser("deliver", help="send the outbox's pending messages once")
+    deliver.set_defaults(func=cmd_deliver)
+    ask = subparsers.add_parser("ask", help="print the bot's answer to a command, offline")
+    ask.add_argument("text", help='a command as typed in Telegram, e.g. "/papers gan"')
+    ask.add_argument("--lang", choices=("en", "zh"), default="en")
+    ask.add_argument("--html", action="store_true", help="print the raw HTML sent to Telegram")
+    ask.add_argument("--maintainer", action="store_true", help="ask as a maintainer")
+    ask.set_defaults(func=cmd_ask)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one command from the same logic the bot uses, and print it."""
+    config = Config.from_env()
+    db = open_db(config.db_path)
+    seed_bundled(db)
+    parsed = parse_command(args.text if args.text.startswith("/") else f"/{args.text}")
+    if parsed is None:
+        raise UsageError(f"not a command: {args.text!r} (try \"/papers gan\")")
+    lang = Lang(args.lang)
+    chat = chats.ensure_chat(db, CONSOLE_CHAT_ID, "private", "console", lang=lang)
+    if chat.lang is not lang:
+        chats.set_chat_setting(db, CONSOLE_CHAT_ID, lang=lang)
+        chat = chats.ensure_chat(db, CONSOLE_CHAT_ID)
+    asker = Asker(db, chat, CONSOLE_CHAT_ID, True, args.maintainer)
+    for number, reply in enumerate(asyncio.run(run_command(asker, *parsed))):
+        if number:
+            print("-" * 40)
+        print(reply.text if args.html else console_text(reply))
+        if reply.photo is not None:
+            print(f"[a {len(reply.photo):,}-byte PNG chart: `papers-bot trends --out FILE.png`"
+                  " saves it]")
+    return 0
+
+
+def console_text(reply: Reply) -> str:
+    """Render a reply for a terminal: tags stripped, links kept, buttons as [labels]."""
+    text = to_plain(reply.text, keep_links=True)
+    buttons = ["  ".join(f"[{b.text}]" for b in row) for row in reply.keyboard]
+    return "\n".join([text, *buttons])
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start the bot: long polling, or a webhook with --webhook."""
+    from bot.app import build_application
+
+    config = Config.from_env()
+    redact_secret(config.require_token())
+    asyncio.run(check_token(config))  # before PTB's start-up, which logs a rejected token
+    db = open_db(config.db_path)
+    seed_bundled(db)
+    app = build_application(config, db)
+    log.info("starting: database %s, Bot API %s", config.db_path, config.telegram_api_url)
+    if args.webhook:
+        app.run_webhook(
+            listen=args.listen, port=args.port, webhook_url=args.webhook,
+            url_path=urlsplit(args.webhook).path.lstrip("/"),
+            secret_token=hashlib.sha256(config.telegram_bot_token.encode()).hexdigest()[:32],
+        )
+    else:
+        app.run_polling()
+    log.info("stopped cleanly")
+    return 0
+
+
+def token_rejected() -> ConfigError:
+    """The one line for a token Telegram refuses (PTB's own message quotes the token)."""
+    return ConfigError("TELEGRAM_BOT_TOKEN was rejected by the Telegram Bot API (401 "
+                       "Unauthorized): revoked or mistyped? Ask @BotFather for the current one")
+
+
+async def check_token(config: Config) -> None:
+    """Raise ConfigError when Telegram rejects the token; other failures are left to PTB."""
+    from telegram import Bot
+    from telegram.error import InvalidToken, TelegramError
+
+    try:
+        async with Bot(config.require_token(), base_url=config.telegram_api_url):
+            pass
+    except InvalidToken:
+        raise token_rejected() from None
+    except TelegramError:
+        pass  # Telegram unreachable right now: the bot's own start-up retries and reports it
+
+
+def cmd_deliver(args: argparse.Namespace) -> int:
+    """Send pending outbox messages once (what the bot does every 30 s) and report."""
+    from telegram.error import InvalidToken
+
+    from bot.app import build_application
+
+    config = Config.from_env()
+    redact_secret(config.require_token())
+    db = open_db(config.db_path)
+    app = build_application(config, db, with_jobs=False)
+
+    async def once() -> str:
+        try:
+            async with app:
+                report = await app.bot_data.services.deliverer.deliver_pending()
+        except InvalidToken:
+            raise token_rejected() from None  # PTB's own message quotes the token
+        return report.summary()
+
+    print(asyncio.run(once()))
+    return 0

@@ -1,0 +1,1 @@
+"""Telegram-free answers to commands and buttons; one table (bot/commands/table.py) lists them."""

@@ -1,0 +1,79 @@
+"""Route a command text or a button press to its answer, enforcing who may do what."""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import re
+
+from bot.commands.base import Asker, ButtonResult
+from bot.commands.table import BUTTON_BY_PREFIX, BY_NAME, Command
+from bot.render.reply import Reply
+from bot.render.strings import t
+
+log = logging.getLogger(__name__)
+
+MAX_ARGS = 4000
+_COMMAND = re.compile(
+    r"^/(?P<name>[A-Za-z0-9_]{1,32})(?:@(?P<bot>[A-Za-z0-9_]{3,64}))?(?P<rest>.*)$", re.S
+)
+
+
+def parse_command(text: str, bot_username: str = "") -> tuple[str, str] | None:
+    """Split '/cmd@Bot args' into (cmd, args); None if it is not a command for this bot."""
+    found = _COMMAND.match(text.strip())
+    if not found:
+        return None
+    target = found.group("bot")
+    if target and bot_username and target.lower() != bot_username.lower():
+        return None
+    return found.group("name").lower(), found.group("rest").strip()[:MAX_ARGS]
+
+
+def needs_admin_check(command_name: str) -> bool:
+    """True when running this command in a group needs the caller to be an admin."""
+    command = BY_NAME.get(command_name)
+    return bool(command and command.changes_settings)
+
+
+async def run_command(asker: Asker, name: str, args: str) -> list[Reply]:
+    """Answer one command; refusals and failures become polite replies."""
+    command = BY_NAME.get(name)
+    if command is None:
+        return [Reply(t(asker.lang, "unknown_command"))]
+    refusal = _refusal(asker, command)
+    if refusal:
+        return [Reply(refusal)]
+    try:
+        result = command.answer(asker, args)
+        return await result if inspect.isawaitable(result) else result
+    except Exception:
+        log.exception("command /%s failed", name)
+        return [Reply(t(asker.lang, "error"))]
+
+
+def _refusal(asker: Asker, command: Command) -> str:
+    if command.maintainers_only and not asker.is_maintainer:
+        return t(asker.lang, "maintainers_only")
+    if command.changes_settings and not asker.can_change_settings:
+        return t(asker.lang, "admins_only")
+    return ""
+
+
+def button_changes_settings(data: str) -> bool:
+    """True when pressing this button changes chat settings (subscribe buttons)."""
+    kind = BUTTON_BY_PREFIX.get(data.partition(":")[0])
+    return bool(kind and kind.changes_settings)
+
+
+def run_button(asker: Asker, data: str) -> ButtonResult:
+    """Handle callback data; forged or stale data gets a polite toast, never an error."""
+    prefix, _, rest = data.partition(":")
+    kind = BUTTON_BY_PREFIX.get(prefix)
+    if kind is None:
+        return ButtonResult(toast=t(asker.lang, "expired_button"))
+    try:
+        return kind.press(asker, rest)
+    except Exception:
+        log.exception("button %r failed", data[:64])
+        return ButtonResult(toast=t(asker.lang, "error"))

@@ -1,0 +1,67 @@
+"""The maintainers' commands: /suggestions with Accept / Reject / Later, /stats, /refresh."""
+
+from __future__ import annotations
+
+from bot.commands.base import Asker, ButtonResult
+from bot.render.cards import DECISION_CODES, suggestion_card
+from bot.render.html import esc
+from bot.render.reply import Reply
+from bot.render.strings import t
+from feeds.model import SuggestionStatus
+from storage import job_runs, papers, suggestions
+from storage.stats import bot_stats
+
+SHOWN = 10
+
+
+def answer_suggestions(asker: Asker, args: str) -> list[Reply]:
+    """List pending (and postponed) suggestions, best first, each with its buttons."""
+    found = suggestions.with_status(asker.db, SuggestionStatus.PENDING,
+                                    SuggestionStatus.LATER)[:SHOWN]
+    if not found:
+        return [Reply(t(asker.lang, "no_suggestions"))]
+    return [suggestion_card(s, papers.get_paper(asker.db, s.arxiv_id), asker.lang)
+            for s in found]
+
+
+def answer_stats(asker: Asker, args: str) -> list[Reply]:
+    """Counts: chats, subscriptions, papers, deliveries, failures, job runs."""
+    lang, stats = asker.lang, bot_stats(asker.db)
+    deliveries = ", ".join(f"{n} {status}" for status, n in sorted(stats.deliveries.items()))
+    lines = [
+        t(lang, "stats_title"),
+        t(lang, "stats_chats", active=stats.active_chats,
+          inactive=stats.chats - stats.active_chats),
+        t(lang, "stats_subscriptions", n=stats.subscriptions),
+        t(lang, "stats_papers", stored=stats.papers, scored=stats.scored),
+        t(lang, "stats_versions", n=stats.list_versions),
+        t(lang, "stats_deliveries", counts=deliveries),
+        t(lang, "stats_suggestions", n=stats.suggestions),
+    ]
+    for run in job_runs.last_runs(asker.db).values():
+        lines.append(t(lang, "stats_job", name=esc(run.name), runs=run.runs,
+                       failures=run.failures, last=esc(run.last_run_at or "-"),
+                       summary=esc(run.last_summary)))
+    return [Reply("\n".join(lines))]
+
+
+def answer_refresh(asker: Asker, args: str) -> list[Reply]:
+    """Acknowledge /refresh; the handler runs the watchers right after."""
+    return [Reply(t(asker.lang, "refreshing"))]
+
+
+def decision_button(asker: Asker, rest: str) -> ButtonResult:
+    """g:ID:CODE — a maintainer accepts, rejects or postpones a suggestion."""
+    number, _, code = rest.partition(":")
+    if not asker.is_maintainer:
+        return ButtonResult(toast=t(asker.lang, "decide_maintainers_only"))
+    if not number.isdigit() or code not in DECISION_CODES:
+        return ButtonResult(toast=t(asker.lang, "decide_expired"))
+    status = DECISION_CODES[code]
+    if not suggestions.decide(asker.db, int(number), status, asker.user_id):
+        return ButtonResult(toast=t(asker.lang, "decide_unknown"))
+    found = suggestions.get_suggestion(asker.db, int(number))
+    card = (suggestion_card(found, papers.get_paper(asker.db, found.arxiv_id), asker.lang)
+            if found else None)
+    return ButtonResult(toast=t(asker.lang, "decide_done",
+                                status=t(asker.lang, f"suggestion_status_{status}")), edit=card)

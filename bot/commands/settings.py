@@ -1,0 +1,115 @@
+"""A chat's settings: subscriptions (topics and keywords), digest frequency, language, votes."""
+
+from __future__ import annotations
+
+import re
+
+from bot.commands.base import Asker, ButtonResult
+from bot.commands.browse import section_from_token, unknown_topic
+from bot.render.html import esc, to_plain
+from bot.render.reply import Reply
+from bot.render.strings import section_name, t
+from feeds.model import DigestMode, Lang, SubscriptionKind
+from feeds.topics import match_topic
+from storage import chats
+
+_QUOTED = re.compile(r"^[\"“”'‘’«»](.+)[\"“”'‘’«»]$")
+TOAST_LIMIT = 190  # Telegram allows 200 characters in a callback answer
+
+
+def parse_subscription(asker: Asker, args: str) -> tuple[SubscriptionKind, str] | Reply:
+    """Turn `/subscribe` arguments into (kind, value), or a reply explaining the problem."""
+    text = " ".join(args.split())
+    if not text:
+        return Reply(t(asker.lang, "need_subscription"))
+    quoted = _QUOTED.match(text)
+    if quoted:
+        phrase = " ".join(re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", quoted.group(1).casefold()))
+        if not 2 <= len(phrase) <= 60:
+            return Reply(t(asker.lang, "bad_keyword"))
+        return (SubscriptionKind.KEYWORD, phrase)
+    section = match_topic(text, asker.snapshot().top100())
+    if section is None:
+        return unknown_topic(asker, text)[0]
+    return (SubscriptionKind.TOPIC, section.name)
+
+
+def answer_subscribe(asker: Asker, args: str) -> list[Reply]:
+    """Subscribe the chat to a topic or a quoted keyword."""
+    parsed = parse_subscription(asker, args)
+    if isinstance(parsed, Reply):
+        return [parsed]
+    return [subscribe(asker, *parsed)]
+
+
+def subscribe(asker: Asker, kind: SubscriptionKind, value: str) -> Reply:
+    """Store a subscription and confirm it."""
+    what = describe(asker, kind, value)
+    added = chats.subscribe(asker.db, asker.chat.chat_id, kind, value)
+    return Reply(t(asker.lang, "subscribed" if added else "already_subscribed", what=what))
+
+
+def describe(asker: Asker, kind: SubscriptionKind, value: str) -> str:
+    """A subscription as the chat reads it: “phrase” or the topic's name in bold."""
+    if kind is SubscriptionKind.KEYWORD:
+        return f"“{esc(value)}”"
+    return f"<b>{esc(section_name(value, asker.lang))}</b>"
+
+
+def answer_unsubscribe(asker: Asker, args: str) -> list[Reply]:
+    """Remove a topic or keyword subscription."""
+    parsed = parse_subscription(asker, args)
+    if isinstance(parsed, Reply):
+        return [parsed]
+    removed = chats.unsubscribe(asker.db, asker.chat.chat_id, *parsed)
+    what = describe(asker, *parsed)
+    return [Reply(t(asker.lang, "unsubscribed" if removed else "not_subscribed", what=what))]
+
+
+def answer_mysubs(asker: Asker, args: str) -> list[Reply]:
+    """List the chat's subscriptions and digest settings."""
+    subs = chats.subscriptions(asker.db, asker.chat.chat_id)
+    lines = [t(asker.lang, "mysubs_title")] if subs else [t(asker.lang, "mysubs_none")]
+    lines += [f"• {describe(asker, s.kind, s.value)}" for s in subs]
+    lines.append(t(asker.lang, "mysubs_digest", mode=asker.chat.digest, lang=asker.chat.lang))
+    return [Reply("\n".join(lines))]
+
+
+def answer_digest(asker: Asker, args: str) -> list[Reply]:
+    """Set how often the chat gets digests."""
+    try:
+        mode = DigestMode(args.strip().lower())
+    except ValueError:
+        return [Reply(t(asker.lang, "digest_usage"))]
+    chats.set_chat_setting(asker.db, asker.chat.chat_id, digest=mode)
+    return [Reply(t(asker.lang, "digest_set", mode=mode))]
+
+
+def answer_lang(asker: Asker, args: str) -> list[Reply]:
+    """Set the chat's language."""
+    try:
+        lang = Lang(args.strip().lower())
+    except ValueError:
+        return [Reply(t(asker.lang, "lang_usage"))]
+    chats.set_chat_setting(asker.db, asker.chat.chat_id, lang=lang)
+    return [Reply(t(lang, "lang_set"))]
+
+
+def subscribe_button(asker: Asker, rest: str) -> ButtonResult:
+    """s:TOKEN — subscribe to a topic with one tap."""
+    section = section_from_token(asker.snapshot(), rest)
+    if section is None:
+        return ButtonResult(toast=t(asker.lang, "expired_button"))
+    if not asker.can_change_settings:
+        return ButtonResult(toast=t(asker.lang, "admins_only"))
+    reply = subscribe(asker, SubscriptionKind.TOPIC, section.name)
+    return ButtonResult(toast=to_plain(reply.text)[:TOAST_LIMIT], replies=(reply,))
+
+
+def vote_button(asker: Asker, rest: str) -> ButtonResult:
+    """v:+:ID or v:-:ID — remember a 👍 or 👎."""
+    sign, _, paper_id = rest.partition(":")
+    if sign not in ("+", "-") or not re.fullmatch(r"[\w./-]{4,40}", paper_id):
+        return ButtonResult(toast=t(asker.lang, "expired_button"))
+    chats.record_vote(asker.db, asker.chat.chat_id, paper_id, 1 if sign == "+" else -1)
+    return ButtonResult(toast=t(asker.lang, "vote_thanks"))

@@ -1,0 +1,25 @@
+"""/trends: a chart of new papers per topic per week."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.commands.base import Asker
+from bot.render.charts import default_title, render_trends_png
+from bot.render.html import esc
+from bot.render.reply import Reply
+from storage.trends import week_starts, weekly_counts
+
+DEFAULT_WEEKS = 12
+MAX_WEEKS = 104
+
+
+async def answer_trends(asker: Asker, args: str) -> list[Reply]:
+    """A PNG chart of new papers per topic per week (drawn off the event loop)."""
+    text = args.strip()
+    weeks = int(text) if text.isdigit() and 1 <= int(text) <= MAX_WEEKS else DEFAULT_WEEKS
+    now = asker.clock()
+    counts = weekly_counts(asker.db, weeks, now)  # one quick query on the loop-owned connection
+    png = await asyncio.to_thread(render_trends_png, counts, default_title(weeks, asker.lang),
+                                  asker.lang, weeks=week_starts(weeks, now))
+    return [Reply(esc(default_title(weeks, asker.lang)), photo=png)]

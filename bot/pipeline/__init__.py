@@ -1,0 +1,1 @@
+"""Glue that moves papers between feeds/ and storage/: list, arXiv, scores, digests, suggestions."""

@@ -1,0 +1,85 @@
+"""Citation counts from the citation API (Semantic Scholar's batch endpoint), then rescoring.
+
+Chunks of 500 ids; a chunk that keeps failing is reported and retried at the next run, never
+raised: missing counts never block ranking or a digest.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+import httpx
+
+from bot.config import Config
+from bot.pipeline.scoring import score_papers
+from feeds.citations import (
+    BATCH_LIMIT,
+    FIELDS,
+    CitationFetch,
+    batch_payload,
+    batch_url,
+    parse_batch,
+)
+from feeds.http import CITATIONS_POLICY, FetchError, RetryPolicy, Sleep, client_or_new, post_json
+from feeds.model import CitationCount, ListSnapshot
+from storage import citations as citation_store
+from storage import papers
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+RECENT_DAYS = 183
+
+
+async def fetch_citations(
+    client: httpx.AsyncClient,
+    base_url: str,
+    arxiv_ids: Sequence[str],
+    api_key: str = "",
+    fetched_at: str = "",
+    policy: RetryPolicy = CITATIONS_POLICY,
+    sleep: Sleep = asyncio.sleep,
+) -> CitationFetch:
+    """Fetch counts in chunks of 500; a chunk that keeps failing is reported, not raised."""
+    counts: list[CitationCount] = []
+    failed: list[str] = []
+    errors: list[str] = []
+    url = batch_url(base_url)
+    headers = {"x-api-key": api_key} if api_key else {}
+    for start in range(0, len(arxiv_ids), BATCH_LIMIT):
+        chunk = list(arxiv_ids[start : start + BATCH_LIMIT])
+        try:
+            result = await post_json(client, url, batch_payload(chunk), params={"fields": FIELDS},
+                                     headers=headers, policy=policy, sleep=sleep)
+            counts.extend(parse_batch(result.body, chunk, fetched_at))
+        except (FetchError, ValueError) as exc:
+            reason = str(exc) if isinstance(exc, FetchError) else (
+                f"unreadable answer from {url}: {exc}")  # FetchError names it
+            log.warning("citations: %d ids skipped: %s", len(chunk), reason)
+            failed.extend(chunk)
+            errors.append(reason)
+    return CitationFetch(tuple(counts), tuple(failed), tuple(errors))
+
+
+async def refresh_citations(
+    db: Database, config: Config, snapshot: ListSnapshot, now: datetime,
+    client: httpx.AsyncClient | None = None, limit: int = 5000,
+) -> str:
+    """Refresh citation counts of papers under six months old, then rescore them."""
+    since = (now - timedelta(days=RECENT_DAYS)).date().isoformat()
+    ids = papers.recent_ids(db, since, limit)
+    stale = citation_store.stale_ids(db, ids, now)
+    failed = 0
+    if stale:
+        async with client_or_new(client, config.http_timeout) as http:
+            fetched = await fetch_citations(http, config.citations_api_url, stale,
+                                            config.citations_api_key, now.isoformat())
+        citation_store.save_citations(db, fetched.counts)
+        failed = len(fetched.failed)
+    counts = citation_store.get_citations(db, ids)
+    found = list(papers.get_papers(db, list(counts)).values())
+    ranked = score_papers(db, found, snapshot, counts, now.date())
+    return (f"citations: {len(ids)} recent papers, {len(stale) - failed} refreshed, "
+            f"{failed} failed (kept for the next run), {len(ranked)} rescored")

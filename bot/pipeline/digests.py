@@ -1,0 +1,98 @@
+"""Compose digests into the outbox: each chat's new papers and list news, atomically."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.pipeline.personal import personal_order
+from bot.pipeline.select import group_for_chat, topics_of
+from bot.render.digest import digest_title, news_lines, render_digest
+from feeds.model import Candidate, Chat, DigestMode, Lang, ListDiff
+from storage import chats, lists, outbox, papers, scores
+from storage.db import Database
+from storage.outbox import OutboxKind
+
+MAX_CANDIDATES = 3000
+
+
+def is_due(chat: Chat, mode: DigestMode, now: datetime) -> bool:
+    """Instant chats are always due; daily ones from their hour; weekly ones from Monday's."""
+    mode = DigestMode(mode)
+    if chat.digest is not mode:
+        return False
+    if mode is DigestMode.DAILY:
+        return now.hour >= chat.digest_hour
+    if mode is DigestMode.WEEKLY:
+        return now.weekday() > 0 or now.hour >= chat.digest_hour
+    return mode is DigestMode.INSTANT
+
+
+def cycle_key(mode: DigestMode, now: datetime, paper_top: int, list_top: int) -> str:
+    """One digest per chat per cycle: a day, an ISO week, or a state of the database."""
+    mode = DigestMode(mode)
+    if mode is DigestMode.DAILY:
+        return f"daily:{now.date().isoformat()}"
+    if mode is DigestMode.WEEKLY:
+        year, week, _ = now.isocalendar()
+        return f"weekly:{year}-W{week:02d}"
+    return f"instant:{paper_top}:{list_top}"
+
+
+def compose_digests(db: Database, mode: DigestMode, now: datetime) -> int:
+    """Record one digest per due chat for the current cycle; return how many were recorded."""
+    mode = DigestMode(mode)
+    due = [c for c in chats.active_chats(db) if is_due(c, mode, now)]
+    paper_top = papers.top_rowid(db)
+    latest = lists.latest_version(db)
+    list_top = latest.id if latest else 0
+    cycle = cycle_key(mode, now, paper_top, list_top)
+    cache: dict[int, list[Candidate]] = {}
+    composed = 0
+    for chat in due:
+        with db.atomic():
+            if outbox.already_recorded(db, chat.chat_id, OutboxKind.DIGEST, cycle):
+                continue
+            parts = _digest_parts(db, chat, mode, now, cache, paper_top)
+            if parts:
+                composed += bool(outbox.enqueue(db, chat.chat_id, OutboxKind.DIGEST, cycle, parts))
+            chats.set_marks(db, chat.chat_id, paper_top, list_top)
+    return composed
+
+
+def _digest_parts(
+    db: Database, chat: Chat, mode: DigestMode, now: datetime,
+    cache: dict[int, list[Candidate]], paper_top: int,
+) -> list[str]:
+    subs = chats.subscriptions(db, chat.chat_id)
+    if not subs:
+        return []
+    if chat.paper_mark not in cache:
+        cache[chat.paper_mark] = new_candidates(db, chat.paper_mark, paper_top)
+    candidates = cache[chat.paper_mark]
+    if chats.votes(db, chat.chat_id):  # 👍/👎 reorder this chat's papers (none is dropped)
+        candidates = personal_order(db, chat.chat_id, lists.current_snapshot(db), candidates)
+    groups = group_for_chat(subs, candidates)
+    lang = Lang.ZH if chat.lang is Lang.ZH else Lang.EN
+    news = news_lines(topics_of(subs), diffs_since(db, chat.list_mark), lang)
+    title = digest_title(mode, lang, now.date().isoformat())
+    return render_digest(title, groups, news, lang)
+
+
+def new_candidates(db: Database, mark: int, top: int) -> list[Candidate]:
+    """Announced papers stored after `mark` (up to `top`), with their scores, best first."""
+    ids = papers.announced_ids_between(db, mark, top, MAX_CANDIDATES)
+    found = scores.scores_for(db, ids)
+    stored = papers.get_papers(db, ids)
+    result = [Candidate(stored[i], found.get(i)) for i in ids if i in stored]
+    return sorted(result, key=lambda c: -c.value)
+
+
+def diffs_since(db: Database, list_mark: int) -> list[ListDiff]:
+    """The diffs of list versions stored after `list_mark`."""
+    found = []
+    for version in lists.list_versions(db):
+        if version.id > list_mark:
+            diff = lists.stored_diff(db, version.id)
+            if diff is not None:
+                found.append(diff)
+    return found

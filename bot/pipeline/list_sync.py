@@ -1,0 +1,106 @@
+"""Watch the list's README: conditional GET, store a version only when it changed."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import httpx
+
+from bot.config import Config
+from feeds.awesome_list import parse_awesome_list
+from feeds.bundled import BUNDLED_SOURCE, bundled_readme, bundled_snapshot
+from feeds.http import FetchError, client_or_new, get
+from feeds.list_diff import diff_snapshots
+from feeds.model import ListDiff
+from storage import lists
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+class ListSyncStatus(StrEnum):
+    """What one watcher pass came to."""
+
+    STORED = "stored"
+    UNCHANGED = "unchanged"
+    NOT_MODIFIED = "not_modified"
+    ERROR = "error"
+
+
+@dataclass(frozen=True)
+class ListSyncReport:
+    """What one watcher pass did."""
+
+    status: ListSyncStatus
+    version_id: int | None = None
+    diff: ListDiff | None = None
+    message: str = ""
+    seconds: float = 0.0
+
+    def summary(self) -> str:
+        """Describe the pass in one line."""
+        if self.status is ListSyncStatus.STORED and self.diff is not None:
+            d = self.diff
+            return (
+                f"list: new version {self.version_id} ({len(d.added)} added, "
+                f"{len(d.removed)} removed, {len(d.moved)} moved, {len(d.edited)} edited)"
+            )
+        if self.status is ListSyncStatus.STORED:
+            return f"list: first version {self.version_id} stored"
+        if self.status is ListSyncStatus.ERROR:
+            return f"list: sync failed, will retry at the next poll: {self.message}"
+        return f"list: {self.status.replace('_', ' ')} (version {self.version_id})"
+
+
+async def sync_list(
+    db: Database, config: Config, client: httpx.AsyncClient | None = None
+) -> ListSyncReport:
+    """Run one watcher pass over `config.list_readme_url`; never raises on network errors."""
+    started = time.monotonic()
+    async with client_or_new(client, config.http_timeout) as http:
+        report = await _sync(db, config, http)
+    level = logging.WARNING if report.status is ListSyncStatus.ERROR else logging.INFO
+    log.log(level, "%s [%.2fs]", report.summary(), time.monotonic() - started)
+    return report
+
+
+async def _sync(db: Database, config: Config, client: httpx.AsyncClient) -> ListSyncReport:
+    url = config.list_readme_url
+    latest = lists.latest_version(db)
+    known = latest.id if latest else None
+    same_source = latest is not None and latest.source_url == url
+    try:
+        result = await get(
+            client, url,
+            etag=latest.etag if same_source and latest else None,
+            last_modified=latest.last_modified if same_source and latest else None,
+            timeout=config.http_timeout,
+        )
+    except FetchError as exc:
+        return ListSyncReport(ListSyncStatus.ERROR, known, message=str(exc))
+    if result.not_modified:
+        return ListSyncReport(ListSyncStatus.NOT_MODIFIED, known)
+    if latest is not None and lists.content_hash(result.body) == latest.content_hash:
+        lists.update_validators(db, latest.id, url, result.etag, result.last_modified)
+        return ListSyncReport(ListSyncStatus.UNCHANGED, latest.id)
+    snapshot = parse_awesome_list(result.body)
+    if not snapshot.entries:
+        return ListSyncReport(
+            ListSyncStatus.ERROR, known,
+            message=f"{url} returned no list entries; keeping the stored version",
+        )
+    diff = diff_snapshots(lists.load_snapshot(db, latest.id), snapshot) if latest else None
+    version_id = lists.store_version(
+        db, result.body, snapshot, diff, url, result.etag, result.last_modified
+    )
+    return ListSyncReport(ListSyncStatus.STORED, version_id, diff)
+
+
+def seed_bundled(db: Database) -> int | None:
+    """Store the bundled README as the first version when the database has none."""
+    if lists.latest_version(db) is not None:
+        return None
+    return lists.store_version(db, bundled_readme(), bundled_snapshot(), None, BUNDLED_SOURCE)

@@ -1,0 +1,1 @@
+"""Pure rendering: records in, Telegram HTML out, in the reader's language."""

@@ -1,0 +1,100 @@
+"""How papers look: list entries, arXiv papers in lists, one paper's card, a suggestion's card."""
+
+from __future__ import annotations
+
+from bot.render.html import clip, esc, link
+from bot.render.reply import Button, Reply
+from bot.render.strings import render_reason, section_name, t
+from feeds.model import ListEntry, Paper, Reason, Scored, Suggestion, SuggestionStatus
+
+TITLE_LIMIT = 300
+CARD_LIMIT = 4000
+
+
+def arxiv_links(arxiv_id: str) -> str:
+    """Render the abs and pdf links of an arXiv paper."""
+    return (
+        f"{link(f'https://arxiv.org/abs/{arxiv_id}', 'abs')} · "
+        f"{link(f'https://arxiv.org/pdf/{arxiv_id}', 'pdf')}"
+    )
+
+
+def render_entry(entry: ListEntry, number: int | None = None) -> str:
+    """Render one list entry: title, year, authors and its links."""
+    prefix = f"{number}. " if number is not None else ""
+    year = f" ({entry.year})" if entry.year else ""
+    authors = f", {esc(clip(entry.authors, 120))}" if entry.authors else ""
+    links = [arxiv_links(entry.arxiv_id)] if entry.arxiv_id else []
+    links += [
+        link(item.url, item.kind) for item in entry.links[:2]
+        if item.url.startswith("http") and not (entry.arxiv_id and "arxiv" in item.url)
+    ]
+    tail = f"\n   {' · '.join(links)}" if links else ""
+    return f"{prefix}<b>{esc(clip(entry.title, TITLE_LIMIT))}</b>{year}{authors}{tail}"
+
+
+def first_authors(authors: tuple[str, ...], limit: int = 3) -> str:
+    """Render an author list as 'A, B, C et al.'."""
+    shown = ", ".join(authors[:limit])
+    return f"{shown} et al." if len(authors) > limit else shown
+
+
+def render_paper_line(paper: Paper, number: int | None = None, note: str = "") -> str:
+    """Render an arXiv paper in a list: title, first authors, links and an optional note."""
+    prefix = f"{number}. " if number is not None else ""
+    authors = esc(clip(first_authors(paper.authors), 120))
+    extra = f"\n   <i>{esc(note)}</i>" if note else ""
+    return (
+        f"{prefix}<b>{esc(clip(paper.title, TITLE_LIMIT))}</b>\n   {authors}\n"
+        f"   arXiv:{esc(paper.arxiv_id)} · {arxiv_links(paper.arxiv_id)}{extra}"
+    )
+
+
+def vote_buttons(paper_id: str) -> tuple[Button, Button]:
+    """👍 / 👎 under a paper."""
+    return (Button("👍", f"v:+:{paper_id}"), Button("👎", f"v:-:{paper_id}"))
+
+
+def paper_card(
+    paper: Paper | None, scored: Scored | None, entry: ListEntry | None, entry_section: str,
+    lang: str,
+) -> Reply:
+    """One paper: its line, all authors, where the ranker put it and why, its list entry."""
+    lines = []
+    if paper is not None:
+        lines.append(render_paper_line(paper))
+        lines.append(f"<i>{esc(', '.join(paper.authors))}</i>"[:1500])
+        if scored is not None:
+            lines.append(f"→ {esc(section_name(scored.section, lang))} · "
+                         f"{t(lang, 'score', value=f'{scored.score:.2f}')}")
+            lines += [f"  • {esc(render_reason(r, lang))}" for r in scored.reasons[:6]]
+    if entry is not None:
+        lines.append(f"{render_entry(entry)}\n📌 {esc(entry_section)}")
+    paper_id = paper.arxiv_id if paper else (entry.arxiv_id if entry else None)
+    return Reply("\n".join(lines)[:CARD_LIMIT], (vote_buttons(paper_id),) if paper_id else ())
+
+
+def reason_lines(reasons: tuple[Reason, ...], lang: str, limit: int) -> list[str]:
+    """Bulleted, escaped reasons."""
+    return [f"• {esc(render_reason(r, lang))}" for r in reasons[:limit]]
+
+
+DECISION_CODES = {"a": SuggestionStatus.ACCEPTED, "r": SuggestionStatus.REJECTED,
+                  "l": SuggestionStatus.LATER}
+_DECISION_LABELS = (("button_accept", "a"), ("button_reject", "r"), ("button_later", "l"))
+
+
+def suggestion_card(suggestion: Suggestion, paper: Paper | None, lang: str) -> Reply:
+    """A suggestion with its score, reasons, target, the markdown line and its decision buttons."""
+    lines = [render_paper_line(paper)] if paper else [f"<b>{esc(suggestion.title)}</b>"]
+    topic = (t(lang, "suggestion_topic", topic=esc(section_name(suggestion.section, lang)))
+             if suggestion.section != suggestion.target_section else "")
+    lines.append(t(lang, "suggestion_score", score=f"{suggestion.score:.2f}",
+                   target=esc(section_name(suggestion.target_section, lang))) + topic)
+    lines += reason_lines(suggestion.reasons, lang, 5)
+    lines.append(f"<code>{esc(suggestion.line)}</code>")
+    if suggestion.status is not SuggestionStatus.PENDING:
+        lines.append(f"<i>{esc(t(lang, f'suggestion_status_{suggestion.status}'))}</i>")
+    buttons = tuple(Button(t(lang, label), f"g:{suggestion.id}:{code}")
+                    for label, code in _DECISION_LABELS)
+    return Reply("\n".join(lines)[:CARD_LIMIT], (buttons,))

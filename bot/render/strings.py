@@ -1,0 +1,303 @@
+"""Every user-facing text, in English and Chinese: the one catalogue (a test checks both).
+
+`t(lang, key, **values)` fills a text in; a key without Chinese falls back to English, but
+tests/bot/test_strings.py fails when any key lacks either language.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from feeds.bundled import chinese_section_names
+from feeds.model import Lang, Reason, ReasonKey, Section
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "welcome": {
+        "en": "Hi! I follow arXiv and the <b>awesome-deep-learning-papers</b> list and send you "
+              "the new papers on the topics you pick. Tap a topic to subscribe, or try "
+              "/papers gan, /search attention, /new. /help lists everything.",
+        "zh": "你好！我关注 arXiv 和 <b>awesome-deep-learning-papers</b> 论文列表，"
+              "把你选择的主题的新论文发给你。点一个主题即可订阅，或试试 /papers gan、"
+              "/search attention、/new。/help 查看全部命令。",
+    },
+    "help_title": {"en": "<b>Commands</b>", "zh": "<b>命令</b>"},
+    "topics_title": {
+        "en": "<b>Topics of the list</b> (papers in each). Tap one to see its papers.",
+        "zh": "<b>列表的主题</b>（括号内为论文数）。点击查看论文。",
+    },
+    "need_topic": {
+        "en": "Which topic? For example: /{command} gan. /topics lists them all.",
+        "zh": "哪个主题？例如：/{command} gan。/topics 列出全部主题。",
+    },
+    "unknown_topic": {
+        "en": "I don't know the topic “{topic}”.{suggest} /topics lists them all.",
+        "zh": "没有找到主题“{topic}”。{suggest}/topics 列出全部主题。",
+    },
+    "did_you_mean": {"en": " Did you mean: {names}?", "zh": "你是不是要找：{names}？"},
+    "papers_title": {
+        "en": "<b>{topic}</b> — page {page}/{pages}",
+        "zh": "<b>{topic}</b> — 第 {page}/{pages} 页",
+    },
+    "on_the_list": {"en": "<b>On the list</b>", "zh": "<b>列表中的论文</b>"},
+    "newest_routed": {"en": "<b>New on arXiv</b>", "zh": "<b>arXiv 新论文</b>"},
+    "no_papers": {"en": "No papers here yet.", "zh": "这里还没有论文。"},
+    "need_words": {
+        "en": "What should I search for? For example: /search attention is all you need",
+        "zh": "要搜索什么？例如：/search attention is all you need",
+    },
+    "no_results": {
+        "en": "Nothing found for “{query}”. Try fewer or other words.",
+        "zh": "没有找到“{query}”的结果。试试更少或其他的词。",
+    },
+    "search_title": {"en": "<b>Results for “{query}”</b>", "zh": "<b>“{query}”的搜索结果</b>"},
+    "need_paper": {
+        "en": "Which paper? Give an arXiv id or a title: /paper 1512.03385",
+        "zh": "哪篇论文？请给出 arXiv 编号或标题：/paper 1512.03385",
+    },
+    "paper_not_found": {
+        "en": "I could not find the paper “{query}”. Try /search {query}",
+        "zh": "没有找到论文“{query}”。试试 /search {query}",
+    },
+    "no_announcement": {
+        "en": "arXiv does not announce new papers on weekends and holidays; "
+              "the next announcement is {when}.",
+        "zh": "arXiv 在周末和节假日不发布新论文；下一次发布时间是 {when}。",
+    },
+    "nothing_new": {
+        "en": "No new papers stored for today yet. The next arXiv announcement is {when}.",
+        "zh": "今天还没有新论文。下一次 arXiv 发布时间是 {when}。",
+    },
+    "new_title": {
+        "en": "<b>Today's top papers ({date})</b>", "zh": "<b>今日热门论文（{date}）</b>"
+    },
+    "need_subscription": {
+        "en": "Subscribe to a topic or a quoted keyword: /subscribe gan or "
+              "/subscribe \"graph neural network\"",
+        "zh": "订阅主题或带引号的关键词：/subscribe gan 或 /subscribe \"graph neural network\"",
+    },
+    "subscribed": {"en": "Subscribed to {what}.", "zh": "已订阅 {what}。"},
+    "already_subscribed": {"en": "You already follow {what}.", "zh": "你已经订阅了 {what}。"},
+    "unsubscribed": {"en": "Unsubscribed from {what}.", "zh": "已取消订阅 {what}。"},
+    "not_subscribed": {"en": "You don't follow {what}.", "zh": "你没有订阅 {what}。"},
+    "bad_keyword": {
+        "en": "A keyword needs 2–60 letters or digits, e.g. /subscribe \"diffusion model\".",
+        "zh": "关键词需要 2–60 个字母或数字，例如 /subscribe \"diffusion model\"。",
+    },
+    "mysubs_title": {"en": "<b>Your subscriptions</b>", "zh": "<b>你的订阅</b>"},
+    "mysubs_none": {
+        "en": "No subscriptions yet. /topics to pick one.",
+        "zh": "还没有订阅。用 /topics 选择一个主题。",
+    },
+    "mysubs_digest": {"en": "Digest: {mode}, language: {lang}", "zh": "摘要：{mode}，语言：{lang}"},
+    "digest_usage": {
+        "en": "Use /digest instant, /digest daily, /digest weekly or /digest off.",
+        "zh": "用法：/digest instant、/digest daily、/digest weekly 或 /digest off。",
+    },
+    "digest_set": {"en": "Digest set to {mode}.", "zh": "摘要频率已设为 {mode}。"},
+    "lang_usage": {"en": "Use /lang en or /lang zh.", "zh": "用法：/lang en 或 /lang zh。"},
+    "lang_set": {"en": "I will answer in English.", "zh": "我会用中文回答。"},
+    "authors_title": {
+        "en": "<b>Most frequent authors of the top-100 papers</b> (papers each, all co-authors)",
+        "zh": "<b>前 100 篇论文中出现最多的作者</b>（论文数，含全部合著者）",
+    },
+    "researchers_title": {
+        "en": "<b>Key researchers: {topic}</b>", "zh": "<b>关键研究者：{topic}</b>"
+    },
+    "no_researchers": {
+        "en": "The list names no key researchers for {topic}.",
+        "zh": "列表没有列出 {topic} 的关键研究者。",
+    },
+    "admins_only": {
+        "en": "Only the group's admins can change its subscriptions and settings.",
+        "zh": "只有群管理员可以更改本群的订阅和设置。",
+    },
+    "maintainers_only": {
+        "en": "Sorry, this command is for the list's maintainers.",
+        "zh": "抱歉，此命令仅供列表维护者使用。",
+    },
+    "expired_button": {
+        "en": "That button has expired — send the command again.",
+        "zh": "该按钮已失效，请重新发送命令。",
+    },
+    "vote_thanks": {
+        "en": "Thanks — I will order papers for this chat with that in mind.",
+        "zh": "谢谢——我会据此调整本聊天的论文排序。",
+    },
+    "unknown_command": {
+        "en": "I don't know that command. /help lists what I can do.",
+        "zh": "我不认识这个命令。/help 查看可用命令。",
+    },
+    "error": {
+        "en": "Sorry, something went wrong on my side; please try again later.",
+        "zh": "抱歉，出了点问题，请稍后再试。",
+    },
+    "news_title": {"en": "<b>📋 List changes</b>", "zh": "<b>📋 列表变更</b>"},
+    "news_added": {"en": "added to {section}", "zh": "已加入 {section}"},
+    "news_removed": {"en": "removed from {section}", "zh": "已从 {section} 移除"},
+    "news_moved": {"en": "moved {old} → {new}", "zh": "从 {old} 移至 {new}"},
+    "more_papers": {"en": " (+{n} more)", "zh": "（另有 {n} 篇）"},
+    "score": {"en": "score {value}", "zh": "得分 {value}"},
+    "subscribe_button": {"en": "➕ Subscribe", "zh": "➕ 订阅"},
+    "prev": {"en": "◀ Prev", "zh": "◀ 上一页"},
+    "next": {"en": "Next ▶", "zh": "下一页 ▶"},
+
+    # Command descriptions for /help and Telegram's command menu (key: cmd_<name>).
+    "cmd_start": {"en": "what this bot does; subscribe with one tap", "zh": "机器人简介；一键订阅"},
+    "cmd_help": {"en": "all commands", "zh": "全部命令"},
+    "cmd_topics": {"en": "the list's topics with paper counts", "zh": "列表的主题及论文数"},
+    "cmd_papers": {"en": "a topic's papers: the list's and new ones from arXiv",
+                   "zh": "某主题的论文：列表中的和 arXiv 新论文"},
+    "cmd_search": {"en": "search the list and stored arXiv papers",
+                   "zh": "搜索列表和已收录的 arXiv 论文"},
+    "cmd_paper": {"en": "one paper: authors, links, topic, score and reasons",
+                  "zh": "单篇论文：作者、链接、主题、得分和理由"},
+    "cmd_new": {"en": "today's top ranked arXiv papers", "zh": "今日排名最高的 arXiv 论文"},
+    "cmd_subscribe": {"en": "follow a topic or a keyword phrase", "zh": "订阅主题或关键词"},
+    "cmd_unsubscribe": {"en": "stop following a topic or keyword", "zh": "取消订阅主题或关键词"},
+    "cmd_mysubs": {"en": "this chat's subscriptions and settings", "zh": "本聊天的订阅和设置"},
+    "cmd_digest": {"en": "how often digests arrive", "zh": "摘要推送频率"},
+    "cmd_lang": {"en": "answer in English or Chinese", "zh": "使用英文或中文回答"},
+    "cmd_authors": {"en": "most frequent authors on the list, per topic",
+                    "zh": "列表中最常见的作者（按主题）"},
+    "cmd_researchers": {"en": "a topic's key researchers with links",
+                        "zh": "某主题的关键研究者及链接"},
+    "cmd_trends": {"en": "a chart of new papers per topic per week",
+                   "zh": "每周各主题新论文数量图表"},
+    "cmd_suggestions": {"en": "pending suggestions for the list (maintainers)",
+                        "zh": "待处理的列表建议（维护者）"},
+    "cmd_refresh": {"en": "poll the list and arXiv now (maintainers)",
+                    "zh": "立即检查列表和 arXiv（维护者）"},
+    "cmd_stats": {"en": "counts of chats, papers, deliveries (maintainers)",
+                  "zh": "聊天、论文、推送统计（维护者）"},
+    # Digest titles.
+    "digest_title_instant": {"en": "<b>📬 New papers for you</b>",
+                             "zh": "<b>📬 为你推荐的新论文</b>"},
+    "digest_title_daily": {"en": "<b>📬 Daily digest — {date}</b>",
+                           "zh": "<b>📬 每日论文摘要 — {date}</b>"},
+    "digest_title_weekly": {"en": "<b>📬 Weekly digest — week of {date}</b>",
+                            "zh": "<b>📬 每周论文摘要 — {date} 这一周</b>"},
+    # The /trends chart.
+    "chart_title": {"en": "Papers per topic per week (last {weeks} weeks)",
+                    "zh": "每周各主题论文数（最近 {weeks} 周）"},
+    "chart_other": {"en": "other", "zh": "其他"},
+    "chart_empty": {"en": "No data yet", "zh": "暂无数据"},
+    "chart_papers": {"en": "papers", "zh": "论文数"},
+    "chart_week": {"en": "week starting", "zh": "周起始日"},
+    # Maintainers.
+    "no_suggestions": {
+        "en": "No pending suggestions. They are made weekly; /refresh fetches now.",
+        "zh": "没有待处理的建议。建议每周生成一次；/refresh 立即检查。",
+    },
+    "suggestion_score": {"en": "score {score} → <b>{target}</b>",
+                         "zh": "得分 {score} → <b>{target}</b>"},
+    "suggestion_topic": {"en": " (topic: {topic})", "zh": "（主题：{topic}）"},
+    "suggestion_status_pending": {"en": "pending", "zh": "待处理"},
+    "suggestion_status_accepted": {"en": "accepted", "zh": "已接受"},
+    "suggestion_status_rejected": {"en": "rejected", "zh": "已拒绝"},
+    "suggestion_status_later": {"en": "later", "zh": "稍后处理"},
+    "button_accept": {"en": "✅ Accept", "zh": "✅ 接受"},
+    "button_reject": {"en": "❌ Reject", "zh": "❌ 拒绝"},
+    "button_later": {"en": "⏳ Later", "zh": "⏳ 稍后"},
+    "decide_maintainers_only": {
+        "en": "Sorry, only the list's maintainers decide on suggestions.",
+        "zh": "抱歉，只有列表维护者可以处理建议。",
+    },
+    "decide_expired": {"en": "That button has expired — send /suggestions again.",
+                       "zh": "该按钮已失效，请重新发送 /suggestions。"},
+    "decide_unknown": {"en": "That suggestion no longer exists.", "zh": "该建议已不存在。"},
+    "decide_done": {"en": "Marked {status}.", "zh": "已标记为{status}。"},
+    "refreshing": {
+        "en": "Refreshing: polling the list and arXiv now; I will report when done.",
+        "zh": "正在刷新：立即检查列表和 arXiv；完成后我会报告。",
+    },
+    "job_report": {"en": "{job}: {summary}", "zh": "{job}：{summary}"},
+    "stats_title": {"en": "<b>Stats</b>", "zh": "<b>统计</b>"},
+    "stats_chats": {"en": "chats: {active} active, {inactive} inactive",
+                    "zh": "聊天：{active} 个活跃，{inactive} 个停用"},
+    "stats_subscriptions": {"en": "subscriptions: {n}", "zh": "订阅：{n}"},
+    "stats_papers": {"en": "papers: {stored} stored, {scored} scored",
+                     "zh": "论文：已收录 {stored}，已评分 {scored}"},
+    "stats_versions": {"en": "list versions: {n}", "zh": "列表版本：{n}"},
+    "stats_deliveries": {"en": "deliveries: {counts}", "zh": "推送：{counts}"},
+    "stats_suggestions": {"en": "suggestions: {n}", "zh": "建议：{n}"},
+    "stats_job": {"en": "job {name}: {runs} runs, {failures} failed, last {last}: {summary}",
+                  "zh": "任务 {name}：运行 {runs} 次，失败 {failures} 次，最近 {last}：{summary}"},
+    # Reasons the ranker gives (keys of feeds.model.ReasonKey).
+    "reason_listed": {"en": "already on the list ({section})", "zh": "已在列表中（{section}）"},
+    "reason_co_author": {"en": "co-author of {count} list {papers}: {name}",
+                         "zh": "列表中 {count} 篇论文的合著者：{name}"},
+    "reason_co_authors": {"en": "co-authors of list papers: {names}",
+                          "zh": "列表论文的合著者：{names}"},
+    "reason_co_authors_more": {"en": "co-authors of list papers: {names} and {more} more",
+                               "zh": "列表论文的合著者：{names} 等另外 {more} 人"},
+    "reason_key_researcher": {"en": "key researcher of the list: {names}",
+                              "zh": "列表的关键研究者：{names}"},
+    "reason_venue_accepted": {"en": "Accepted at {venue}", "zh": "已被 {venue} 接收"},
+    "reason_venue_published": {"en": "Published in {venue}", "zh": "发表于 {venue}"},
+    "reason_venue_workshop": {"en": "Workshop paper at {venue}", "zh": "{venue} 研讨会论文"},
+    "reason_venue_submitted": {"en": "Submitted to {venue} (not yet accepted)",
+                               "zh": "已投稿至 {venue}（尚未接收）"},
+    "reason_similar": {"en": "similar to list paper “{title}”", "zh": "与列表论文“{title}”相似"},
+    "reason_revised": {"en": "revised after first posting (v{version})",
+                       "zh": "首次发布后已修订（v{version}）"},
+    "reason_list_share": {"en": "{name}: {papers} list papers, {earlier} papers seen before "
+                                "this one",
+                          "zh": "{name}：列表中 {papers} 篇论文，此前共 {earlier} 篇论文"},
+    "reason_citations_new": {"en": "new ({age}): {citations} citations so far, judged by "
+                                   "discussion",
+                             "zh": "新论文（{age}）：目前被引 {citations} 次，按讨论度评判"},
+    "reason_citations_above": {"en": "{citations} citations in {age} ≥ list bar ({bar})",
+                               "zh": "{age}内被引 {citations} 次 ≥ 列表门槛（{bar}）"},
+    "reason_citations_below": {"en": "{citations} citations in {age} < list bar ({bar})",
+                               "zh": "{age}内被引 {citations} 次 < 列表门槛（{bar}）"},
+    "reason_liked_section": {"en": "you liked papers in {section}",
+                             "zh": "你喜欢 {section} 的论文"},
+    "reason_disliked_section": {"en": "you disliked papers in {section}",
+                                "zh": "你不喜欢 {section} 的论文"},
+    "reason_liked_author": {"en": "you liked papers by {name}", "zh": "你喜欢 {name} 的论文"},
+    "reason_disliked_author": {"en": "you disliked papers by {name}",
+                               "zh": "你不喜欢 {name} 的论文"},
+    "reason_text": {"en": "{text}", "zh": "{text}"},
+    "age_months": {"en": "{n} months", "zh": "{n} 个月"},
+    "age_month": {"en": "1 month", "zh": "1 个月"},
+    "age_years": {"en": "{n} years", "zh": "{n} 年"},
+    "paper_word": {"en": "paper", "zh": "篇"},
+    "papers_word": {"en": "papers", "zh": "篇"},
+}
+
+
+def t(lang: str, key: str, /, **values: object) -> str:
+    """Return the message `key` in `lang` (English fallback) with values filled in."""
+    texts = MESSAGES[key]
+    return texts.get(lang, texts["en"]).format(**values)
+
+
+def section_name(section: Section | str, lang: str) -> str:
+    """A section's name in a language (the translated README's heading for Chinese)."""
+    name = section if isinstance(section, str) else section.name
+    return chinese_section_names().get(name, name) if lang == Lang.ZH else name
+
+
+def age_text(months: float, lang: str) -> str:
+    """'5 months', '1 month', '2.3 years' (in the language)."""
+    whole = round(months)
+    if whole < 24:
+        return t(lang, "age_month") if whole == 1 else t(lang, "age_months", n=whole)
+    return t(lang, "age_years", n=f"{months / 12:.1f}")
+
+
+def render_reason(reason: Reason, lang: str) -> str:
+    """A reason as plain text in a language (escape it before putting it into HTML)."""
+    values: dict[str, Any] = dict(reason.values)
+    if "months" in values:
+        values["age"] = age_text(float(values["months"]), lang)
+    if "section" in values:
+        values["section"] = section_name(str(values["section"]), lang)
+    if reason.key is ReasonKey.CO_AUTHOR:
+        values["papers"] = t(lang, "paper_word" if values.get("count") == 1 else "papers_word")
+    return t(lang, reason.key.value, **values)
+
+
+def render_reasons(reasons: tuple[Reason, ...], lang: str) -> list[str]:
+    """Several reasons as plain text."""
+    return [render_reason(reason, lang) for reason in reasons]

@@ -1,0 +1,115 @@
+"""Text as vectors: content words, weighted paper terms, tf-idf and term postings (pure)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from feeds.awesome_list import normalise_title
+from feeds.model import Paper
+from feeds.names import author_key
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_STOP = _words(
+    "a an and are as at be by can for from has have in into is it its of on or our over that the "
+    "their these this to we which with via using use used based new towards toward show paper "
+    "propose proposed approach method methods result results also both such than then more most "
+    "while when where how what not all each other only two one between through under without "
+    "well may however thus here first many much very large small"
+)
+_VENUE_NOISE = _words(
+    "proceedings ieee conference international advance journal transaction arxiv preprint "
+    "annual meeting association workshop springer acm"
+)
+TITLE_WEIGHT = 3.0
+ABSTRACT_TOKENS = 12.0  # an abstract counts as this many title words in total
+AUTHOR_WEIGHT = 1.0
+
+
+def terms(text: str) -> list[str]:
+    """Lower-case content words of `text`, plurals folded ('Networks' -> 'network')."""
+    words = re.findall(r"[a-z][a-z0-9]*", normalise_title(text).replace("-", " "))
+    return [_singular(w) for w in words if w not in _STOP and len(w) > 1]
+
+
+def _singular(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def paper_terms(paper: Paper) -> Counter[str]:
+    """Weighted terms of a paper: title, abstract (scaled), categories, venue and authors."""
+    bag: Counter[str] = Counter()
+    for word in terms(paper.title):
+        bag[word] += TITLE_WEIGHT
+    words = terms(paper.abstract)
+    for word in words:
+        bag[word] += ABSTRACT_TOKENS / max(len(words), ABSTRACT_TOKENS)
+    for category in paper.categories:
+        bag[f"cat:{category}"] += 1.0
+    for word in terms(paper.journal_ref):
+        if word not in _VENUE_NOISE:
+            bag[word] += 1.0
+    for name in paper.authors:
+        if key := author_key(name):
+            bag[f"au:{key}"] += AUTHOR_WEIGHT
+    return bag
+
+
+Vector = Mapping[str, float]
+
+
+def vector(bag: Mapping[str, float], idf: Mapping[str, float]) -> dict[str, float]:
+    """Sublinear tf x idf, unit length."""
+    raw = {t: (1 + math.log(w) if w >= 1 else w) * idf.get(t, 1.0) for t, w in bag.items()}
+    return unit(raw)
+
+
+def unit(raw: Mapping[str, float]) -> dict[str, float]:
+    norm = math.sqrt(sum(x * x for x in raw.values())) or 1.0
+    return {t: x / norm for t, x in raw.items() if x}
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Unit vectors of single documents, indexed by term, each with a label."""
+
+    labels: tuple[str, ...] = ()
+    index: Mapping[str, tuple[tuple[int, float], ...]] = field(default_factory=dict)
+
+    def cosines(self, query: Vector) -> dict[int, float]:
+        """Cosine of the query to every document sharing a term with it."""
+        scores: dict[int, float] = {}
+        for term, weight in query.items():
+            for doc, value in self.index.get(term, ()):
+                scores[doc] = scores.get(doc, 0.0) + weight * value
+        return scores
+
+    def best_per_label(self, query: Vector) -> dict[str, float]:
+        """The highest cosine among each label's documents (labels with no shared term: absent)."""
+        best: dict[str, float] = {}
+        for doc, cosine in self.cosines(query).items():
+            label = self.labels[doc]
+            best[label] = max(cosine, best.get(label, 0.0))
+        return best
+
+
+def postings(docs: Iterable[tuple[str, Vector]]) -> Postings:
+    """Index labelled unit vectors by term."""
+    labels: list[str] = []
+    index: dict[str, list[tuple[int, float]]] = {}
+    for label, doc in docs:
+        for term, value in doc.items():
+            index.setdefault(term, []).append((len(labels), value))
+        labels.append(label)
+    return Postings(tuple(labels), {t: tuple(v) for t, v in index.items()})

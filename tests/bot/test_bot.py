@@ -1,0 +1,297 @@
+"""The bot as users meet it: real python-telegram-bot against the fake Bot API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, publish_command_menu
+from bot.config import Config
+from bot.pipeline.list_sync import seed_bundled
+from feeds.model import Paper
+from storage import chats, papers
+from storage.db import open_db
+from tests.support.fakebotapi import FakeBotApi
+
+USER = 1001
+GROUP = -1001234567890
+ADMIN, MEMBER = 2001, 2002
+
+
+@pytest.fixture
+async def bot() -> AsyncIterator[tuple[FakeBotApi, Application]]:
+    with FakeBotApi() as api:
+        config = Config.from_env(
+            {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
+             "MAINTAINER_IDS": "999"}
+        )
+        db = open_db()
+        seed_bundled(db)
+        app = build_application(config, db)
+        await app.initialize()
+        yield api, app
+        await app.shutdown()
+        assert not api.errors
+
+
+async def say(api: FakeBotApi, app: Application, text: str, chat_id: int = USER,
+              user_id: int | None = None, **kwargs) -> list:
+    """Send a message as a user and return the bot's messages sent in answer."""
+    before = len(api.sent_messages())
+    update = api.make_message_update(chat_id, text, user_id=user_id or chat_id, **kwargs)
+    await app.process_update(Update.de_json(update, app.bot))
+    return api.sent_messages()[before:]
+
+
+async def tap(api: FakeBotApi, app: Application, data: str, message_id: int,
+              chat_id: int = USER, user_id: int | None = None):
+    """Press an inline button under a bot message; return (toast call, new sent records)."""
+    before = len(api.sent_messages())
+    update = api.make_callback_update(chat_id, user_id or chat_id, data, message_id=message_id)
+    await app.process_update(Update.de_json(update, app.bot))
+    return api.last_call("answerCallbackQuery"), api.sent_messages()[before:]
+
+
+async def test_start_offers_topics_with_one_tap_subscribe(bot) -> None:
+    api, app = bot
+    (reply,) = await say(api, app, "/start")
+    assert reply.parse_mode == "HTML" and "awesome-deep-learning-papers" in reply.text
+    assert len(reply.callback_data) == 10 and all(d.startswith("s:") for d in reply.callback_data)
+    assert reply.params["link_preview_options"] == {"is_disabled": True}
+    toast, _ = await tap(api, app, reply.callback_data[2], reply.message_id)
+    assert "Unsupervised / Generative Models" in toast.params["text"]
+    db = app.bot_data.db
+    assert [s.value for s in chats.subscriptions(db, USER)] == ["Unsupervised / Generative Models"]
+
+
+async def test_topics_and_pagination_by_buttons(bot) -> None:
+    api, app = bot
+    (topics,) = await say(api, app, "/topics")
+    assert "Natural Language Processing / RNNs (18)" in topics.text
+    nlp = next(b["callback_data"] for b in topics.buttons if b["text"].startswith("Natural"))
+    _, edits = await tap(api, app, nlp, topics.message_id)
+    (page1,) = edits
+    assert page1.edited and "page 1/3" in page1.text
+    assert "Neural Architectures for Named" in page1.text
+    next_data = next(d for d in page1.callback_data if d.startswith("p:") and d.endswith(":1"))
+    _, edits = await tap(api, app, next_data, page1.message_id)
+    assert "page 2/3" in edits[0].text and "Neural Architectures for Named" not in edits[0].text
+
+
+async def test_papers_loose_topic_names_in_english_and_chinese(bot) -> None:
+    api, app = bot
+    (gan,) = await say(api, app, "/papers gan")
+    assert "Generative adversarial nets" in gan.text
+    (rl,) = await say(api, app, "/papers 强化学习")
+    assert "Asynchronous methods for deep reinforcement learning" in rl.text
+    (nlp,) = await say(api, app, "/papers@PapersTestBot nlp")
+    assert "Effective approaches to attention-based neural machine" in nlp.text
+    assert await say(api, app, "/papers@SomeOtherBot nlp") == []
+
+
+async def test_unknown_topic_suggests_close_matches(bot) -> None:
+    api, app = bot
+    (reply,) = await say(api, app, "/papers reinforcment")
+    assert "Reinforcement Learning / Robotics" in reply.text
+    (reply,) = await say(api, app, "/papers zzzz")
+    assert "zzzz" in reply.text and "/topics" in reply.text
+
+
+@pytest.mark.parametrize("command", ["/papers", "/search", "/paper", "/subscribe", "/researchers"])
+async def test_empty_arguments_get_a_usage_hint(bot, command: str) -> None:
+    api, app = bot
+    (reply,) = await say(api, app, command)
+    assert "/" in reply.text and "wrong" not in reply.text
+
+
+@pytest.mark.parametrize(
+    "query", ['"unbalanced', "attention*", "NEAR(attention translation)", "-attention",
+              "attention AND OR NOT", "title:attention", "(((", "' OR 1=1 --"],
+)
+async def test_fts_syntax_never_breaks_search(bot, query: str) -> None:
+    api, app = bot
+    (reply,) = await say(api, app, f"/search {query}")
+    assert any(s in reply.text for s in ("Results for", "Nothing found", "What should I search"))
+
+
+async def test_search_finds_list_entries_and_arxiv_papers(bot) -> None:
+    api, app = bot
+    odd = _paper("1703.99999", "Attention is <b>all</b> & more")
+    papers.store_papers(app.bot_data.db, [odd], announced=None)
+    (reply,) = await say(api, app, "/search attention")
+    assert "Effective approaches to attention-based neural machine translation" in reply.text
+    assert "Attention is &lt;b&gt;all&lt;/b&gt; &amp; more" in reply.text  # escaped, HTML valid
+
+
+async def test_very_long_query_is_answered_within_limits(bot) -> None:
+    api, app = bot
+    (reply,) = await say(api, app, "/search " + "attention " * 400)
+    assert len(reply.text) <= 4096
+
+
+async def test_paper_card_has_arxiv_links_and_votes(bot) -> None:
+    api, app = bot
+    (reply,) = await say(api, app, "/paper 1512.03385")
+    assert "Deep residual learning for image recognition" in reply.text
+    assert 'href="https://arxiv.org/abs/1512.03385"' in reply.text
+    assert 'href="https://arxiv.org/pdf/1512.03385"' in reply.text
+    assert reply.callback_data == ["v:+:1512.03385", "v:-:1512.03385"]
+    toast, _ = await tap(api, app, "v:+:1512.03385", reply.message_id)
+    assert toast.params["text"].startswith("Thanks")
+    assert chats.votes(app.bot_data.db, USER) == {"1512.03385": 1}
+
+
+@pytest.mark.parametrize("data", ["p:99.zzzz:0", "p:3.0000:0", "v:x:1", "s:", "garbage", "p:0"])
+async def test_forged_callback_data_gets_a_polite_toast(bot, data: str) -> None:
+    api, app = bot
+    (reply,) = await say(api, app, "/topics")
+    toast, sent = await tap(api, app, data, reply.message_id)
+    assert "expired" in toast.params["text"] and sent == []
+
+
+async def test_group_subscriptions_need_an_admin(bot) -> None:
+    api, app = bot
+    api.add_chat(GROUP, "supergroup", title="DL readers")
+    api.set_chat_admins(GROUP, [ADMIN])
+    (refused,) = await say(api, app, "/subscribe@PapersTestBot cnn", GROUP, MEMBER)
+    assert "Only the group's admins" in refused.text
+    (done,) = await say(api, app, "/subscribe@PapersTestBot cnn", GROUP, ADMIN)
+    assert "Subscribed" in done.text
+    (listing,) = await say(api, app, "/mysubs", GROUP, MEMBER)  # reading is for everyone
+    assert "Convolutional Neural Network Models" in listing.text
+
+
+async def test_keyword_subscriptions_are_phrases_not_regexes(bot) -> None:
+    api, app = bot
+    (reply,) = await say(api, app, '/subscribe "graph (neural)+ network.*"')
+    assert "“graph neural network”" in reply.text
+    (bad,) = await say(api, app, '/subscribe "?"')
+    assert "keyword needs" in bad.text
+
+
+async def test_chinese_replies(bot) -> None:
+    api, app = bot
+    (reply,) = await say(api, app, "/topics", language_code="zh-hans")
+    assert "列表的主题" in reply.text and "无监督 / 生成模型" in reply.text
+    (help_en,) = await say(api, app, "/help", chat_id=USER + 1)
+    assert "all commands" in help_en.text
+    await say(api, app, "/lang zh", chat_id=USER + 1)
+    (help_zh,) = await say(api, app, "/help", chat_id=USER + 1)
+    assert "全部命令" in help_zh.text
+
+
+async def test_digest_setting_and_unknown_command(bot) -> None:
+    api, app = bot
+    (bad,) = await say(api, app, "/digest hourly")
+    assert "/digest daily" in bad.text
+    (ok,) = await say(api, app, "/digest weekly")
+    assert "weekly" in ok.text and chats.get_chat(app.bot_data.db, USER).digest == "weekly"
+    (unknown,) = await say(api, app, "/frobnicate")
+    assert "/help" in unknown.text
+
+
+async def test_authors_and_researchers(bot) -> None:
+    api, app = bot
+    (authors,) = await say(api, app, "/authors")
+    # Counted by hand in top100papers.bib: Yoshua Bengio co-authored 9 top-100 papers (Samy
+    # Bengio is another person; the character-level decoder paper is in the appendix).
+    assert "Y. Bengio — 9" in authors.text and len(authors.text) <= 4096
+    (researchers,) = await say(api, app, "/researchers cnn")
+    lecun = 'href="https://scholar.google.ca/citations?hl=en&amp;user=WLN3QrAAAAAJ"'
+    assert lecun in researchers.text
+
+
+async def test_blocked_user_deactivates_the_chat(bot) -> None:
+    api, app = bot
+    await say(api, app, "/start")
+    api.block_chat(USER)
+    assert await say(api, app, "/topics") == []
+    assert not chats.get_chat(app.bot_data.db, USER).active
+
+
+async def test_command_menu_in_two_languages_and_failure_is_not_fatal(bot, caplog) -> None:
+    api, app = bot
+    await publish_command_menu(app)
+    names = [c["command"] for c in api.commands()]
+    assert names[:3] == ["start", "help", "topics"] and "papers" in names
+    assert any(c["description"] == "全部命令" for c in api.commands(language_code="zh"))
+    api.fail_next("setMyCommands", 500)
+    with caplog.at_level(logging.WARNING):
+        await publish_command_menu(app)
+    assert "could not set the command menu" in caplog.text
+    assert api.token not in caplog.text
+
+
+async def test_real_polling_answers_a_command() -> None:
+    with FakeBotApi() as api:
+        config = Config.from_env({"TELEGRAM_BOT_TOKEN": api.token,
+                                  "TELEGRAM_API_URL": api.base_url})
+        db = open_db()
+        seed_bundled(db)
+        app = build_application(config, db)
+        await app.initialize()
+        await app.start()
+        await app.updater.start_polling(poll_interval=0.05)
+        try:
+            api.push_message(USER, "/papers cnn")
+            (reply,) = await api.wait_for_messages(chat_id=USER, timeout=5)
+            assert "Deep residual learning for image recognition" in reply.text
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+
+
+def _paper(arxiv_id: str, title: str) -> Paper:
+    return Paper(arxiv_id=arxiv_id, version=1, title=title, abstract="We study attention.",
+                 authors=("A. Author", "B. Author"), categories=("cs.LG",),
+                 primary_category="cs.LG", published="2017-03-14", source="rss")
+
+
+async def test_trends_sends_a_png_chart(bot) -> None:
+    api, app = bot
+    before = len(api.calls("sendPhoto"))
+    update = api.make_message_update(USER, "/trends 8", user_id=USER)
+    await app.process_update(Update.de_json(update, app.bot))
+    (call,) = api.calls("sendPhoto")[before:]
+    photo = call.params["photo"]
+    data = photo.data if hasattr(photo, "data") else photo
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and "8 weeks" in call.params["caption"]
+
+
+async def test_every_command_in_the_table_answers_through_telegram(bot) -> None:
+    from bot.commands.table import COMMANDS
+
+    api, app = bot
+    examples = {"papers": "gan", "search": "attention", "paper": "1512.03385",
+                "subscribe": "cnn", "unsubscribe": "cnn", "digest": "daily", "lang": "en",
+                "researchers": "rl", "trends": "4"}
+    for command in COMMANDS:
+        if command.runs_job:
+            continue  # /refresh starts the watchers: covered end to end in test_e2e.py
+        text = f"/{command.name} {examples.get(command.name, '')}".strip()
+        sent = await say(api, app, text, chat_id=999)  # a maintainer (MAINTAINER_IDS)
+        assert sent, command.name
+        reply = str(sent[-1].text or sent[-1].params.get("caption"))
+        assert "went wrong" not in reply and "don't know that command" not in reply, command.name
+
+
+async def test_unsubscribe_new_and_maintainer_commands(bot) -> None:
+    api, app = bot
+    await say(api, app, "/subscribe gan")
+    (removed,) = await say(api, app, "/unsubscribe gan")
+    assert "Unsubscribed from <b>Unsupervised / Generative Models</b>" in removed.text
+    (again,) = await say(api, app, "/unsubscribe gan")
+    assert "You don't follow" in again.text
+    (new,) = await say(api, app, "/new")
+    assert "arXiv" in new.text  # nothing stored yet: when the next announcement comes
+    (refused,) = await say(api, app, "/stats")
+    assert refused.text == "Sorry, this command is for the list's maintainers."
+    (stats,) = await say(api, app, "/stats", chat_id=999)
+    assert "chats: 2 active" in stats.text and "list versions: 1" in stats.text
+    (pending,) = await say(api, app, "/suggestions", chat_id=999)
+    assert "No pending suggestions" in pending.text

@@ -1,0 +1,68 @@
+"""The list commands of the CLI, run as a user would."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from bot.cli import main
+from tests.conftest import README_HISTORY, ROOT
+
+
+def path_of(index: str) -> str:
+    (path,) = README_HISTORY.glob(f"{index}_*.md")
+    return str(path)
+
+
+def test_parse_json_shape(capsys) -> None:
+    assert main(["list", "parse", path_of("125"), "--json"]) == 0
+    entries = json.loads(capsys.readouterr().out)
+    assert len(entries) == 238
+    assert set(entries[0]) == {"section", "title", "year", "authors", "links", "arxiv_id"}
+    adam = next(e for e in entries if e["title"].startswith("Adam"))
+    assert adam["links"] == [{"kind": "pdf", "url": "http://arxiv.org/pdf/1412.6980"}]
+
+
+def test_diff_json_and_text(capsys) -> None:
+    assert main(["list", "diff", path_of("113"), path_of("114"), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["moved"][0]["to"] == "Optimization / Training Techniques"
+    assert main(["list", "diff", path_of("113"), path_of("114")]) == 0
+    assert "Training very deep networks" in capsys.readouterr().out
+
+
+def test_history_after_sync_shows_counts(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("PAPERS_BOT_DB", str(tmp_path / "bot.db"))
+    assert main(["list", "history"]) == 0
+    assert "no list versions stored yet" in capsys.readouterr().out
+    from bot.pipeline.list_sync import seed_bundled
+    from storage.db import open_db
+
+    seed_bundled(open_db(tmp_path / "bot.db"))
+    assert main(["list", "history"]) == 0
+    assert "238 entries, 100 top-100" in capsys.readouterr().out
+
+
+def test_sync_list_against_unreachable_url_fails_in_one_line(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("PAPERS_BOT_DB", str(tmp_path / "bot.db"))
+    monkeypatch.setenv("LIST_README_URL", "http://127.0.0.1:9/README.md")
+    assert main(["sync", "--list"]) == 1
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("list: sync failed") and "\n" not in out
+
+
+def test_missing_file_is_one_line(capsys) -> None:
+    assert main(["list", "parse", "/nonexistent/README.md"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "papers-bot: error: cannot read /nonexistent/README.md: No such file or directory"
+    )
+
+
+def test_console_script_entry_point_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "list", "parse", path_of("002")],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )
+    assert done.returncode == 0
+    assert done.stdout.rstrip().endswith("78 entries, 71 in top-100 sections")

@@ -1,0 +1,130 @@
+"""`papers-bot rank`: candidates in, ranked papers with reasons out (bot/cli_rank.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from feeds.awesome_list import parse_awesome_list
+from storage.db import open_db
+from storage.lists import store_version
+from tests.conftest import TEST_DATA
+
+SAMPLE = TEST_DATA / "rank" / "pool_sample.jsonl"
+TINY_README = b"""# Tiny list
+
+### Speech / Other Domain
+- **Zebra speech recognition with striped networks** (2015), J. Doe et al. [[pdf]](http://x.org/a.pdf)
+"""
+
+
+@pytest.fixture(autouse=True)
+def no_database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point the bot at a database file that does not exist (so the bundled list is used)."""
+    path = tmp_path / "absent" / "bot.db"
+    monkeypatch.setenv("PAPERS_BOT_DB", str(path))
+    return path
+
+
+def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    code = main(["rank", *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _candidates(tmp_path: Path, lines: list[dict]) -> str:
+    path = tmp_path / "candidates.jsonl"
+    path.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    return str(path)
+
+
+def test_json_output_is_best_first_with_reasons(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "--candidates", str(SAMPLE), "--json", "--now", "2018-10-19")
+    ranked = json.loads(out)
+    assert code == 0 and len(ranked) == len(SAMPLE.read_text().splitlines())
+    assert [r["score"] for r in ranked] == sorted((r["score"] for r in ranked), reverse=True)
+    assert set(ranked[0]) == {"id", "score", "section", "reasons"}
+    wavenet = next(r for r in ranked if r["id"] == "1609.03499")
+    assert "already on the list (More Papers from 2016)" in wavenet["reasons"]
+
+
+def test_limit_and_text_table(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = _run(capsys, "--candidates", str(SAMPLE), "--limit", "3")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 4
+    assert lines[0].split()[:4] == ["#", "score", "id", "section"]
+    assert [line.split()[0] for line in lines[1:]] == ["1", "2", "3"]
+
+
+def test_citations_file_puts_a_cited_paper_first(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    plain = {"id": "1801.00001", "title": "A method for image classification",
+             "authors": ["Jane Doe"], "published": "2017-08-19"}
+    famous = {**plain, "id": "1801.00002", "authors": ["Kaiming He", "Ross Girshick"]}
+    cites = tmp_path / "cites.json"
+    cites.write_text(json.dumps({"1801.00001": 412}))
+    args = ["--candidates", _candidates(tmp_path, [famous, plain]), "--json",
+            "--now", "2018-10-19"]
+    _, before, _ = _run(capsys, *args)
+    _, after, _ = _run(capsys, *args, "--citations", str(cites))
+    assert json.loads(before)[0]["id"] == "1801.00002"
+    first = json.loads(after)[0]
+    assert first["id"] == "1801.00001"
+    assert first["reasons"][0] == "412 citations in 14 months ≥ list bar (60)"
+
+
+def test_bad_jsonl_line_names_its_number(tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text('{"id": "1", "title": "ok"}\n\n{"id": "2", "title": \n')
+    code, out, err = _run(capsys, "--candidates", str(path))
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and f"{path}:3: bad candidate" in err
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ({"title": "no id"}, "missing 'id'"),
+        ({"id": "1"}, "missing 'title'"),
+        ({"id": "1", "title": "t", "authors": [1, 2]}, "'authors' must be a list of strings"),
+        (["not", "an", "object"], "expected a JSON object"),
+    ],
+)
+def test_bad_candidates_are_one_line_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                            line: object, message: str) -> None:
+    path = _candidates(tmp_path, [line])  # type: ignore[list-item]
+    code, _, err = _run(capsys, "--candidates", path)
+    assert code == 2 and f":1: bad candidate: {message}" in err
+
+
+def test_list_file_replaces_the_bundled_list(tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_bytes(TINY_README)
+    line = {"id": "1801.00003", "title": "Speech recognition", "authors": ["John Doe"]}
+    path = _candidates(tmp_path, [line])
+    _, bundled, _ = _run(capsys, "--candidates", path, "--json")
+    _, tiny, _ = _run(capsys, "--candidates", path, "--json", "--list-file", str(readme))
+    assert not any("J. Doe" in r for r in json.loads(bundled)[0]["reasons"])
+    assert "co-author of 1 list paper: J. Doe" in json.loads(tiny)[0]["reasons"]
+    assert json.loads(tiny)[0]["section"] == "Speech / Other Domain"
+
+
+def test_stored_newest_list_is_used_when_there_is_one(tmp_path: Path, no_database: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    db = open_db(no_database)
+    store_version(db, TINY_README, parse_awesome_list(TINY_README), None, "test")
+    db.close()
+    line = {"id": "1801.00003", "title": "Zebra speech", "authors": ["John Doe"]}
+    _, out, _ = _run(capsys, "--candidates", _candidates(tmp_path, [line]), "--json")
+    assert "co-author of 1 list paper: J. Doe" in json.loads(out)[0]["reasons"]
+
+
+def test_versioned_ids_are_split(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    line = {"id": "1703.06870v2", "title": "Mask R-CNN"}
+    _, out, _ = _run(capsys, "--candidates", _candidates(tmp_path, [line]), "--json")
+    assert json.loads(out)[0]["id"] == "1703.06870"

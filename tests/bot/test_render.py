@@ -1,0 +1,136 @@
+"""Rendering, the offline console, the docs and log redaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from bot.cli import main
+from bot.cli.common import configure_logging
+from bot.commands.base import Asker
+from bot.commands.table import COMMANDS
+from bot.commands.today import answer_new
+from bot.pipeline.list_sync import seed_bundled
+from bot.render.html import esc, split_blocks
+from storage import chats
+from storage.db import open_db
+from tests.conftest import ROOT
+
+
+def test_split_blocks_respects_the_limit_and_block_boundaries() -> None:
+    blocks = [f"<b>paper {i}</b> " + "x" * 300 for i in range(40)]
+    messages = split_blocks(blocks, header="<b>Digest</b>")
+    assert len(messages) > 1 and all(len(m) <= 4096 for m in messages)
+    assert messages[0].startswith("<b>Digest</b>")
+    assert sum(m.count("<b>paper ") for m in messages) == 40  # no block lost or cut
+
+
+def test_a_single_oversized_block_is_shortened_as_plain_text() -> None:
+    (message,) = split_blocks(["<b>" + "y" * 9000 + "</b>"])
+    assert len(message) <= 4096 and "<b>" not in message
+
+
+def test_escape_covers_html_and_quotes() -> None:
+    assert esc('<a href="x">&') == "&lt;a href=&quot;x&quot;&gt;&amp;"
+
+
+def test_new_on_a_weekend_says_arxiv_does_not_announce() -> None:
+    db = open_db()
+    seed_bundled(db)
+    chat = chats.ensure_chat(db, 5)
+    saturday = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+    (reply,) = answer_new(Asker(db, chat, 5, now=saturday), "")
+    assert "does not announce new papers on weekends" in reply.text
+    assert "Sun 29 Nov 20:00 US/Eastern" in reply.text
+
+
+def test_ask_prints_the_bots_answer_offline(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("PAPERS_BOT_DB", str(tmp_path / "ask.db"))
+    assert main(["ask", "/papers gan"]) == 0
+    out = capsys.readouterr().out
+    assert "Unsupervised / Generative Models — page 1/1" in out
+    assert "Generative adversarial nets (2014), I. Goodfellow et al." in out
+    assert main(["ask", "/papers gan", "--lang", "zh"]) == 0
+    assert "无监督 / 生成模型" in capsys.readouterr().out
+    assert main(["ask", "hello world"]) == 0  # no slash: treated as the command /hello
+    assert "/help" in capsys.readouterr().out
+
+
+def test_every_command_is_documented_in_the_readme() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [c.name for c in COMMANDS if f"/{c.name}" not in readme]
+    assert missing == []
+
+
+def test_bot_token_is_redacted_from_logs(capsys) -> None:
+    configure_logging()
+    token = "123456:TEST-TOKEN-abcdefghijklmnopqrstuv"
+    logging.getLogger("httpx").warning("POST https://api.telegram.org/bot%s/getMe failed", token)
+    logging.getLogger("telegram.ext").error("boom at /bot%s/sendMessage", token)
+    err = capsys.readouterr().err
+    assert token not in err and err.count("[REDACTED]") == 2
+
+
+def test_every_cli_command_is_documented_in_the_readme() -> None:
+    from bot.cli import build_parser
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+    names = []
+    for name, sub in commands.choices.items():
+        nested = [a for a in sub._actions if a.__class__.__name__ == "_SubParsersAction"]
+        names += [f"{name} {inner}" for inner in nested[0].choices] if nested else [name]
+    missing = [name for name in names if f"papers-bot {name}" not in readme]
+    assert len(names) >= 14 and missing == []
+
+
+def _day_of_papers():
+    from datetime import date
+
+    from bot.pipeline.scoring import score_unscored
+    from feeds.arxiv_rss import parse_arxiv_rss
+    from feeds.bundled import bundled_snapshot
+    from storage import papers
+    from tests.conftest import ARXIV_SAMPLES
+
+    db = open_db()
+    seed_bundled(db)
+    feed = parse_arxiv_rss((ARXIV_SAMPLES / "rss2_ml6_2017-03-15.xml").read_bytes()).papers
+    papers.store_papers(db, feed, announced=date(2017, 3, 15))
+    score_unscored(db, bundled_snapshot())
+    return db
+
+
+def test_new_orders_by_score_and_a_chats_votes_move_papers() -> None:
+    import re
+
+    db = _day_of_papers()
+    wednesday = datetime(2017, 3, 15, 12, 0, tzinfo=UTC)
+    neutral = chats.ensure_chat(db, 1)
+    (plain,) = answer_new(Asker(db, neutral, 1, now=wednesday), "")
+    order = re.findall(r"arXiv:(\d{4}\.\d{5})", plain.text)
+    scores_shown = [float(s) for s in re.findall(r"· (-?\d+\.\d+)</i>", plain.text)]
+    assert len(order) == 10 and scores_shown == sorted(scores_shown, reverse=True)
+    voter = chats.ensure_chat(db, 2)
+    chats.record_vote(db, 2, order[-1], 1)  # 👍 the tenth paper
+    chats.record_vote(db, 2, order[0], -1)  # 👎 the first
+    (mine,) = answer_new(Asker(db, voter, 2, now=wednesday), "")
+    moved = re.findall(r"arXiv:(\d{4}\.\d{5})", mine.text)
+    assert set(moved) == set(order)  # nothing hidden
+    assert moved.index(order[-1]) < 9 and moved.index(order[0]) > 0
+
+
+def test_new_on_an_arxiv_holiday_says_so() -> None:
+    from storage.arxiv_polls import FeedPoll, record_poll
+
+    db = open_db()
+    seed_bundled(db)
+    thanksgiving = datetime(2026, 11, 26, 15, 0, tzinfo=UTC)  # a Thursday, no papers stored
+    record_poll(db, FeedPoll("http://127.0.0.1/rss", "no_announcement",
+                             checked_at=thanksgiving.isoformat()))
+    (reply,) = answer_new(Asker(db, chats.ensure_chat(db, 3), 3, now=thanksgiving), "")
+    assert "does not announce new papers on weekends and holidays" in reply.text
+    db.execute("delete from feed_polls")
+    (busy,) = answer_new(Asker(db, chats.ensure_chat(db, 3), 3, now=thanksgiving), "")
+    assert "No new papers stored for today yet" in busy.text

@@ -1,0 +1,1813 @@
+"""An in-process fake of the Telegram Bot API for tests.
+
+python-telegram-bot talks to it over real HTTP on 127.0.0.1, so the whole PTB stack
+(HTTPXRequest, RequestData encoding, JSON parsing, error mapping, polling) is exercised::
+
+    with FakeBotApi() as api:
+        app = (
+            ApplicationBuilder()
+            .token(api.token)
+            .base_url(api.base_url)            # "http://127.0.0.1:PORT/bot"; PTB appends token
+            .base_file_url(api.base_file_url)  # "http://127.0.0.1:PORT/file/bot"
+            .build()
+        )
+        api.push_update(api.make_message_update(42, "/start"))
+        ...
+        [reply] = await api.wait_for_messages(chat_id=42)
+
+What it speaks (as PTB 22 sends it):
+
+* ``POST /bot<token>/<method>`` with ``application/x-www-form-urlencoded`` bodies (PTB's
+  default: strings as-is, every other value JSON-encoded), ``multipart/form-data`` (when files
+  are uploaded; file parts become :class:`UploadedFile`), or JSON bodies; ``GET`` with a
+  query string works too.  Method names are case-insensitive, like the real API.
+* Answers ``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code": N,
+  "description": ..., "parameters": {...}}`` with HTTP status ``N`` -- the same shapes the
+  real API uses, so PTB raises ``RetryAfter`` / ``Forbidden`` / ``BadRequest`` /
+  ``NetworkError`` / ``InvalidToken`` exactly as in production.
+
+Everything is thread-safe: the server runs in a background thread, tests (sync or async) read
+the recorded calls through the helpers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import re
+import socket
+import threading
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+__all__ = [
+    "DEFAULT_TOKEN",
+    "ApiCall",
+    "FakeBotApi",
+    "SentMessage",
+    "UploadedFile",
+    "bot_command_entities",
+    "fake_bot_api",
+    "make_callback_update",
+    "make_message_update",
+]
+
+JSONDict = dict[str, Any]
+ChatId = int | str
+#: A fault kind for :meth:`FakeBotApi.fail_next`: an HTTP error code (429, 403, 400, 500, ...,
+#: also as a string) or ``"drop"`` (close the connection without answering).
+FailKind = int | str
+
+DEFAULT_TOKEN = "123456:TEST-TOKEN-abcdefghijklmnopqrstuv"
+
+#: Default descriptions, worded like the real Bot API's.
+ERROR_DESCRIPTIONS: dict[int, str] = {
+    400: "Bad Request: chat not found",
+    401: "Unauthorized",
+    403: "Forbidden: bot was blocked by the user",
+    404: "Not Found: method not found",
+    409: "Conflict: terminated by other getUpdates request; "
+    "make sure that only one bot instance is running",
+    429: "Too Many Requests: retry after {retry_after}",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+}
+
+MESSAGE_NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup of "
+    "the message are exactly the same as a current content and reply markup of the message"
+)
+
+# Form values PTB sends verbatim (never JSON-encoded); everything else is json.dumps'ed by PTB
+# and decoded back here.  Keeping these as str means a text like "42" or "[1]" stays a str.
+_STRING_FIELDS = frozenset(
+    {
+        "action", "animation", "audio", "business_connection_id", "callback_query_id",
+        "caption", "certificate", "description", "document", "emoji", "file_id",
+        "inline_message_id", "ip_address", "language_code", "message_effect_id", "name",
+        "parse_mode", "photo", "query", "secret_token", "short_description", "sticker", "text",
+        "thumbnail", "title", "url", "video", "voice",
+    }
+)  # fmt: skip
+
+# Methods that produce or change a message (subject to flood limits and blocked chats).
+_MESSAGE_METHODS = frozenset(
+    m.lower()
+    for m in (
+        "sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup", "sendAnimation",
+        "sendAudio", "sendVideo", "sendVoice", "sendSticker", "sendPoll", "sendLocation",
+        "copyMessage", "forwardMessage", "editMessageText", "editMessageCaption",
+        "editMessageReplyMarkup", "editMessageMedia",
+    )
+)  # fmt: skip
+
+_update_ids = itertools.count(100_000)
+_message_ids = itertools.count(1)
+_callback_ids = itertools.count(1)
+_file_ids = itertools.count(1)
+_counter_lock = threading.Lock()
+
+
+def _next(counter: Iterator[int]) -> int:
+    with _counter_lock:
+        return next(counter)
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _norm_chat_id(value: Any) -> ChatId:
+    """123, "123" -> 123; "@channel" stays a str."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, int):
+        return value
+    text = str(value)
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# Records
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a multipart/form-data request (e.g. sendPhoto's ``photo``)."""
+
+    field_name: str
+    filename: str | None
+    content_type: str | None
+    data: bytes
+
+
+@dataclass
+class ApiCall:
+    """One request the fake received.
+
+    ``time`` is ``time.monotonic()`` at arrival; ``status`` is the HTTP status answered
+    (``None`` if the connection was dropped); ``response`` the JSON answered.
+    """
+
+    method: str
+    params: JSONDict
+    token: str
+    time: float
+    http_method: str = "POST"
+    content_type: str = ""
+    status: int | None = None
+    response: JSONDict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.response and self.response.get("ok"))
+
+    @property
+    def result(self) -> Any:
+        return self.response.get("result") if self.response else None
+
+    @property
+    def chat_id(self) -> ChatId | None:
+        value = self.params.get("chat_id")
+        return None if value is None else _norm_chat_id(value)
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    """A message the bot sent or edited successfully (sendMessage/sendPhoto/sendDocument/
+    editMessageText/editMessageCaption).  ``text`` is the text (or caption) exactly as the bot
+    sent it, i.e. still with HTML/MarkdownV2 markup; ``reply_markup`` is the decoded dict."""
+
+    method: str
+    chat_id: ChatId
+    text: str | None
+    reply_markup: JSONDict | None
+    parse_mode: str | None
+    message_id: int
+    params: JSONDict = field(repr=False)
+    time: float = field(repr=False)
+    media: UploadedFile | str | None = field(default=None, repr=False)
+
+    @property
+    def edited(self) -> bool:
+        return self.method.startswith("edit")
+
+    @property
+    def buttons(self) -> list[JSONDict]:
+        """All inline keyboard buttons, flattened row by row."""
+        rows = (self.reply_markup or {}).get("inline_keyboard") or []
+        return [button for row in rows for button in row]
+
+    @property
+    def callback_data(self) -> list[str]:
+        return [b["callback_data"] for b in self.buttons if "callback_data" in b]
+
+
+class _ApiError(Exception):
+    def __init__(self, code: int, description: str, parameters: JSONDict | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+    def payload(self) -> JSONDict:
+        body: JSONDict = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.parameters:
+            body["parameters"] = self.parameters
+        return body
+
+
+class _Drop(Exception):
+    """Close the connection without answering."""
+
+
+@dataclass
+class _Fault:
+    method: str  # lower-cased, or "*"
+    kind: FailKind
+    remaining: int | None  # None = forever
+    chat_id: ChatId | None
+    retry_after: int
+    description: str | None
+
+    def matches(self, method: str, params: JSONDict) -> bool:
+        if self.method not in ("*", method.lower()):
+            return False
+        if self.chat_id is None:
+            return True
+        return "chat_id" in params and _norm_chat_id(params["chat_id"]) == self.chat_id
+
+    def error(self) -> _ApiError | _Drop:
+        if isinstance(self.kind, str) and self.kind.lower() == "drop":
+            return _Drop()
+        code = int(self.kind)
+        template = self.description or ERROR_DESCRIPTIONS.get(code, f"Error {code}")
+        description = template.format(retry_after=self.retry_after)
+        params = {"retry_after": self.retry_after} if code == 429 else None
+        return _ApiError(code, description, params)
+
+
+@dataclass
+class _FloodRule:
+    max_calls: int
+    per_seconds: float
+    per_chat: bool
+    retry_after: int
+
+
+# --------------------------------------------------------------------------------------------
+# Update builders (pure functions; FakeBotApi has registering variants)
+# --------------------------------------------------------------------------------------------
+
+_COMMAND_RE = re.compile(r"(?<![\w/@])/[A-Za-z0-9_]{1,64}(?:@[A-Za-z0-9_]{3,64})?(?![\w/@])")
+
+
+def bot_command_entities(text: str) -> list[JSONDict]:
+    """``bot_command`` entities the way Telegram marks them (offset/length in UTF-16 units).
+
+    ``"/start@PapersTestBot arg"`` -> ``[{"type": "bot_command", "offset": 0, "length": 20}]``.
+    """
+    entities = []
+    for match in _COMMAND_RE.finditer(text):
+        if match.start() and not text[match.start() - 1].isspace():
+            continue
+        entities.append(
+            {
+                "type": "bot_command",
+                "offset": _utf16_len(text[: match.start()]),
+                "length": _utf16_len(match.group()),
+            }
+        )
+    return entities
+
+
+def _guess_chat_type(chat_id: ChatId) -> str:
+    if isinstance(chat_id, str):
+        return "channel"
+    if chat_id > 0:
+        return "private"
+    return "supergroup" if chat_id <= -1_000_000_000_000 else "group"
+
+
+def _user_dict(
+    user_id: int,
+    first_name: str | None = None,
+    username: str | None = None,
+    language_code: str | None = None,
+    is_bot: bool = False,
+) -> JSONDict:
+    user: JSONDict = {"id": user_id, "is_bot": is_bot, "first_name": first_name or f"User{user_id}"}
+    if username:
+        user["username"] = username
+    if language_code:
+        user["language_code"] = language_code
+    return user
+
+
+def _chat_dict(
+    chat_id: ChatId,
+    chat_type: str | None = None,
+    title: str | None = None,
+    username: str | None = None,
+    first_name: str | None = None,
+) -> JSONDict:
+    chat_type = chat_type or _guess_chat_type(chat_id)
+    if isinstance(chat_id, str):  # "@channelusername"
+        username = username or chat_id.lstrip("@")
+        chat_id = -1_000_000_000_000 - (abs(hash(chat_id)) % 1_000_000_000)
+    chat: JSONDict = {"id": chat_id, "type": chat_type}
+    if chat_type == "private":
+        chat["first_name"] = first_name or f"User{chat_id}"
+    else:
+        chat["title"] = title or f"Test {chat_type} {chat_id}"
+    if username:
+        chat["username"] = username
+    return chat
+
+
+def make_message_update(
+    chat_id: int,
+    text: str,
+    user_id: int | None = None,
+    chat_type: str | None = None,
+    language_code: str | None = "en",
+    username: str | None = None,
+    *,
+    first_name: str | None = None,
+    chat_title: str | None = None,
+    message_id: int | None = None,
+    update_id: int | None = None,
+    date: int | None = None,
+    reply_to_message: JSONDict | None = None,
+) -> JSONDict:
+    """A Bot API ``Update`` dict carrying a text ``message`` from a user.
+
+    ``chat_type`` defaults from the id (``> 0`` private, ``<= -10**12`` supergroup, else
+    group); ``user_id`` defaults to ``chat_id`` in private chats and ``1001`` elsewhere.
+    Commands anywhere in the text get ``bot_command`` entities (incl. ``/cmd@BotName``).
+    """
+    chat_type = chat_type or _guess_chat_type(chat_id)
+    if user_id is None:
+        user_id = chat_id if chat_type == "private" else 1001
+    user = _user_dict(user_id, first_name, username, language_code)
+    if chat_type == "private":
+        chat = _chat_dict(chat_id, "private", first_name=user["first_name"], username=username)
+    else:
+        chat = _chat_dict(chat_id, chat_type, title=chat_title)
+    message: JSONDict = {
+        "message_id": message_id if message_id is not None else _next(_message_ids),
+        "from": user,
+        "chat": chat,
+        "date": date if date is not None else int(time.time()),
+        "text": text,
+    }
+    entities = bot_command_entities(text)
+    if entities:
+        message["entities"] = entities
+    if reply_to_message is not None:
+        message["reply_to_message"] = reply_to_message
+    return {
+        "update_id": update_id if update_id is not None else _next(_update_ids),
+        "message": message,
+    }
+
+
+def make_callback_update(
+    chat_id: int,
+    user_id: int | None,
+    data: str,
+    message_id: int | None = None,
+    message_text: str = "…",
+    *,
+    bot_user: JSONDict | None = None,
+    chat_type: str | None = None,
+    language_code: str | None = "en",
+    username: str | None = None,
+    reply_markup: JSONDict | None = None,
+    update_id: int | None = None,
+    callback_query_id: str | None = None,
+) -> JSONDict:
+    """A Bot API ``Update`` dict with a ``callback_query`` (an inline button press) on a
+    message the bot sent earlier (``message_id``, text ``message_text``)."""
+    chat_type = chat_type or _guess_chat_type(chat_id)
+    if user_id is None:
+        user_id = chat_id if chat_type == "private" else 1001
+    user = _user_dict(user_id, None, username, language_code)
+    if chat_type == "private":
+        chat = _chat_dict(chat_id, "private", first_name=user["first_name"], username=username)
+    else:
+        chat = _chat_dict(chat_id, chat_type)
+    message: JSONDict = {
+        "message_id": message_id if message_id is not None else _next(_message_ids),
+        "from": bot_user or _user_dict(123456, "Test Bot", "PapersTestBot", is_bot=True),
+        "chat": chat,
+        "date": int(time.time()),
+        "text": message_text,
+    }
+    if reply_markup is not None:
+        message["reply_markup"] = reply_markup
+    return {
+        "update_id": update_id if update_id is not None else _next(_update_ids),
+        "callback_query": {
+            "id": callback_query_id or str(9_000_000_000 + _next(_callback_ids)),
+            "from": user,
+            "message": message,
+            "chat_instance": str(abs(hash(("chat_instance", chat_id))) % 10**18),
+            "data": data,
+        },
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Body decoding
+# --------------------------------------------------------------------------------------------
+
+
+def _reject_constant(value: str) -> Any:
+    raise ValueError(value)
+
+
+def _decode_form_value(name: str, value: str) -> Any:
+    if name in _STRING_FIELDS:
+        return value
+    try:
+        decoded = json.loads(value, parse_constant=_reject_constant)
+    except ValueError:
+        return value
+    return value if isinstance(decoded, str) else decoded
+
+
+def _decode_form(pairs: Iterable[tuple[str, Any]]) -> JSONDict:
+    return {
+        name: _decode_form_value(name, value) if isinstance(value, str) else value
+        for name, value in pairs
+    }
+
+
+_PARAM_RE = re.compile(r';\s*([\w*-]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^;\s]+))')
+
+
+def _header_params(value: str) -> dict[str, str]:
+    params = {}
+    for match in _PARAM_RE.finditer(value):
+        raw = match.group(2) if match.group(2) is not None else match.group(3)
+        raw = re.sub(r"\\(.)", r"\1", raw).replace("%22", '"')
+        params[match.group(1).lower()] = raw
+    return params
+
+
+def _parse_multipart(body: bytes, content_type: str) -> list[tuple[str, Any]]:
+    boundary = _header_params(content_type).get("boundary")
+    if not boundary:
+        raise _ApiError(400, "Bad Request: multipart boundary missing")
+    pairs: list[tuple[str, Any]] = []
+    for chunk in body.split(b"--" + boundary.encode("latin-1"))[1:]:
+        if chunk.startswith(b"--"):
+            break
+        chunk = chunk.removeprefix(b"\r\n").removesuffix(b"\r\n")
+        head, _, data = chunk.partition(b"\r\n\r\n")
+        headers = {}
+        for line in head.decode("utf-8", "replace").split("\r\n"):
+            key, _, val = line.partition(":")
+            headers[key.strip().lower()] = val.strip()
+        disposition = _header_params(headers.get("content-disposition", ""))
+        name = disposition.get("name", "")
+        if "filename" in disposition or "filename*" in disposition:
+            filename = disposition.get("filename") or unquote(
+                disposition.get("filename*", "").split("''")[-1]
+            )
+            pairs.append(
+                (name, UploadedFile(name, filename, headers.get("content-type"), bytes(data)))
+            )
+        else:
+            pairs.append((name, data.decode("utf-8")))
+    return pairs
+
+
+# --------------------------------------------------------------------------------------------
+# Telegram markup validation (roughly what tdlib does) -> plain text
+# --------------------------------------------------------------------------------------------
+
+_HTML_TAGS = frozenset(
+    {
+        "a", "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
+        "tg-emoji", "code", "pre", "blockquote",
+    }
+)  # fmt: skip
+_HTML_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
+
+
+def _entity_error(message: str) -> _ApiError:
+    return _ApiError(400, f"Bad Request: can't parse entities: {message}")
+
+
+def _parse_html(text: str) -> str:
+    """Validate Telegram-HTML like the real API; return the plain text."""
+    out: list[str] = []
+    stack: list[str] = []
+    i, n = 0, len(text)
+
+    def offset(pos: int) -> int:
+        return len(text[:pos].encode("utf-8"))
+
+    while i < n:
+        c = text[i]
+        if c == "&":
+            match = re.match(r"&(#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);", text[i:])
+            if match:
+                ref = match.group(1)
+                if ref.startswith("#x"):
+                    out.append(chr(int(ref[2:], 16)))
+                elif ref.startswith("#"):
+                    out.append(chr(int(ref[1:])))
+                else:
+                    out.append(_HTML_ENTITIES.get(ref, match.group()))
+                i += len(match.group())
+                continue
+            out.append(c)
+            i += 1
+            continue
+        if c != "<":
+            out.append(c)
+            i += 1
+            continue
+        begin = i
+        if text.startswith("</", i):
+            if not stack:
+                raise _entity_error(f"Unexpected end tag at byte offset {offset(begin)}")
+            j = i + 2
+            while j < n and not text[j].isspace() and text[j] != ">":
+                j += 1
+            name = text[i + 2 : j].lower()
+            while j < n and text[j].isspace():
+                j += 1
+            if j >= n or text[j] != ">":
+                raise _entity_error(f"Unclosed end tag at byte offset {offset(begin)}")
+            if name and name != stack[-1]:
+                raise _entity_error(
+                    f'Unmatched end tag at byte offset {offset(begin)}, expected "</{stack[-1]}>",'
+                    f' found "</{name}>"'
+                )
+            stack.pop()
+            i = j + 1
+            continue
+        j = i + 1
+        while j < n and not text[j].isspace() and text[j] != ">":
+            j += 1
+        if j >= n:
+            raise _entity_error(f"Unclosed start tag at byte offset {offset(begin)}")
+        name = text[i + 1 : j].lower()
+        if name not in _HTML_TAGS:
+            raise _entity_error(f'Unsupported start tag "{name}" at byte offset {offset(begin)}')
+        quote = None
+        while j < n and (quote or text[j] != ">"):
+            if text[j] in "\"'":
+                quote = None if quote == text[j] else (quote or text[j])
+            j += 1
+        if j >= n:
+            raise _entity_error(f"Unclosed start tag at byte offset {offset(begin)}")
+        if name == "span" and "tg-spoiler" not in text[i:j]:
+            raise _entity_error('Tag "span" must have class "tg-spoiler"')
+        stack.append(name)
+        i = j + 1
+    if stack:
+        raise _entity_error(f'Can\'t find end tag corresponding to start tag "{stack[-1]}"')
+    return "".join(out)
+
+
+_MDV2_RESERVED = "_*[]()~`>#+-=|{}.!"
+_MDV2_NAMES = {
+    "*": "Bold", "_": "Italic", "__": "Underline", "~": "Strikethrough", "||": "Spoiler",
+    "[": "TextUrl", "![": "CustomEmoji", "`": "Code", "```": "Pre",
+}  # fmt: skip
+
+
+def _parse_markdown_v2(text: str) -> str:
+    """Validate MarkdownV2 like the real API (reserved characters must be escaped)."""
+    out: list[str] = []
+    stack: list[tuple[str, int]] = []  # (marker, byte offset)
+    i, n = 0, len(text)
+
+    def offset(pos: int) -> int:
+        return len(text[:pos].encode("utf-8"))
+
+    def reserved(ch: str) -> _ApiError:
+        return _entity_error(
+            f"Character '{ch}' is reserved and must be escaped with the preceding '\\'"
+        )
+
+    while i < n:
+        c = text[i]
+        if c == "\\" and i + 1 < n and 0 < ord(text[i + 1]) <= 126:
+            out.append(text[i + 1])
+            i += 2
+            continue
+        top = stack[-1][0] if stack else None
+        chars = "`" if top in ("`", "```") else _MDV2_RESERVED
+        if c not in chars:
+            out.append(c)
+            i += 1
+            continue
+        closes = {
+            "*": c == "*",
+            "_": c == "_" and text[i + 1 : i + 2] != "_",
+            "__": text.startswith("__", i),
+            "~": c == "~",
+            "||": text.startswith("||", i),
+            "`": c == "`",
+            "```": text.startswith("```", i),
+            "[": c == "]",
+            "![": c == "]",
+        }.get(top or "", False)
+        if closes:
+            assert top is not None
+            stack.pop()
+            i += len(top) if top not in ("[", "![") else 1
+            if top in ("[", "!["):
+                if text.startswith("(", i):
+                    j = i + 1
+                    while j < n and text[j] != ")":
+                        j += 2 if text[j] == "\\" else 1
+                    if j >= n:
+                        raise _entity_error(f"Can't find end of a URL at byte offset {offset(i)}")
+                    i = j + 1
+                elif top == "![":
+                    raise _entity_error("Custom emoji entity must contain a tg://emoji URL")
+            continue
+        if c == ">" and (i == 0 or text[i - 1] == "\n"):
+            i += 1  # block quotation
+            continue
+        if text.startswith("**>", i) and (i == 0 or text[i - 1] == "\n"):
+            i += 3  # expandable block quotation
+            continue
+        marker = next(
+            (
+                m
+                for m in ("```", "__", "||", "![", "*", "_", "~", "[", "`")
+                if text.startswith(m, i)
+            ),
+            None,
+        )
+        if marker is None:
+            raise reserved(c)
+        stack.append((marker, offset(i)))
+        i += len(marker)
+        if marker == "```":  # language tag up to the first newline
+            end = text.find("\n", i)
+            if end != -1 and re.fullmatch(r"[\w+#-]*", text[i:end]):
+                i = end + 1
+    if stack:
+        marker, pos = stack[-1]
+        raise _entity_error(f"Can't find end of {_MDV2_NAMES[marker]} entity at byte offset {pos}")
+    return "".join(out)
+
+
+def _render(text: str, parse_mode: str | None) -> str:
+    mode = (parse_mode or "").lower()
+    if mode == "html":
+        return _parse_html(text)
+    if mode == "markdownv2":
+        return _parse_markdown_v2(text)
+    return text
+
+
+# --------------------------------------------------------------------------------------------
+# HTTP plumbing
+# --------------------------------------------------------------------------------------------
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 1024  # the stdlib's 5 drops connections under a fan-out
+    api: FakeBotApi
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # no 40 ms delayed-ACK stalls on keep-alive connections
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.api._track(self.connection, add=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.api._track(self.connection, add=False)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server API
+        self.server.api._serve(self)
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server API
+        self.server.api._serve(self)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - silence access log
+        pass
+
+    def read_body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+    def reply(self, status: int, body: bytes, content_type: str = "application/json") -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+# --------------------------------------------------------------------------------------------
+# The fake server
+# --------------------------------------------------------------------------------------------
+
+
+class FakeBotApi:
+    """A fake Telegram Bot API server on 127.0.0.1 (random port), started on construction.
+
+    Args:
+        token: the only token accepted (others get 401 Unauthorized, as with the real API).
+        bot_username / bot_first_name / bot_id: what ``getMe`` answers (id defaults to the
+            token's numeric prefix, as on Telegram).
+        latency: artificial delay (seconds) before answering every request.
+        max_long_poll: cap (seconds) on getUpdates long polling, keeps tests fast.
+        strict_chats: if True, unknown chat ids answer 400 "chat not found"; otherwise
+            chats are invented on first use (``> 0`` private, ``<= -10**12`` supergroup,
+            else group).
+        validate_markup: check HTML / MarkdownV2 text like the real API (400 "can't parse
+            entities") and reject callback_data over 64 bytes (BUTTON_DATA_INVALID).
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str = DEFAULT_TOKEN,
+        bot_username: str = "PapersTestBot",
+        bot_first_name: str = "Papers Test Bot",
+        bot_id: int | None = None,
+        latency: float = 0.0,
+        max_long_poll: float = 0.5,
+        strict_chats: bool = False,
+        validate_markup: bool = True,
+    ) -> None:
+        self.token = token
+        self.bot_username = bot_username
+        self.bot_first_name = bot_first_name
+        prefix = token.split(":", 1)[0]
+        self.bot_id = bot_id if bot_id is not None else (int(prefix) if prefix.isdigit() else 1)
+        self.max_long_poll = max_long_poll
+        self.strict_chats = strict_chats
+        self.validate_markup = validate_markup
+        #: Exceptions raised inside the fake itself (bugs in the fake, not Bot API errors).
+        self.errors: list[str] = []
+
+        self._cond = threading.Condition(threading.RLock())
+        self._stopping = threading.Event()
+        self._calls: list[ApiCall] = []
+        self._updates: list[JSONDict] = []
+        self._allowed_updates: list[str] = []
+        self._faults: list[_Fault] = []
+        self._blocked: dict[ChatId, _ApiError] = {}
+        self._flood_rules: list[_FloodRule] = []
+        self._flood_log: deque[tuple[float, ChatId | None]] = deque()
+        self._latency: dict[str, float] = {"*": latency}
+        self._chats: dict[ChatId, JSONDict] = {}
+        self._users: dict[int, JSONDict] = {}
+        self._admins: dict[ChatId, list[int]] = {}
+        self._owners: dict[ChatId, int] = {}
+        self._members: dict[tuple[ChatId, int], str] = {}
+        self._messages: dict[tuple[ChatId, int], JSONDict] = {}
+        self._files: dict[str, tuple[JSONDict, bytes]] = {}
+        self._commands: dict[tuple[str, str], list[JSONDict]] = {}
+        self._menu_buttons: dict[ChatId | None, JSONDict] = {}
+        self._webhook: JSONDict = {}
+        self._connections: set[socket.socket] = set()
+
+        self._methods: dict[str, tuple[str, Callable[[JSONDict], Any]]] = {
+            name.lower(): (name, fn)
+            for name, fn in {
+                "getMe": self._get_me,
+                "logOut": self._true,
+                "close": self._true,
+                "getUpdates": self._get_updates,
+                "setWebhook": self._set_webhook,
+                "deleteWebhook": self._delete_webhook,
+                "getWebhookInfo": self._get_webhook_info,
+                "sendMessage": self._send_message,
+                "editMessageText": self._edit_message_text,
+                "editMessageCaption": self._edit_message_caption,
+                "editMessageReplyMarkup": self._edit_message_reply_markup,
+                "deleteMessage": self._delete_message,
+                "sendPhoto": self._send_photo,
+                "sendDocument": self._send_document,
+                "getFile": self._get_file,
+                "sendChatAction": self._chat_true,
+                "answerCallbackQuery": self._true,
+                "setMyCommands": self._set_my_commands,
+                "deleteMyCommands": self._delete_my_commands,
+                "getMyCommands": self._get_my_commands,
+                "setMyDescription": self._true,
+                "setMyShortDescription": self._true,
+                "setMyName": self._true,
+                "setChatMenuButton": self._set_chat_menu_button,
+                "getChatMenuButton": self._get_chat_menu_button,
+                "getChat": self._get_chat,
+                "getChatMember": self._get_chat_member,
+                "getChatAdministrators": self._get_chat_administrators,
+                "getChatMemberCount": self._get_chat_member_count,
+                "leaveChat": self._chat_true,
+                "pinChatMessage": self._chat_true,
+                "unpinChatMessage": self._chat_true,
+            }.items()
+        }
+
+        self._server = _Server(("127.0.0.1", 0), _Handler)
+        self._server.api = self
+        self.port: int = self._server.server_address[1]
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"FakeBotApi:{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+
+    # ---- lifecycle -----------------------------------------------------------------------
+
+    @property
+    def base_url(self) -> str:
+        """For ``ApplicationBuilder().base_url(...)`` / ``Bot(base_url=...)``: PTB appends the
+        token, so requests go to ``{base_url}{token}/{method}``."""
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """For ``ApplicationBuilder().base_file_url(...)`` (file downloads after getFile)."""
+        return f"http://127.0.0.1:{self.port}/file/bot"
+
+    @property
+    def running(self) -> bool:
+        return not self._stopping.is_set()
+
+    def stop(self) -> None:
+        """Stop serving, wake long polls, close open connections.  Idempotent."""
+        if self._stopping.is_set():
+            return
+        self._stopping.set()
+        with self._cond:
+            self._cond.notify_all()
+        self._server.shutdown()
+        self._server.server_close()
+        with self._cond:
+            connections = list(self._connections)
+        for conn in connections:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+        self._thread.join(timeout=2)
+
+    def __enter__(self) -> FakeBotApi:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
+
+    async def __aenter__(self) -> FakeBotApi:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await asyncio.to_thread(self.stop)
+
+    def __repr__(self) -> str:
+        return f"<FakeBotApi {self.base_url} calls={len(self._calls)}>"
+
+    # ---- inspecting calls ----------------------------------------------------------------
+
+    def calls(self, method: str | None = None) -> list[ApiCall]:
+        """All recorded calls (oldest first), optionally only one method (case-insensitive)."""
+        with self._cond:
+            if method is None:
+                return list(self._calls)
+            return [c for c in self._calls if c.method.lower() == method.lower()]
+
+    def last_call(self, method: str | None = None) -> ApiCall:
+        calls = self.calls(method)
+        if not calls:
+            raise AssertionError(f"no {method or 'API'} call recorded; got {self.methods()}")
+        return calls[-1]
+
+    def methods(self) -> list[str]:
+        """Names of all recorded calls, in order (handy in assertion messages)."""
+        return [c.method for c in self.calls()]
+
+    def clear_calls(self) -> None:
+        with self._cond:
+            self._calls.clear()
+
+    def sent_messages(self, chat_id: ChatId | None = None) -> list[SentMessage]:
+        """Successful sendMessage/sendPhoto/sendDocument/editMessageText/editMessageCaption
+        calls as :class:`SentMessage` records, optionally for one chat."""
+        wanted = None if chat_id is None else _norm_chat_id(chat_id)
+        out = []
+        for call in self.calls():
+            if not call.ok or call.method not in (
+                "sendMessage", "sendPhoto", "sendDocument", "editMessageText",
+                "editMessageCaption",
+            ):  # fmt: skip
+                continue
+            result = call.result if isinstance(call.result, dict) else {}
+            cid = _norm_chat_id(call.params.get("chat_id", result.get("chat", {}).get("id", "")))
+            if wanted is not None and wanted not in (cid, result.get("chat", {}).get("id")):
+                continue
+            params = call.params
+            media = params.get("photo", params.get("document"))
+            out.append(
+                SentMessage(
+                    method=call.method,
+                    chat_id=cid,
+                    text=params.get("text", params.get("caption")),
+                    reply_markup=params.get("reply_markup"),
+                    parse_mode=params.get("parse_mode"),
+                    message_id=int(result.get("message_id", params.get("message_id", 0))),
+                    params=params,
+                    time=call.time,
+                    media=media,
+                )
+            )
+        return out
+
+    def _match(self, what: str | Callable[[ApiCall], bool]) -> list[ApiCall]:
+        if isinstance(what, str):
+            return self.calls(what)
+        return [c for c in self.calls() if what(c)]
+
+    def wait_for(
+        self,
+        what: str | Callable[[ApiCall], bool],
+        count: int = 1,
+        timeout: float = 2.0,
+    ) -> list[ApiCall]:
+        """Block until at least ``count`` recorded calls match ``what`` (a method name or a
+        predicate on :class:`ApiCall`); return all matching calls.  Raises TimeoutError.
+
+        Do not call this from the event loop that runs the bot -- it would block the bot;
+        use ``await api.wait_for_async(...)`` there."""
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            pass
+        else:
+            raise RuntimeError("wait_for() would block the event loop; use wait_for_async()")
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                matched = self._match(what)
+                remaining = deadline - time.monotonic()
+                if len(matched) >= count or remaining <= 0:
+                    break
+                self._cond.wait(remaining)
+        if len(matched) < count:
+            raise TimeoutError(self._timeout_message(what, count, matched, timeout))
+        return matched
+
+    async def wait_for_async(
+        self,
+        what: str | Callable[[ApiCall], bool],
+        count: int = 1,
+        timeout: float = 2.0,  # noqa: ASYNC109 - a wait budget, reported in the TimeoutError
+    ) -> list[ApiCall]:
+        """Async :meth:`wait_for`: yields to the event loop while waiting."""
+        deadline = time.monotonic() + timeout
+        while True:
+            matched = self._match(what)
+            if len(matched) >= count:
+                return matched
+            if time.monotonic() >= deadline:
+                raise TimeoutError(self._timeout_message(what, count, matched, timeout))
+            await asyncio.sleep(0.005)
+
+    async def wait_for_messages(
+        self,
+        count: int = 1,
+        chat_id: ChatId | None = None,
+        timeout: float = 2.0,  # noqa: ASYNC109 - a wait budget, reported in the TimeoutError
+    ) -> list[SentMessage]:
+        """Wait until ``count`` messages were sent/edited (to ``chat_id``); return them all."""
+        deadline = time.monotonic() + timeout
+        while True:
+            messages = self.sent_messages(chat_id)
+            if len(messages) >= count:
+                return messages
+            if time.monotonic() >= deadline:
+                raise TimeoutError(
+                    f"expected {count} message(s) to chat {chat_id!r} within {timeout}s, got "
+                    f"{len(messages)}; calls so far: {self.methods()}"
+                )
+            await asyncio.sleep(0.005)
+
+    def _timeout_message(
+        self, what: object, count: int, matched: list[ApiCall], timeout: float
+    ) -> str:
+        label = what if isinstance(what, str) else getattr(what, "__name__", "predicate")
+        return (
+            f"expected {count} {label} call(s) within {timeout}s, got {len(matched)}; "
+            f"calls so far: {self.methods()}"
+        )
+
+    # ---- updates -------------------------------------------------------------------------
+
+    def push_update(self, update: JSONDict) -> JSONDict:
+        """Queue an Update (dict) for getUpdates; assigns ``update_id`` if missing."""
+        with self._cond:
+            update.setdefault("update_id", _next(_update_ids))
+            self._remember_update(update)
+            self._updates.append(update)
+            self._cond.notify_all()
+        return update
+
+    def pending_updates(self) -> list[JSONDict]:
+        """Updates queued and not yet confirmed (via a later getUpdates offset)."""
+        with self._cond:
+            return list(self._updates)
+
+    def make_message_update(
+        self,
+        chat_id: int,
+        text: str,
+        user_id: int | None = None,
+        chat_type: str | None = None,
+        language_code: str | None = "en",
+        username: str | None = None,
+        **kwargs: Any,
+    ) -> JSONDict:
+        """:func:`make_message_update`, also registering the chat/user/message with the fake
+        (so getChat/getChatMember know them).  Does not queue it: see :meth:`push_update`."""
+        update = make_message_update(
+            chat_id, text, user_id, chat_type, language_code, username, **kwargs
+        )
+        with self._cond:
+            self._remember_update(update)
+        return update
+
+    def make_callback_update(
+        self,
+        chat_id: int,
+        user_id: int | None,
+        data: str,
+        message_id: int | None = None,
+        message_text: str | None = None,
+        **kwargs: Any,
+    ) -> JSONDict:
+        """:func:`make_callback_update` for a button on a message of this bot.  If
+        ``message_id`` is a message the fake sent, its text and keyboard are used by default;
+        the message is registered so editMessageText on it works."""
+        with self._cond:
+            known = self._messages.get((_norm_chat_id(chat_id), message_id or -1))
+        if message_text is None:
+            message_text = (known or {}).get("text", "…")
+        if known and "reply_markup" in known:
+            kwargs.setdefault("reply_markup", known["reply_markup"])
+        if known:
+            kwargs.setdefault("chat_type", known["chat"]["type"])
+        update = make_callback_update(
+            chat_id, user_id, data, message_id, message_text, bot_user=self.bot_user(), **kwargs
+        )
+        with self._cond:
+            self._remember_update(update)
+        return update
+
+    def push_message(self, chat_id: int, text: str, **kwargs: Any) -> JSONDict:
+        """``push_update(make_message_update(chat_id, text, **kwargs))``."""
+        return self.push_update(self.make_message_update(chat_id, text, **kwargs))
+
+    def push_callback(
+        self, chat_id: int, user_id: int | None, data: str, message_id: int | None = None,
+        **kwargs: Any,
+    ) -> JSONDict:  # fmt: skip
+        """``push_update(make_callback_update(...))``."""
+        return self.push_update(
+            self.make_callback_update(chat_id, user_id, data, message_id, **kwargs)
+        )
+
+    def _remember_update(self, update: JSONDict) -> None:
+        for key, value in update.items():
+            if not isinstance(value, dict):
+                continue
+            message = value.get("message") if key == "callback_query" else value
+            user = value.get("from")
+            if isinstance(user, dict) and "id" in user:
+                self._users.setdefault(user["id"], user)
+            if isinstance(message, dict) and isinstance(message.get("chat"), dict):
+                chat = message["chat"]
+                self._chats.setdefault(chat["id"], chat)
+                if "message_id" in message:
+                    self._messages.setdefault((chat["id"], message["message_id"]), message)
+
+    # ---- chats, users, admins ------------------------------------------------------------
+
+    def bot_user(self) -> JSONDict:
+        return _user_dict(self.bot_id, self.bot_first_name, self.bot_username, is_bot=True)
+
+    def add_chat(
+        self,
+        chat_id: ChatId,
+        chat_type: str | None = None,
+        title: str | None = None,
+        username: str | None = None,
+        first_name: str | None = None,
+    ) -> JSONDict:
+        """Register (or replace) a chat; returns its Bot API ``Chat`` dict."""
+        chat = _chat_dict(_norm_chat_id(chat_id), chat_type, title, username, first_name)
+        with self._cond:
+            self._chats[_norm_chat_id(chat_id)] = chat
+        return chat
+
+    def add_user(
+        self,
+        user_id: int,
+        first_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = None,
+    ) -> JSONDict:
+        """Register (or replace) a user; returns its Bot API ``User`` dict."""
+        user = _user_dict(user_id, first_name, username, language_code)
+        with self._cond:
+            self._users[user_id] = user
+        return user
+
+    def set_chat_admins(
+        self, chat_id: ChatId, admin_ids: Iterable[int], owner_id: int | None = None
+    ) -> None:
+        """Administrators of a group (getChatAdministrators / getChatMember).  The owner (if
+        given) is answered as ``creator``, the others as ``administrator``; include
+        ``api.bot_id`` to make the bot an admin."""
+        key = _norm_chat_id(chat_id)
+        with self._cond:
+            self._admins[key] = [a for a in admin_ids if a != owner_id]
+            if owner_id is not None:
+                self._owners[key] = owner_id
+            else:
+                self._owners.pop(key, None)
+
+    def set_chat_member(self, chat_id: ChatId, user_id: int, status: str = "member") -> None:
+        """getChatMember status for a non-admin: "member", "left" or "kicked".  Users not
+        registered in any way are answered as "member"."""
+        with self._cond:
+            self._members[(_norm_chat_id(chat_id), user_id)] = status
+
+    def _chat(self, chat_id: Any) -> JSONDict:
+        key = _norm_chat_id(chat_id)
+        with self._cond:
+            chat = self._chats.get(key)
+            if chat is None:
+                if self.strict_chats:
+                    raise _ApiError(400, "Bad Request: chat not found")
+                chat = _chat_dict(key)
+                self._chats[key] = chat
+            return chat
+
+    def _user(self, user_id: int) -> JSONDict:
+        with self._cond:
+            return self._users.get(user_id) or (
+                self.bot_user() if user_id == self.bot_id else _user_dict(user_id)
+            )
+
+    def _member(self, chat_key: ChatId, user_id: int) -> JSONDict:
+        user = self._user(user_id)
+        if self._owners.get(chat_key) == user_id:
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if user_id in self._admins.get(chat_key, []):
+            rights = dict.fromkeys(
+                (
+                    "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+                    "can_restrict_members", "can_change_info", "can_invite_users",
+                    "can_post_stories", "can_edit_stories", "can_delete_stories",
+                    "can_pin_messages", "can_manage_topics",
+                ),
+                True,
+            )  # fmt: skip
+            return {
+                "status": "administrator",
+                "user": user,
+                "can_be_edited": False,
+                "is_anonymous": False,
+                "can_promote_members": False,
+                **rights,
+            }
+        status = self._members.get((chat_key, user_id), "member")
+        member: JSONDict = {"status": status, "user": user}
+        if status == "kicked":
+            member["until_date"] = 0
+        return member
+
+    # ---- bot commands & menu (inspection) ------------------------------------------------
+
+    def commands(
+        self, scope: JSONDict | None = None, language_code: str = ""
+    ) -> list[JSONDict] | None:
+        """Commands set via setMyCommands for that scope/language (None if never set)."""
+        with self._cond:
+            return self._commands.get(self._commands_key(scope, language_code))
+
+    def menu_button(self, chat_id: ChatId | None = None) -> JSONDict | None:
+        """MenuButton set via setChatMenuButton for a chat (None = the default button)."""
+        with self._cond:
+            key = None if chat_id is None else _norm_chat_id(chat_id)
+            return self._menu_buttons.get(key)
+
+    @staticmethod
+    def _commands_key(scope: Any, language_code: Any) -> tuple[str, str]:
+        scope = scope or {"type": "default"}
+        return json.dumps(scope, sort_keys=True), str(language_code or "")
+
+    # ---- fault injection -----------------------------------------------------------------
+
+    def fail_next(
+        self,
+        method: str,
+        kind: FailKind = 429,
+        times: int = 1,
+        chat_id: ChatId | None = None,
+        *,
+        retry_after: int = 5,
+        description: str | None = None,
+    ) -> None:
+        """Make the next ``times`` calls of ``method`` ("*" = any) fail, optionally only those
+        for ``chat_id``.  ``kind``: 429 (with ``parameters.retry_after``), 403, 400, 500, any
+        other code, or "drop" (connection closed without an answer).  ``description``
+        overrides the default wording (``{retry_after}`` is substituted)."""
+        if isinstance(kind, str) and kind.lower() != "drop" and not kind.isdigit():
+            raise ValueError(f"unknown fault kind {kind!r}")
+        with self._cond:
+            self._faults.append(
+                _Fault(
+                    method.lower(),
+                    kind,
+                    times,
+                    None if chat_id is None else _norm_chat_id(chat_id),
+                    retry_after,
+                    description,
+                )
+            )
+
+    def clear_faults(self) -> None:
+        """Forget pending fail_next() faults, blocked chats and flood limits."""
+        with self._cond:
+            self._faults.clear()
+            self._blocked.clear()
+            self._flood_rules.clear()
+            self._flood_log.clear()
+
+    def block_chat(
+        self,
+        chat_id: ChatId,
+        description: str = "Forbidden: bot was blocked by the user",
+        error_code: int = 403,
+    ) -> None:
+        """Every call with this ``chat_id`` fails from now on (403 "bot was blocked by the
+        user" by default; e.g. "Forbidden: bot was kicked from the group chat",
+        "Forbidden: user is deactivated", or 400 "Bad Request: chat not found")."""
+        with self._cond:
+            self._blocked[_norm_chat_id(chat_id)] = _ApiError(error_code, description)
+
+    def unblock_chat(self, chat_id: ChatId) -> None:
+        with self._cond:
+            self._blocked.pop(_norm_chat_id(chat_id), None)
+
+    def flood_limit(
+        self,
+        max_calls: int,
+        per_seconds: float = 1.0,
+        *,
+        per_chat: bool = False,
+        retry_after: int = 1,
+    ) -> None:
+        """Answer 429 (``retry_after``) to message-sending calls beyond ``max_calls`` within
+        ``per_seconds`` -- globally, or per chat.  Real limits: ~30/s global, ~1/s per chat,
+        20/min per group."""
+        with self._cond:
+            self._flood_rules.append(_FloodRule(max_calls, per_seconds, per_chat, retry_after))
+
+    def set_latency(self, seconds: float, method: str | None = None) -> None:
+        """Artificial delay before answering (every request, or one method)."""
+        with self._cond:
+            self._latency["*" if method is None else method.lower()] = seconds
+
+    # ---- request handling (server threads) -----------------------------------------------
+
+    def _track(self, conn: socket.socket, add: bool) -> None:
+        with self._cond:
+            if add:
+                self._connections.add(conn)
+            else:
+                self._connections.discard(conn)
+
+    def _serve(self, handler: _Handler) -> None:
+        arrived = time.monotonic()
+        try:
+            split = urlsplit(handler.path)
+            body = handler.read_body()
+            if split.path.startswith("/file/bot"):
+                self._serve_file(handler, unquote(split.path))
+                return
+            match = re.fullmatch(r"/bot([^/]*)/([^/]+)", unquote(split.path))
+            if not match:
+                payload = {"ok": False, "error_code": 404, "description": "Not Found"}
+                handler.reply(404, json.dumps(payload).encode())
+                return
+            token, raw_method = match.group(1), match.group(2)
+            content_type = handler.headers.get("Content-Type") or ""
+            params = _decode_form(parse_qsl(split.query, keep_blank_values=True))
+            params.update(self._decode_body(body, content_type))
+        except _ApiError as exc:
+            handler.reply(exc.code, json.dumps(exc.payload()).encode())
+            return
+        except Exception:  # a bug in the fake (or a malformed request)
+            self.errors.append(traceback.format_exc())
+            payload = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+            handler.reply(500, json.dumps(payload).encode())
+            return
+
+        entry = self._methods.get(raw_method.lower())
+        method = entry[0] if entry else raw_method
+        call = ApiCall(method, params, token, arrived, handler.command, content_type)
+        status: int | None
+        response: JSONDict | None
+        try:
+            self._sleep(self._latency.get(method.lower(), self._latency.get("*", 0.0)))
+            result = self._dispatch(token, method, params, entry)
+            status, response = 200, {"ok": True, "result": result}
+        except _ApiError as exc:
+            status, response = exc.code, exc.payload()
+        except _Drop:
+            status, response = None, None
+        except Exception:
+            self.errors.append(traceback.format_exc())
+            status = 500
+            response = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+        call.status, call.response = status, response
+        with self._cond:
+            self._calls.append(call)
+            self._cond.notify_all()
+        if response is None or status is None:
+            handler.close_connection = True
+            return
+        try:
+            handler.reply(status, json.dumps(response).encode())
+        except OSError:  # client went away (e.g. a cancelled long poll)
+            handler.close_connection = True
+
+    def _sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self._stopping.wait(seconds)
+
+    @staticmethod
+    def _decode_body(body: bytes, content_type: str) -> JSONDict:
+        if not body:
+            return {}
+        mime = content_type.split(";", 1)[0].strip().lower()
+        if mime == "application/json":
+            try:
+                decoded = json.loads(body)
+            except ValueError as exc:
+                raise _ApiError(400, "Bad Request: invalid JSON body") from exc
+            if not isinstance(decoded, dict):
+                raise _ApiError(400, "Bad Request: JSON body must be an object")
+            return decoded
+        if mime == "multipart/form-data":
+            return _decode_form(_parse_multipart(body, content_type))
+        return _decode_form(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+
+    def _dispatch(
+        self,
+        token: str,
+        method: str,
+        params: JSONDict,
+        entry: tuple[str, Callable[[JSONDict], Any]] | None,
+    ) -> Any:
+        if token != self.token:
+            raise _ApiError(401, "Unauthorized")
+        with self._cond:
+            for fault in self._faults:
+                if fault.matches(method, params):
+                    if fault.remaining is not None:
+                        fault.remaining -= 1
+                        if fault.remaining <= 0:
+                            self._faults.remove(fault)
+                    raise fault.error()
+            if "chat_id" in params:
+                blocked = self._blocked.get(_norm_chat_id(params["chat_id"]))
+                if blocked is not None:
+                    raise _ApiError(blocked.code, blocked.description)
+            if method.lower() in _MESSAGE_METHODS:
+                self._check_flood(params)
+        if entry is None:
+            raise _ApiError(404, ERROR_DESCRIPTIONS[404])
+        return entry[1](params)
+
+    def _check_flood(self, params: JSONDict) -> None:
+        if not self._flood_rules:
+            return
+        now = time.monotonic()
+        chat = _norm_chat_id(params["chat_id"]) if "chat_id" in params else None
+        horizon = max(rule.per_seconds for rule in self._flood_rules)
+        while self._flood_log and self._flood_log[0][0] < now - horizon:
+            self._flood_log.popleft()
+        for rule in self._flood_rules:
+            recent = [
+                c
+                for t, c in self._flood_log
+                if t >= now - rule.per_seconds and (not rule.per_chat or c == chat)
+            ]
+            if len(recent) >= rule.max_calls:
+                raise _ApiError(
+                    429,
+                    ERROR_DESCRIPTIONS[429].format(retry_after=rule.retry_after),
+                    {"retry_after": rule.retry_after},
+                )
+        self._flood_log.append((now, chat))
+
+    def _serve_file(self, handler: _Handler, path: str) -> None:
+        prefix = f"/file/bot{self.token}/"
+        with self._cond:
+            found = next(
+                (data for meta, data in self._files.values() if prefix + meta["file_path"] == path),
+                None,
+            )
+        if found is None:
+            payload = {"ok": False, "error_code": 404, "description": "Not Found"}
+            handler.reply(404, json.dumps(payload).encode())
+        else:
+            handler.reply(200, found, "application/octet-stream")
+
+    # ---- method implementations ----------------------------------------------------------
+
+    @staticmethod
+    def _true(params: JSONDict) -> bool:
+        return True
+
+    def _chat_true(self, params: JSONDict) -> bool:
+        self._require(params, "chat_id")
+        self._chat(params["chat_id"])
+        return True
+
+    @staticmethod
+    def _require(params: JSONDict, *names: str) -> None:
+        for name in names:
+            if params.get(name) in (None, ""):
+                raise _ApiError(400, f"Bad Request: {name} is empty")
+
+    def _get_me(self, params: JSONDict) -> JSONDict:
+        return {
+            **self.bot_user(),
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
+        }
+
+    def _get_updates(self, params: JSONDict) -> list[JSONDict]:
+        offset = int(params.get("offset") or 0)
+        limit = min(max(int(params.get("limit") or 100), 1), 100)
+        timeout = min(float(params.get("timeout") or 0), self.max_long_poll)
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            if self._webhook.get("url"):
+                raise _ApiError(
+                    409,
+                    "Conflict: can't use getUpdates method while webhook is active; "
+                    "use deleteWebhook to delete the webhook first",
+                )
+            if isinstance(params.get("allowed_updates"), list):
+                self._allowed_updates = list(params["allowed_updates"])
+            if offset < 0:
+                self._updates = self._updates[offset:]
+            elif offset:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while True:
+                if self._allowed_updates:
+                    self._updates = [u for u in self._updates if self._allowed(u)]
+                if self._updates or self._stopping.is_set():
+                    return self._updates[:limit]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return []
+                self._cond.wait(remaining)
+
+    def _allowed(self, update: JSONDict) -> bool:
+        return any(key in self._allowed_updates for key in update if key != "update_id")
+
+    def _set_webhook(self, params: JSONDict) -> bool:
+        with self._cond:
+            self._webhook = {"url": str(params.get("url") or "")}
+            if params.get("drop_pending_updates"):
+                self._updates.clear()
+        return True
+
+    def _delete_webhook(self, params: JSONDict) -> bool:
+        with self._cond:
+            self._webhook = {}
+            if params.get("drop_pending_updates"):
+                self._updates.clear()
+        return True
+
+    def _get_webhook_info(self, params: JSONDict) -> JSONDict:
+        with self._cond:
+            info: JSONDict = {
+                "url": self._webhook.get("url", ""),
+                "has_custom_certificate": False,
+                "pending_update_count": len(self._updates),
+            }
+            if self._allowed_updates:
+                info["allowed_updates"] = list(self._allowed_updates)
+            return info
+
+    def _check_reply_markup(self, params: JSONDict) -> JSONDict | None:
+        markup = params.get("reply_markup")
+        if markup is None:
+            return None
+        if not isinstance(markup, dict):
+            raise _ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
+        if self.validate_markup:
+            for row in markup.get("inline_keyboard") or []:
+                for button in row:
+                    data = button.get("callback_data")
+                    if data is not None and not 1 <= len(str(data).encode("utf-8")) <= 64:
+                        raise _ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+                    if len(button) < 2:
+                        raise _ApiError(
+                            400,
+                            "Bad Request: can't parse inline keyboard button: "
+                            "Text buttons are unallowed in the inline keyboard",
+                        )
+        return markup
+
+    def _rendered(self, text: str, parse_mode: Any, limit: int, what: str) -> str:
+        plain = _render(text, parse_mode) if self.validate_markup else text
+        if what == "text" and not plain.strip():
+            raise _ApiError(400, "Bad Request: message text is empty")
+        if _utf16_len(plain) > limit:
+            raise _ApiError(
+                400,
+                "Bad Request: message is too long"
+                if what == "text"
+                else "Bad Request: message caption is too long",
+            )
+        return plain
+
+    def _new_message(self, params: JSONDict, **content: Any) -> JSONDict:
+        chat = self._chat(params["chat_id"])
+        message: JSONDict = {
+            "message_id": _next(_message_ids),
+            "from": self.bot_user(),
+            "chat": chat,
+            "date": int(time.time()),
+            **content,
+        }
+        markup = self._check_reply_markup(params)
+        if markup and "inline_keyboard" in markup:
+            message["reply_markup"] = markup
+        if params.get("message_thread_id") is not None:
+            message["message_thread_id"] = int(params["message_thread_id"])
+        with self._cond:
+            self._messages[(chat["id"], message["message_id"])] = message
+        return message
+
+    def _send_message(self, params: JSONDict) -> JSONDict:
+        self._require(params, "chat_id")
+        text = params.get("text")
+        if text is None or str(text) == "":
+            raise _ApiError(400, "Bad Request: message text is empty")
+        plain = self._rendered(str(text), params.get("parse_mode"), 4096, "text")
+        return self._new_message(params, text=plain)
+
+    def _stored_media(self, params: JSONDict, name: str, default_path: str) -> JSONDict:
+        value = params.get(name)
+        if value in (None, ""):
+            raise _ApiError(400, f"Bad Request: there is no {name} in the request")
+        with self._cond:
+            if isinstance(value, str) and value in self._files:
+                return dict(self._files[value][0])
+        n = _next(_file_ids)
+        data = value.data if isinstance(value, UploadedFile) else b""
+        filename = value.filename if isinstance(value, UploadedFile) else None
+        suffix = "jpg" if name == "photo" else "bin"
+        if name != "photo" and filename and "." in filename:
+            suffix = filename.rpartition(".")[2]
+        meta: JSONDict = {
+            "file_id": f"FAKE-{name}-{n}",
+            "file_unique_id": f"U{n}",
+            "file_size": len(data),
+            "file_path": f"{default_path}/file_{n}.{suffix}",
+        }
+        if filename:
+            meta["file_name"] = filename
+        with self._cond:
+            self._files[meta["file_id"]] = (meta, data)
+        return dict(meta)
+
+    def _caption(self, params: JSONDict) -> JSONDict:
+        caption = params.get("caption")
+        if not caption:
+            return {}
+        return {"caption": self._rendered(str(caption), params.get("parse_mode"), 1024, "cap")}
+
+    def _send_photo(self, params: JSONDict) -> JSONDict:
+        self._require(params, "chat_id")
+        meta = self._stored_media(params, "photo", "photos")
+        size = {k: meta[k] for k in ("file_id", "file_unique_id", "file_size")}
+        return self._new_message(
+            params, photo=[{**size, "width": 320, "height": 240}], **self._caption(params)
+        )
+
+    def _send_document(self, params: JSONDict) -> JSONDict:
+        self._require(params, "chat_id")
+        meta = self._stored_media(params, "document", "documents")
+        meta.pop("file_path", None)
+        return self._new_message(params, document=meta, **self._caption(params))
+
+    def _get_file(self, params: JSONDict) -> JSONDict:
+        with self._cond:
+            entry = self._files.get(str(params.get("file_id")))
+        if entry is None:
+            raise _ApiError(400, "Bad Request: invalid file_id")
+        meta = entry[0]
+        return {k: meta[k] for k in ("file_id", "file_unique_id", "file_size", "file_path")}
+
+    def _target_message(self, params: JSONDict) -> JSONDict:
+        if params.get("inline_message_id"):
+            return {}
+        self._require(params, "chat_id", "message_id")
+        chat = self._chat(params["chat_id"])
+        with self._cond:
+            message = self._messages.get((chat["id"], int(params["message_id"])))
+        if message is None:
+            raise _ApiError(400, "Bad Request: message to edit not found")
+        if message.get("from", {}).get("id") != self.bot_id:
+            raise _ApiError(400, "Bad Request: message can't be edited")
+        return message
+
+    def _apply_edit(self, params: JSONDict, message: JSONDict, **changes: Any) -> JSONDict | bool:
+        markup = self._check_reply_markup(params)
+        if not message:  # inline message: True, like the real API
+            return True
+        new = {**message, **changes}
+        if markup is not None:
+            new["reply_markup"] = markup
+        else:
+            new.pop("reply_markup", None)
+        if all(new.get(k) == message.get(k) for k in (*changes, "reply_markup")):
+            raise _ApiError(400, MESSAGE_NOT_MODIFIED)
+        new["edit_date"] = int(time.time())
+        with self._cond:
+            self._messages[(message["chat"]["id"], message["message_id"])] = new
+        return new
+
+    def _edit_message_text(self, params: JSONDict) -> JSONDict | bool:
+        message = self._target_message(params)
+        text = str(params.get("text") or "")
+        if not text:
+            raise _ApiError(400, "Bad Request: message text is empty")
+        plain = self._rendered(text, params.get("parse_mode"), 4096, "text")
+        return self._apply_edit(params, message, text=plain)
+
+    def _edit_message_caption(self, params: JSONDict) -> JSONDict | bool:
+        message = self._target_message(params)
+        return self._apply_edit(params, message, caption=self._caption(params).get("caption"))
+
+    def _edit_message_reply_markup(self, params: JSONDict) -> JSONDict | bool:
+        return self._apply_edit(params, self._target_message(params))
+
+    def _delete_message(self, params: JSONDict) -> bool:
+        self._require(params, "chat_id", "message_id")
+        chat = self._chat(params["chat_id"])
+        with self._cond:
+            if self._messages.pop((chat["id"], int(params["message_id"])), None) is None:
+                raise _ApiError(400, "Bad Request: message to delete not found")
+        return True
+
+    def _set_my_commands(self, params: JSONDict) -> bool:
+        commands = params.get("commands")
+        if not isinstance(commands, list):
+            raise _ApiError(400, "Bad Request: can't parse commands JSON object")
+        for command in commands:
+            name = str(command.get("command", ""))
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
+                raise _ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
+            if not 1 <= len(str(command.get("description", ""))) <= 256:
+                raise _ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
+        key = self._commands_key(params.get("scope"), params.get("language_code"))
+        with self._cond:
+            self._commands[key] = [
+                {"command": c["command"], "description": c["description"]} for c in commands
+            ]
+        return True
+
+    def _delete_my_commands(self, params: JSONDict) -> bool:
+        key = self._commands_key(params.get("scope"), params.get("language_code"))
+        with self._cond:
+            self._commands.pop(key, None)
+        return True
+
+    def _get_my_commands(self, params: JSONDict) -> list[JSONDict]:
+        key = self._commands_key(params.get("scope"), params.get("language_code"))
+        with self._cond:
+            return list(self._commands.get(key, []))
+
+    def _set_chat_menu_button(self, params: JSONDict) -> bool:
+        key = None if params.get("chat_id") is None else self._chat(params["chat_id"])["id"]
+        button = params.get("menu_button") or {"type": "default"}
+        with self._cond:
+            self._menu_buttons[key] = button
+        return True
+
+    def _get_chat_menu_button(self, params: JSONDict) -> JSONDict:
+        key = None if params.get("chat_id") is None else self._chat(params["chat_id"])["id"]
+        with self._cond:
+            return self._menu_buttons.get(key) or {"type": "commands"}
+
+    def _get_chat(self, params: JSONDict) -> JSONDict:
+        self._require(params, "chat_id")
+        chat = self._chat(params["chat_id"])
+        return {
+            **chat,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": True,
+                "limited_gifts": True,
+                "unique_gifts": True,
+                "premium_subscription": True,
+                "gifts_from_channels": True,
+            },
+        }
+
+    def _chat_key(self, params: JSONDict) -> tuple[ChatId, JSONDict]:
+        self._require(params, "chat_id")
+        chat = self._chat(params["chat_id"])
+        with self._cond:
+            # registered under the id the bot used ("@name" or the numeric id)
+            key = _norm_chat_id(params["chat_id"])
+            if key not in self._admins and key not in self._owners:
+                key = chat["id"]
+        return key, chat
+
+    def _get_chat_member(self, params: JSONDict) -> JSONDict:
+        self._require(params, "user_id")
+        key, _chat = self._chat_key(params)
+        with self._cond:
+            return self._member(key, int(params["user_id"]))
+
+    def _get_chat_administrators(self, params: JSONDict) -> list[JSONDict]:
+        key, chat = self._chat_key(params)
+        if chat["type"] == "private":
+            raise _ApiError(400, "Bad Request: there are no administrators in the private chat")
+        with self._cond:
+            ids = ([self._owners[key]] if key in self._owners else []) + self._admins.get(key, [])
+            return [self._member(key, user_id) for user_id in ids]
+
+    def _get_chat_member_count(self, params: JSONDict) -> int:
+        key, chat = self._chat_key(params)
+        if chat["type"] == "private":
+            return 2
+        with self._cond:
+            members = {u for (c, u), s in self._members.items() if c == key and s == "member"}
+            admins = set(self._admins.get(key, [])) | {self._owners.get(key, 0)} - {0}
+            return max(len(members | admins), 1)
+
+
+try:  # ready-made fixture; re-export it with `from tests.support.fakebotapi import fake_bot_api`
+    import pytest
+except ImportError:  # pragma: no cover
+    pass
+else:
+
+    @pytest.fixture
+    def fake_bot_api() -> Iterator[FakeBotApi]:
+        """A running :class:`FakeBotApi`, stopped after the test."""
+        with FakeBotApi() as api:
+            yield api
+        assert not api.errors, "FakeBotApi internal errors:\n" + "\n".join(api.errors)

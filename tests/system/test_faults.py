@@ -1,0 +1,1071 @@
+"""Fault drill: feeds, Telegram, process and input faults, each survived the same way.
+
+Every case checks the properties that apply to it:
+
+* nothing lost - papers, list versions, citation counts and messages are stored, or still
+  pending for a retry;
+* nothing duplicated - row counts, and messages per chat on the fake Bot API;
+* one clear log line - exactly one line names the cause (no traceback, no newline) and
+  nothing else warns;
+* the bot token (and its secret half) never appears in the logs or in anything sent.
+
+Loggers run at production levels (bot/cli.py's configure_logging: httpx & co. at WARNING) but
+without its redaction filter, so a leak fails here instead of being masked.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from telegram import Update
+from telegram.ext import Application
+
+from bot.app import build_application, publish_command_menu
+from bot.config import Config
+from bot.delivery import Deliverer
+from bot.jobs import Services, run_recorded
+from bot.pipeline.citations import fetch_citations
+from bot.pipeline.list_sync import seed_bundled
+from feeds.arxiv_limiter import ArxivLimiter
+from feeds.arxiv_rss import parse_arxiv_rss
+from feeds.model import Reason, ReasonKey
+from storage import chats, citations, lists, outbox, papers, suggestions
+from storage.db import open_db
+from tests.conftest import README_HISTORY, ROOT, TEST_DATA
+from tests.support.fakebotapi import DEFAULT_TOKEN, FakeBotApi, SentMessage
+from tests.support.feedserver import FakeTime, FeedServer, Reply
+
+TOKEN = DEFAULT_TOKEN
+SECRET = TOKEN.split(":", 1)[1]
+NOW = datetime(2017, 3, 14, 23, 0, tzinfo=UTC)
+ARXIV = TEST_DATA / "arxiv"
+DAY1 = (ARXIV / "rss2_ml6_2017-03-14.xml").read_bytes()  # 13 items
+DAY2 = (ARXIV / "rss2_ml6_2017-03-15.xml").read_bytes()  # 29 distinct papers over both days
+WEEKEND = (ARXIV / "rss2_cs.LG_weekend-empty.xml").read_bytes()
+READER = 501  # a private chat following "learning": DAY1 and DAY2 both match
+NOISY_LOGGERS = ("httpx", "httpcore", "telegram.ext.ExtBot", "apscheduler")
+
+
+def readme(index: str) -> bytes:
+    (path,) = README_HISTORY.glob(f"{index}_*.md")
+    return path.read_bytes()
+
+
+# ---- assertions shared by every case ---------------------------------------------------------
+
+
+def one_line(caplog: pytest.LogCaptureFixture, *needles: str, level: int = logging.WARNING) -> str:
+    """Exactly one record at `level` or above names the cause; it is one clean line; no other
+    record warns. Return its message."""
+    hits = [r for r in caplog.records
+            if r.levelno >= level and all(n in r.getMessage() for n in needles)]
+    assert len(hits) == 1, [f"{r.levelname} {r.name}: {r.getMessage()}" for r in caplog.records]
+    (record,) = hits
+    message = record.getMessage()
+    assert "\n" not in message and "Traceback" not in message and record.exc_info is None
+    louder = [r.getMessage() for r in caplog.records
+              if r.levelno >= logging.WARNING and r is not record]
+    assert louder == [], louder
+    return message
+
+
+def quiet(caplog: pytest.LogCaptureFixture) -> None:
+    """Nothing at WARNING or above, and no traceback anywhere."""
+    assert [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert not any(r.exc_info for r in caplog.records) and "Traceback" not in caplog.text
+
+
+def no_token(*texts: str | None) -> None:
+    """The bot token and its secret half appear in none of these texts."""
+    for text in texts:
+        assert TOKEN not in (text or "") and SECRET not in (text or "")
+
+
+def sealed(caplog: pytest.LogCaptureFixture, api: FakeBotApi | None = None) -> None:
+    """The token is in no log line and in no message (or toast) the bot sent."""
+    sent = [m.text for m in api.sent_messages()] if api else []
+    toasts = [c.params.get("text") for c in api.calls("answerCallbackQuery")] if api else []
+    no_token(caplog.text, *sent, *toasts)
+
+
+def per_chat(api: FakeBotApi, method: str = "sendMessage") -> Counter:
+    return Counter(m.chat_id for m in api.sent_messages() if m.method == method)
+
+
+@pytest.fixture
+def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """caplog at INFO with the production levels of the chatty libraries (their request lines
+    carry the token in the URL; bot/cli.py keeps them at WARNING)."""
+    saved = {name: logging.getLogger(name).level for name in NOISY_LOGGERS}
+    for name in NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)
+    caplog.set_level(logging.INFO)
+    yield caplog
+    for name, level in saved.items():
+        logging.getLogger(name).setLevel(level)
+
+
+# ---- the bot wired to the fake Bot API, the feeds served from 127.0.0.1 ------------------------
+
+
+@dataclass
+class Rig:
+    """The real application (handlers, deliverer, jobs' bodies) on one database file."""
+
+    api: FakeBotApi
+    app: Application
+    db: object
+    services: Services
+    time: FakeTime
+    server: FeedServer
+
+    @property
+    def deliverer(self) -> Deliverer:
+        return self.services.deliverer
+
+    async def job(self, name: str) -> str:
+        """Run a job body exactly as the scheduler does (one recorded run, one line)."""
+        job = self.app.bot_data.scheduler.jobs[name]
+        return (await run_recorded(self.services, job)).summary
+
+    async def say(self, text: str, chat_id: int = 1001, user_id: int | None = None,
+                  **kwargs) -> list[SentMessage]:
+        before = len(self.api.sent_messages())
+        update = self.api.make_message_update(chat_id, text, user_id=user_id or chat_id, **kwargs)
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return self.api.sent_messages()[before:]
+
+    async def tap(self, data: str, message_id: int, chat_id: int = 1001,
+                  user_id: int | None = None) -> list[SentMessage]:
+        before = len(self.api.sent_messages())
+        update = self.api.make_callback_update(chat_id, user_id or chat_id, data,
+                                               message_id=message_id)
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return self.api.sent_messages()[before:]
+
+    def papers(self) -> int:
+        return self.db["papers"].count
+
+    def outbox_rows(self, chat_id: int) -> int:
+        return self.db["outbox"].count_where("chat_id = ?", [chat_id])
+
+
+@pytest.fixture
+async def rig(tmp_path) -> AsyncIterator[Rig]:
+    with FakeBotApi() as api, FeedServer() as server:
+        config = Config.from_env({
+            "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
+            "TELEGRAM_RATE_LIMIT": "500", "MAINTAINER_IDS": "999",
+            "ARXIV_RSS_URL": server.url("/rss"), "LIST_README_URL": server.url("/README.md"),
+            "HTTP_TIMEOUT": "0.3",
+        })
+        db = open_db(tmp_path / "bot.db")
+        seed_bundled(db)
+        app = build_application(config, db, with_jobs=False)
+        await app.initialize()
+        fake = FakeTime()
+        services: Services = app.bot_data.services
+        services.limiter = ArxivLimiter(clock=fake.clock, sleep=fake.sleep)
+        services.clock = lambda: NOW
+        services.deliverer.clock, services.deliverer.sleep = fake.clock, fake.sleep
+        chats.ensure_chat(db, READER)
+        chats.set_chat_setting(db, READER, digest="instant")
+        chats.subscribe(db, READER, "keyword", "learning")
+        yield Rig(api, app, db, services, fake, server)
+        await app.shutdown()
+        assert not api.errors
+
+
+class DropThenServe:
+    """An HTTP server that closes the first `drops` connections without a word, then serves."""
+
+    def __init__(self, drops: int, body: bytes) -> None:
+        self.drops, self.requests = drops, 0
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+                owner.requests += 1
+                if owner.requests <= owner.drops:
+                    self.close_connection = True
+                    return  # nothing written: the client sees the connection drop
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                         daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/rss"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+# ============================================ FEEDS ===========================================
+# arXiv faults run the real poll_arxiv job body: fetch -> store -> score -> instant digest ->
+# delivery to READER, so "nothing duplicated" is also checked on what reaches Telegram.
+
+
+async def test_feed_arxiv_304_stores_and_sends_nothing_twice(rig, logs) -> None:
+    rig.server.script("/rss", Reply(DAY1, etag='"d1"'))
+    await rig.job("poll_arxiv")
+    logs.clear()
+    summary = await rig.job("poll_arxiv")
+    assert [r.status for r in rig.server.requests] == [200, 304]
+    assert "feed unchanged" in summary
+    assert rig.papers() == 13 and per_chat(rig.api) == {READER: 1}
+    one_line(logs, "job poll_arxiv", "feed unchanged", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_feed_arxiv_503_with_retry_after_is_waited_out(rig, logs) -> None:
+    logs.set_level(logging.DEBUG, logger="feeds.http")  # a retry that worked: DEBUG
+    rig.server.script("/rss", Reply(status=503, headers={"Retry-After": "120"}), Reply(DAY1))
+    start = rig.time.now
+    await rig.job("poll_arxiv")
+    assert [r.status for r in rig.server.requests] == [503, 200]
+    assert rig.time.now - start >= 120  # never earlier than the server asked
+    assert rig.papers() == 13 and per_chat(rig.api) == {READER: 1}
+    one_line(logs, "HTTP 503", "retrying in 120", level=logging.DEBUG)
+    one_line(logs, "job poll_arxiv", "4 new", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_feed_arxiv_429_without_retry_after_backs_off_then_stores(rig, logs) -> None:
+    logs.set_level(logging.DEBUG, logger="feeds.http")
+    rig.server.script("/rss", Reply(status=429), Reply(DAY1))
+    start = rig.time.now
+    await rig.job("poll_arxiv")
+    assert [r.status for r in rig.server.requests] == [429, 200]
+    assert rig.time.now - start >= 5.0  # our own backoff when the server names no time
+    assert rig.papers() == 13 and per_chat(rig.api) == {READER: 1}
+    one_line(logs, "HTTP 429", "retrying in", level=logging.DEBUG)
+    one_line(logs, "job poll_arxiv", "4 new", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_feed_arxiv_500_until_give_up_then_the_next_poll_recovers(rig, logs) -> None:
+    rig.server.script("/rss", *[Reply(status=500)] * 4, Reply(DAY1))
+    failed = await rig.job("poll_arxiv")
+    assert "HTTP 500" in failed and rig.papers() == 0 and per_chat(rig.api) == {}
+    line = one_line(logs, "HTTP 500", "gave up after 4 attempts")
+    assert rig.server.url("/rss") in line
+    await rig.job("poll_arxiv")
+    assert rig.papers() == 13 and per_chat(rig.api) == {READER: 1}
+    sealed(logs, rig.api)
+
+
+async def test_feed_arxiv_connection_drop_then_the_next_poll_recovers(rig, logs) -> None:
+    dropping = DropThenServe(4, DAY1)
+    try:
+        rig.services.config = replace(rig.services.config, arxiv_rss_url=dropping.url)
+        await rig.job("poll_arxiv")
+        assert rig.papers() == 0
+        one_line(logs, "network error", "RemoteProtocolError", "gave up after 4 attempts")
+        await rig.job("poll_arxiv")
+    finally:
+        dropping.close()
+    assert dropping.requests == 5
+    assert rig.papers() == 13 and per_chat(rig.api) == {READER: 1}
+    sealed(logs, rig.api)
+
+
+async def test_feed_arxiv_timeout_then_the_next_poll_recovers(rig, logs) -> None:
+    rig.services.config = replace(rig.services.config, http_timeout=0.1)
+    rig.server.script("/rss", *[Reply(DAY1, delay=0.4)] * 4, Reply(DAY1))
+    await rig.job("poll_arxiv")
+    assert rig.papers() == 0
+    one_line(logs, "timeout fetching", "gave up after 4 attempts")
+    await rig.job("poll_arxiv")
+    assert rig.papers() == 13 and per_chat(rig.api) == {READER: 1}
+    sealed(logs, rig.api)
+
+
+async def test_feed_arxiv_truncated_xml_keeps_what_was_stored(rig, logs) -> None:
+    rig.server.script("/rss", Reply(DAY1, etag='"1"'), Reply(DAY2[: len(DAY2) // 2], etag='"x"'),
+                      Reply(DAY2, etag='"2"'))
+    await rig.job("poll_arxiv")
+    logs.clear()
+    await rig.job("poll_arxiv")
+    one_line(logs, "truncated")
+    assert rig.papers() == 13 and per_chat(rig.api) == {READER: 1}
+    await rig.job("poll_arxiv")
+    # the broken body's ETag was not kept: the retry asked with the last good one
+    assert rig.server.requests[2].headers["If-None-Match"] == '"1"'
+    assert rig.papers() == 29 and per_chat(rig.api) == {READER: 2}
+    sealed(logs, rig.api)
+
+
+async def test_feed_arxiv_html_error_page_with_200_stores_nothing(rig, logs) -> None:
+    page = b"<html><head><title>Service Unavailable</title></head><body>busy</body></html>"
+    rig.server.script("/rss", Reply(page, content_type="text/html"), Reply(DAY1))
+    await rig.job("poll_arxiv")
+    one_line(logs, "HTML page titled 'Service Unavailable'")
+    assert rig.papers() == 0 and per_chat(rig.api) == {}
+    await rig.job("poll_arxiv")
+    assert rig.papers() == 13 and per_chat(rig.api) == {READER: 1}
+    sealed(logs, rig.api)
+
+
+async def test_feed_arxiv_empty_weekend_feed_is_no_announcement(rig, logs) -> None:
+    rig.server.script("/rss", Reply(WEEKEND))
+    summary = await rig.job("poll_arxiv")
+    assert "no announcement (weekend)" in summary
+    assert len(rig.server.requests) == 1  # not retried as if it were an error
+    assert rig.papers() == 0 and per_chat(rig.api) == {}
+    one_line(logs, "job poll_arxiv", "no announcement (weekend)", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_feed_arxiv_item_without_an_id_loses_only_that_item(rig, logs) -> None:
+    broken = DAY1.replace(b"oai:arXiv.org:1703.04416v1", b"oai:arXiv.org:unknown").replace(
+        b"arXiv:1703.04416v1 Announce", b"Announce")
+    rig.server.script("/rss", Reply(broken))
+    await rig.job("poll_arxiv")
+    assert rig.papers() == 12  # the other twelve papers of the day are not lost
+    assert papers.get_paper(rig.db, "1703.04421") and not papers.get_paper(rig.db, "1703.04416")
+    assert per_chat(rig.api) == {READER: 1}
+    one_line(logs, "without an arXiv id", "oai:arXiv.org:unknown")
+    sealed(logs, rig.api)
+
+
+async def test_feed_arxiv_same_day_served_twice_stores_and_sends_once(rig, logs) -> None:
+    rig.server.script("/rss", Reply(DAY1))  # no validators: the whole body comes again
+    await rig.job("poll_arxiv")
+    logs.clear()
+    summary = await rig.job("poll_arxiv")
+    assert "0 new, 0 replaced, 0 cross, 13 skipped" in summary
+    assert rig.papers() == 13
+    assert rig.outbox_rows(READER) == 1 and per_chat(rig.api) == {READER: 1}
+    one_line(logs, "job poll_arxiv", "13 skipped", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_feed_arxiv_overlapping_next_day_is_deduplicated(rig, logs) -> None:
+    rig.server.script("/rss", Reply(DAY1, etag='"1"'), Reply(DAY2, etag='"2"'))
+    await rig.job("poll_arxiv")
+    logs.clear()
+    summary = await rig.job("poll_arxiv")
+    assert "6 new, 3 replaced, 7 cross, 13 skipped" in summary
+    assert rig.papers() == 29
+    digests = [m.text for m in rig.api.sent_messages(READER)]
+    assert len(digests) == 2
+    first_day = {p.title[:50] for p in parse_arxiv_rss(DAY1).papers}
+    assert not any(title in digests[1] for title in first_day)  # yesterday's not repeated
+    one_line(logs, "job poll_arxiv", "13 skipped", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_feed_arxiv_replace_for_an_unknown_paper_is_kept(rig, logs) -> None:
+    rig.server.script("/rss", Reply(DAY1))
+    summary = await rig.job("poll_arxiv")
+    assert "2 replaced" in summary  # 1312.2244v2 and one replace-cross, never seen before
+    stored = papers.get_paper(rig.db, "1312.2244")
+    assert stored is not None and stored.version == 2
+    rig.server.script("/rss", Reply(DAY1.replace(b"1312.2244v2", b"1312.2244v3")))
+    await rig.job("poll_arxiv")
+    assert papers.get_paper(rig.db, "1312.2244").version == 3 and rig.papers() == 13
+    assert len(rig.api.sent_messages(READER)) == 1  # a new version is not a new paper
+    assert "Timeline Generation" not in rig.api.sent_messages(READER)[0].text
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+# The list's README, through the real poll_list job body.
+
+
+async def test_feed_list_readme_500_keeps_the_stored_version(rig, logs) -> None:
+    rig.server.script("/README.md", Reply(readme("124"), etag='"124"'), Reply(status=500))
+    await rig.job("poll_list")
+    versions = len(lists.list_versions(rig.db))
+    logs.clear()
+    summary = await rig.job("poll_list")
+    assert "HTTP 500" in summary and len(lists.list_versions(rig.db)) == versions
+    one_line(logs, "HTTP 500", rig.server.url("/README.md"))
+    sealed(logs, rig.api)
+
+
+async def test_feed_list_readme_timeout_keeps_the_stored_version(rig, logs) -> None:
+    rig.services.config = replace(rig.services.config, http_timeout=0.1)
+    rig.server.script("/README.md", Reply(readme("125"), delay=0.4))
+    before = lists.list_versions(rig.db)
+    summary = await rig.job("poll_list")
+    assert "timeout" in summary and lists.list_versions(rig.db) == before
+    one_line(logs, "timeout fetching", rig.server.url("/README.md"))
+    sealed(logs, rig.api)
+
+
+async def test_feed_list_readme_garbage_body_keeps_the_stored_version(rig, logs) -> None:
+    rig.server.script("/README.md", Reply(readme("124")),
+                      Reply(b"<html><body>Whoa there! rate limited</body></html>"))
+    await rig.job("poll_list")
+    before = lists.latest_version(rig.db)
+    entries = rig.db["list_entries"].count
+    logs.clear()
+    await rig.job("poll_list")
+    assert lists.latest_version(rig.db) == before and rig.db["list_entries"].count == entries
+    one_line(logs, "no list entries", "keeping the stored version")
+    assert rig.outbox_rows(READER) == 0  # no "everything was removed" news
+    sealed(logs, rig.api)
+
+
+async def test_feed_list_readme_304_stores_nothing(rig, logs) -> None:
+    rig.server.script("/README.md", Reply(readme("124"), etag='"124"'))
+    await rig.job("poll_list")
+    versions, entries = len(lists.list_versions(rig.db)), rig.db["list_entries"].count
+    logs.clear()
+    summary = await rig.job("poll_list")
+    assert [r.status for r in rig.server.requests] == [200, 304] and "not modified" in summary
+    assert len(lists.list_versions(rig.db)) == versions
+    assert rig.db["list_entries"].count == entries
+    one_line(logs, "job poll_list", "not modified", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+# Citation counts (Semantic Scholar's batch endpoint), answered in-process by httpx.
+
+
+def citations_api(*answers: tuple[int, bytes, dict[str, str]]):
+    """A MockTransport that gives these answers in order (the last repeats); counts calls."""
+    calls: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        status, body, headers = answers[min(len(calls), len(answers)) - 1]
+        return httpx.Response(status, content=body, headers=headers)
+
+    return httpx.MockTransport(answer), calls
+
+
+def s2_records(ids: list[str], count: int = 7) -> bytes:
+    return json.dumps([{"citationCount": count, "externalIds": {"ArXiv": i}} for i in ids]).encode()
+
+
+async def test_feed_citations_429_persisting_reports_the_ids_for_later(logs, tmp_path) -> None:
+    ids = ["1703.04416", "1703.04421"]
+    transport, calls = citations_api((429, b'{"message": "Too Many Requests"}',
+                                      {"Retry-After": "7"}))
+    fake = FakeTime()
+    async with httpx.AsyncClient(transport=transport) as client:
+        result = await fetch_citations(client, "http://127.0.0.1:9/graph/v1", ids,
+                                       sleep=fake.sleep)
+    assert result.counts == () and result.failed == tuple(ids)
+    assert len(calls) == 5 and fake.sleeps == [7.0] * 4  # Retry-After honoured each time
+    db = open_db(tmp_path / "bot.db")
+    citations.save_citations(db, result.counts)
+    assert citations.stale_ids(db, ids, datetime.now(UTC)) == ids  # asked again next run
+    one_line(logs, "citations: 2 ids skipped", "HTTP 429")
+    no_token(logs.text)
+
+
+async def test_feed_citations_garbage_chunk_skips_that_chunk_only(logs, tmp_path) -> None:
+    ids = [f"1703.{n:05d}" for n in range(501)]  # two batches: 500 + 1
+    transport, calls = citations_api((200, b"<html>oops</html>", {}),
+                                     (200, s2_records(ids[500:]), {}))
+    async with httpx.AsyncClient(transport=transport) as client:
+        result = await fetch_citations(client, "http://127.0.0.1:9/graph/v1", ids)
+    assert [c.arxiv_id for c in result.counts] == ["1703.00500"] and len(result.failed) == 500
+    db = open_db(tmp_path / "bot.db")
+    assert citations.save_citations(db, result.counts) == 1
+    citations.save_citations(db, result.counts)  # saved twice: still one row
+    assert db["citations"].count == 1
+    assert len(citations.stale_ids(db, ids, datetime.now(UTC))) == 500
+    one_line(logs, "citations: 500 ids skipped", "unreadable answer from", "/paper/batch")
+    no_token(logs.text)
+
+
+class PostServer:
+    """Answers every POST on 127.0.0.1 with one fixed body (a broken citation service)."""
+
+    def __init__(self, body: bytes, status: int = 200) -> None:
+        self.posts = 0
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+                owner.posts += 1
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.send_response(status)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                         daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/graph/v1"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+async def test_feed_citations_job_with_a_garbage_answer_keeps_the_ranking(rig, logs) -> None:
+    rig.server.script("/rss", Reply(DAY1))
+    await rig.job("poll_arxiv")
+    ranked = rig.db["scores"].count
+    broken = PostServer(b"<html><body>Bad gateway</body></html>")
+    try:
+        rig.services.config = replace(rig.services.config, citations_api_url=broken.url)
+        logs.clear()
+        summary = await rig.job("citations")
+    finally:
+        broken.close()
+    assert broken.posts == 1 and "13 failed (kept for the next run)" in summary
+    assert rig.papers() == 13 and rig.db["scores"].count == ranked  # nothing lost
+    assert rig.db["citations"].count == 0
+    assert len(citations.stale_ids(rig.db, [p.arxiv_id for p in parse_arxiv_rss(DAY1).papers],
+                                   NOW)) == 13  # asked again at the next run
+    one_line(logs, "citations: 13 ids skipped", "unreadable answer from", broken.url)
+    sealed(logs, rig.api)
+
+
+# =========================================== TELEGRAM =========================================
+
+GROUP = -1001234567890
+ADMIN, MEMBER = 2001, 2002
+
+
+def queue(rig: Rig, chat_id: int, *parts: str, cycle: str = "c1") -> None:
+    """Record one message (its parts) for a chat, as compose_digests does."""
+    chats.ensure_chat(rig.db, chat_id)
+    with rig.db.atomic():
+        outbox.enqueue(rig.db, chat_id, "digest", cycle, parts or (f"digest for {chat_id}",))
+
+
+def later(rig: Rig, hours: float = 1.0) -> None:
+    """Move the deliverer's wall clock forward (retry times are stored as wall time)."""
+    rig.deliverer.wall = lambda: time.time() + hours * 3600
+
+
+async def test_telegram_429_on_send_waits_then_delivers_once(rig, logs) -> None:
+    queue(rig, 11)
+    rig.api.fail_next("sendMessage", 429, retry_after=1)
+    started = time.monotonic()
+    report = await rig.deliverer.deliver_pending()
+    assert report.sent == 1 and time.monotonic() - started >= 1.0
+    assert per_chat(rig.api) == {11: 1} and outbox.counts(rig.db) == {"sent": 1}
+    one_line(logs, "Rate limit hit", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_telegram_403_blocked_switches_that_chat_off_and_serves_the_rest(rig, logs) -> None:
+    for chat_id in (21, 22, 23):
+        queue(rig, chat_id, "part one", "part two")
+    rig.api.block_chat(22)
+    report = await rig.deliverer.deliver_pending()
+    assert (report.sent, report.dead_chats) == (4, 1)
+    assert per_chat(rig.api) == {21: 2, 23: 2}
+    assert not chats.get_chat(rig.db, 22).active and chats.get_chat(rig.db, 21).active
+    assert outbox.counts(rig.db) == {"sent": 4, "dead": 2}  # both of 22's parts, recorded
+    assert (await rig.deliverer.deliver_pending()).sent == 0
+    one_line(logs, "chat 22 deactivated", "blocked by the user", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_telegram_400_chat_not_found_switches_the_chat_off(rig, logs) -> None:
+    queue(rig, 24)
+    queue(rig, 25)
+    rig.api.block_chat(24, "Bad Request: chat not found", error_code=400)
+    report = await rig.deliverer.deliver_pending()
+    assert (report.sent, report.dead_chats, report.failed) == (1, 1, 0)
+    assert per_chat(rig.api) == {25: 1} and not chats.get_chat(rig.db, 24).active
+    assert outbox.counts(rig.db) == {"sent": 1, "dead": 1}
+    one_line(logs, "chat 24 deactivated", "hat not found", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_telegram_500_is_retried_later_and_sent_once(rig, logs) -> None:
+    queue(rig, 31, "first", "second")
+    rig.api.fail_next("sendMessage", 500)
+    first = await rig.deliverer.deliver_pending()
+    assert (first.sent, first.retried) == (0, 1) and outbox.counts(rig.db) == {"pending": 2}
+    assert (await rig.deliverer.deliver_pending()).retried == 0  # backing off, not hammering
+    later(rig)
+    assert (await rig.deliverer.deliver_pending()).sent == 2
+    assert [m.text for m in rig.api.sent_messages(31)] == ["first", "second"]  # order kept
+    one_line(logs, "to chat 31 retried in", "Internal Server Error", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_telegram_dropped_connection_is_retried_and_sent_once(rig, logs) -> None:
+    queue(rig, 32)
+    rig.api.fail_next("sendMessage", "drop")
+    first = await rig.deliverer.deliver_pending()
+    assert first.retried == 1 and outbox.counts(rig.db) == {"pending": 1}
+    later(rig)
+    assert (await rig.deliverer.deliver_pending()).sent == 1
+    assert len(rig.api.calls("sendMessage")) == 2 and per_chat(rig.api) == {32: 1}
+    one_line(logs, "to chat 32 retried in", "disconnected", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_telegram_rejected_html_goes_out_once_as_readable_plain_text(rig, logs) -> None:
+    queue(rig, 33, "<b>Attention &amp; <i>memory</i> &lt;3 unclosed")
+    queue(rig, 33, "next one", cycle="c2")
+    report = await rig.deliverer.deliver_pending()
+    assert report.sent == 2 and outbox.counts(rig.db) == {"sent": 2}
+    assert [m.text for m in rig.api.sent_messages(33)] == ["Attention & memory <3 unclosed",
+                                                           "next one"]
+    one_line(logs, "resending it as plain text", "parse entities")
+    sealed(logs, rig.api)
+
+
+async def test_telegram_500_on_the_plain_text_retry_keeps_the_message_pending(rig, logs) -> None:
+    queue(rig, 34, "<b>Attention</b> &amp; memory")
+    rig.api.fail_next("sendMessage", 400, description="Bad Request: can't parse entities: "
+                      "Unsupported start tag \"b\" at byte offset 0")
+    rig.api.fail_next("sendMessage", 500)  # ... and the plain-text resend fails too
+    report = await rig.deliverer.deliver_pending()
+    assert (report.sent, report.retried) == (0, 1)
+    assert outbox.counts(rig.db) == {"pending": 1}  # not stuck "on the wire", not lost
+    later(rig)
+    assert (await rig.deliverer.deliver_pending()).sent == 1
+    assert [m.text for m in rig.api.sent_messages(34)] == ["<b>Attention</b> &amp; memory"]
+    one_line(logs, "resending it as plain text", "nsupported start tag")
+    assert len([r for r in logs.records if "retried in" in r.getMessage()]) == 1
+    sealed(logs, rig.api)
+
+
+async def test_telegram_edit_failure_on_a_stale_page_button(rig, logs) -> None:
+    (topics,) = await rig.say("/topics")
+    page = next(d for d in topics.callback_data if d.startswith("p:"))
+    rig.api.fail_next("editMessageText", 400, description="Bad Request: message to edit not found")
+    assert await rig.tap(page, topics.message_id) == []
+    assert rig.api.last_call("answerCallbackQuery").ok  # the press was still answered
+    one_line(logs, "could not edit message", "essage to edit not found", level=logging.INFO)
+    (edit,) = await rig.tap(page, topics.message_id)  # the next press works, once
+    assert edit.edited and "page 1/" in edit.text
+    sealed(logs, rig.api)
+
+
+async def test_telegram_set_my_commands_failure_at_start_is_not_fatal(rig, logs) -> None:
+    rig.api.fail_next("setMyCommands", "drop")
+    await publish_command_menu(rig.app)  # what post_init runs at start-up
+    one_line(logs, "could not set the command menu", "disconnected")
+    (reply,) = await rig.say("/help")  # the bot still answers
+    assert "/papers" in reply.text
+    await publish_command_menu(rig.app)  # the next start sets it, once per scope
+    assert [c["command"] for c in rig.api.commands()][:2] == ["start", "help"]
+    sealed(logs, rig.api)
+
+
+async def test_telegram_get_chat_member_failure_means_not_an_admin(rig, logs) -> None:
+    rig.api.add_chat(GROUP, "supergroup", title="DL readers")
+    rig.api.set_chat_admins(GROUP, [ADMIN])
+    rig.api.fail_next("getChatMember", 500)
+    (refused,) = await rig.say("/subscribe@PapersTestBot cnn", GROUP, ADMIN)
+    assert "Only the group's admins" in refused.text
+    assert chats.subscriptions(rig.db, GROUP) == []
+    one_line(logs, f"could not check admin rights in chat {GROUP}", "Internal Server Error")
+    (done,) = await rig.say("/subscribe@PapersTestBot cnn", GROUP, ADMIN)
+    assert "Subscribed" in done.text and len(chats.subscriptions(rig.db, GROUP)) == 1
+    sealed(logs, rig.api)
+
+
+async def test_telegram_answer_callback_failure_still_does_the_work(rig, logs) -> None:
+    (start,) = await rig.say("/start")
+    too_old = "Bad Request: query is too old and response timeout expired or query id is invalid"
+    rig.api.fail_next("answerCallbackQuery", 400, description=too_old)
+    (confirmation,) = await rig.tap(start.callback_data[0], start.message_id)
+    assert "Subscribed" in confirmation.text
+    assert len(chats.subscriptions(rig.db, 1001)) == 1
+    (topics,) = await rig.say("/topics")
+    rig.api.fail_next("answerCallbackQuery", 400, description=too_old)
+    page = next(d for d in topics.callback_data if d.startswith("p:"))
+    (edit,) = await rig.tap(page, topics.message_id)  # the page still turns
+    assert edit.edited
+    lines = [r for r in logs.records if "could not answer a button press" in r.getMessage()]
+    assert len(lines) == 2 and all("uery is too old" in r.getMessage() for r in lines)
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_telegram_kicked_from_a_group_while_replying(rig, logs) -> None:
+    rig.api.add_chat(GROUP, "supergroup", title="DL readers")
+    rig.api.block_chat(GROUP, "Forbidden: bot was kicked from the supergroup chat")
+    assert await rig.say("/topics", GROUP, MEMBER) == []
+    assert not chats.get_chat(rig.db, GROUP).active
+    one_line(logs, f"chat {GROUP} deactivated", "kicked", level=logging.INFO)
+    rig.api.unblock_chat(GROUP)  # added back: the next command switches it on again
+    (reply,) = await rig.say("/topics", GROUP, MEMBER)
+    assert chats.get_chat(rig.db, GROUP).active and "(" in reply.text
+    assert rig.db["chats"].count_where("chat_id = ?", [GROUP]) == 1
+    sealed(logs, rig.api)
+
+
+async def test_telegram_flood_limit_across_many_chats_delivers_each_once(rig, logs) -> None:
+    fanout = range(3000, 3012)
+    for chat_id in fanout:
+        queue(rig, chat_id)
+    rig.api.flood_limit(5, 1.0, retry_after=1)  # far below what the bot is allowed to send
+    for _ in range(10):
+        await rig.deliverer.deliver_pending()
+        if not outbox.counts(rig.db).get("pending"):
+            break
+        later(rig)
+    assert per_chat(rig.api) == dict.fromkeys(fanout, 1)
+    assert outbox.counts(rig.db) == {"sent": 12}
+    floods = sum(c.status == 429 for c in rig.api.calls("sendMessage"))
+    assert floods >= 1
+    lines = [r for r in logs.records
+             if "Rate limit hit" in r.getMessage() or "Flood control" in r.getMessage()]
+    assert len(lines) == floods  # one line per 429, nothing louder
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+# =========================================== PROCESS ==========================================
+
+
+def outbox_db(path: Path, chat_ids: range) -> None:
+    """A database file holding one pending digest for each chat."""
+    db = open_db(path)
+    seed_bundled(db)
+    with db.atomic():
+        for chat_id in chat_ids:
+            chats.ensure_chat(db, chat_id)
+            outbox.enqueue(db, chat_id, "digest", "c1", [f"<b>digest</b> for {chat_id}"])
+    db.close()
+
+
+@pytest.fixture
+def cli(monkeypatch, capsys, tmp_path):
+    """Run `papers-bot ...` in-process; restore the logging it configures afterwards."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in NOISY_LOGGERS}
+    monkeypatch.setenv("PAPERS_BOT_DB", str(tmp_path / "bot.db"))
+    for name in ("TELEGRAM_BOT_TOKEN", "MAINTAINER_IDS", "TELEGRAM_API_URL"):
+        monkeypatch.delenv(name, raising=False)
+
+    def run(*argv: str, **env: str) -> tuple[int, str, str]:
+        from bot.cli import main
+
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    yield run
+    root.handlers[:] = saved[0]
+    root.setLevel(saved[1])
+    for name, level in saved[2].items():
+        logging.getLogger(name).setLevel(level)
+
+
+def one_stderr_line(err: str, *needles: str) -> str:
+    """The command said what went wrong in one line, with no traceback."""
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err, err
+    assert all(n in lines[0] for n in needles), lines[0]
+    return lines[0]
+
+
+def test_process_sigterm_mid_fanout_then_restart_sends_each_once(tmp_path) -> None:
+    db_path = tmp_path / "bot.db"
+    fanout = range(4000, 4100)
+    outbox_db(db_path, fanout)
+    with FakeBotApi(latency=0.01) as api:
+        env = {**os.environ, "PAPERS_BOT_DB": str(db_path), "TELEGRAM_BOT_TOKEN": api.token,
+               "TELEGRAM_API_URL": api.base_url, "TELEGRAM_RATE_LIMIT": "50",
+               "LIST_README_URL": "http://127.0.0.1:9/README.md",
+               "ARXIV_RSS_URL": "http://127.0.0.1:9/rss"}
+
+        def start() -> subprocess.Popen:
+            return subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+        # SIGTERM lands while the first run works through the outbox: it may drain what it
+        # started or leave the rest pending; either way the restart must repeat nothing.
+        first = start()  # resumes the outbox a second after start
+        try:
+            api.wait_for("sendMessage", count=20, timeout=30)
+            at_signal = len(api.sent_messages())
+        finally:
+            first.send_signal(signal.SIGTERM)
+            _, err1 = first.communicate(timeout=30)
+        assert at_signal < len(fanout), "SIGTERM must land mid fan-out"
+        assert first.returncode == 0 and "stopped cleanly" in err1, err1
+        polls = len(api.calls("getUpdates"))
+        second = start()
+        try:
+            api.wait_for("getUpdates", count=polls + 1, timeout=30)  # the restart is up...
+            deadline = time.monotonic() + 20
+            while len(per_chat(api)) < len(fanout) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            time.sleep(1.5)  # ...past its resume: room for any duplicate to show up
+        finally:
+            second.send_signal(signal.SIGTERM)
+            _, err2 = second.communicate(timeout=30)
+        assert second.returncode == 0 and "stopped cleanly" in err2, err2
+        counts = per_chat(api)
+    final = outbox.counts(open_db(db_path))
+    assert "pending" not in final and "sending" not in final
+    assert final.get("sent", 0) + final.get("unconfirmed", 0) == len(fanout)
+    assert set(counts.values()) == {1}, [c for c, n in counts.items() if n != 1]
+    assert len(counts) + final.get("unconfirmed", 0) >= len(fanout)  # none lost
+    for err in (err1, err2):
+        assert "Traceback" not in err and " ERROR " not in err, err
+        no_token(err)
+
+
+async def test_process_restart_settles_rows_on_the_wire_and_resumes_the_rest(rig, logs) -> None:
+    for chat_id in (41, 42, 43):
+        queue(rig, chat_id)
+    (on_wire,) = [m for m in outbox.pending(rig.db, time.time()) if m.chat_id == 42]
+    outbox.mark_on_wire(rig.db, on_wire.id)  # the process died right after writing this one
+    restarted = Deliverer(rig.app.bot, rig.db, clock=rig.time.clock, sleep=rig.time.sleep)
+    one_line(logs, "1 messages were on the wire", "not sent again")
+    report = await restarted.deliver_pending()
+    assert report.sent == 2 and per_chat(rig.api) == {41: 1, 43: 1}
+    assert outbox.counts(rig.db) == {"sent": 2, "unconfirmed": 1}  # kept, visible in /stats
+    assert (await restarted.deliver_pending()).sent == 0
+    sealed(logs, rig.api)
+
+
+async def test_process_database_locked_by_another_writer_loses_nothing(rig, logs) -> None:
+    rig.server.script("/rss", Reply(DAY1))
+    locked, release = threading.Event(), threading.Event()
+
+    def other_writer() -> None:
+        conn = sqlite3.connect(rig.db.conn.execute("pragma database_list").fetchone()[2])
+        conn.execute("begin immediate")  # holds the write lock...
+        locked.set()
+        release.wait(5)
+        time.sleep(0.3)  # ...a little past the moment the bot wants to write
+        conn.rollback()
+        conn.close()
+
+    writer = threading.Thread(target=other_writer)
+    writer.start()
+    locked.wait(5)
+    release.set()
+    started = time.monotonic()
+    summary = await rig.job("poll_arxiv")
+    writer.join()
+    assert time.monotonic() - started >= 0.25  # it waited for the lock (busy_timeout)...
+    assert "4 new" in summary and rig.papers() == 13  # ...and lost nothing
+    assert per_chat(rig.api) == {READER: 1}
+    one_line(logs, "job poll_arxiv", "4 new", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+def test_process_unwritable_database_path_is_one_line(cli, tmp_path) -> None:
+    (tmp_path / "not-a-folder").write_text("a file where the database folder should be")
+    for path in (tmp_path / "not-a-folder" / "bot.db", tmp_path):
+        code, out, err = cli("ask", "/help", PAPERS_BOT_DB=str(path))
+        assert code == 2 and out == ""
+        one_stderr_line(err, "papers-bot: error: cannot open database", str(path))
+
+
+def test_process_second_deliver_after_completion_sends_nothing(cli, tmp_path) -> None:
+    outbox_db(tmp_path / "bot.db", range(4200, 4203))
+    with FakeBotApi() as api:
+        env = {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url}
+        code1, out1, err1 = cli("deliver", **env)
+        code2, out2, err2 = cli("deliver", **env)
+        counts = per_chat(api)
+    assert (code1, code2) == (0, 0)
+    assert out1.strip() == "delivery: 3 sent, 0 to retry, 0 failed, 0 chats deactivated"
+    assert out2.strip() == "delivery: 0 sent, 0 to retry, 0 failed, 0 chats deactivated"
+    assert counts == dict.fromkeys(range(4200, 4203), 1)
+    assert outbox.counts(open_db(tmp_path / "bot.db")) == {"sent": 3}
+    assert "WARNING" not in err1 + err2 and "Traceback" not in err1 + err2
+    no_token(out1, out2, err1, err2)
+
+
+@pytest.mark.parametrize("command", ["deliver", "run"])
+def test_process_revoked_token_is_one_line_without_the_token(cli, tmp_path, command) -> None:
+    outbox_db(tmp_path / "bot.db", range(4300, 4302))
+    with FakeBotApi(token="654321:SOME-OTHER-BOTS-TOKEN-abcdefgh") as api:  # ours is revoked
+        code, out, err = cli(command, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=api.base_url)
+        assert per_chat(api) == {}
+    assert code == 2
+    one_stderr_line(err, "TELEGRAM_BOT_TOKEN was rejected", "401")
+    assert outbox.counts(open_db(tmp_path / "bot.db")) == {"pending": 2}  # kept for later
+    no_token(out, err)
+
+
+# ============================================ INPUT ===========================================
+
+ERROR_REPLY = "something went wrong"
+
+
+def pending_suggestion(rig: Rig) -> int:
+    return suggestions.add_suggestion(rig.db, "1703.04416", "Guetzli", "Image", "New papers",
+                                      4.2, (Reason(ReasonKey.TEXT, {"text": "reason"}),),
+                                      "- **Guetzli** (2017)")
+
+
+async def test_input_forged_callback_data_changes_nothing(rig, logs) -> None:
+    suggestion = pending_suggestion(rig)
+    (topics,) = await rig.say("/topics")
+    forged = ["p:99.zzzz:0", "p:0.0000:1", "p:0.abcd:-1", "v:x:1", "v:+:" + "x" * 50, "s:", "s:7",
+              "garbage", "", "g:1:a", f"g:{suggestion}:a", "p:" + "9" * 62, "\u202e:1"]
+    for data in forged:
+        assert await rig.tap(data, topics.message_id) == []
+    toasts = [c.params.get("text", "") for c in rig.api.calls("answerCallbackQuery")]
+    assert len(toasts) == len(forged)
+    assert all("expired" in t or "only the list's maintainers" in t for t in toasts), toasts
+    assert chats.subscriptions(rig.db, 1001) == [] and chats.votes(rig.db, 1001) == {}
+    status = rig.db.execute("select status from suggestions where id = ?", [suggestion])
+    assert status.fetchone()[0] == "pending"  # a non-maintainer cannot accept it
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_input_4000_char_commands_are_answered_within_limits(rig, logs) -> None:
+    long_inputs = ["/search " + "attention " * 400, "/subscribe " + "x" * 4000,
+                   "/papers " + "<b>" * 1300, "/paper " + "&amp;" * 800, "/digest " + "d" * 4000]
+    for text in long_inputs:
+        (reply,) = await rig.say(text)  # the fake rejects invalid HTML or > 4096 characters
+        assert len(reply.text) <= 4096 and ERROR_REPLY not in reply.text
+    assert "&lt;b&gt;" in rig.api.sent_messages()[2].text  # echoed input is escaped
+    assert chats.subscriptions(rig.db, 1001) == []
+    assert chats.get_chat(rig.db, 1001).digest == "daily"
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_input_html_and_script_in_feed_titles_are_rendered_escaped(rig, logs) -> None:
+    hostile = DAY1.replace(
+        b"<title>Users prefer Guetzli JPEG over same-sized libjpeg</title>",
+        b"<title>&lt;script&gt;alert(1)&lt;/script&gt; Guetzli &amp; &lt;b&gt;JPEG "
+        b"&lt;a href=&quot;javascript:x&quot;&gt;</title>")
+    rig.server.script("/rss", Reply(hostile))
+    chats.ensure_chat(rig.db, 777)
+    chats.set_chat_setting(rig.db, 777, digest="instant")
+    chats.subscribe(rig.db, 777, "keyword", "guetzli")
+    await rig.job("poll_arxiv")
+    stored = papers.get_paper(rig.db, "1703.04416")
+    assert "<script>" in stored.title  # stored as the feed said it...
+    (digest,) = rig.api.sent_messages(777)  # ...and sent once, escaped (HTML the API accepts)
+    (card,) = await rig.say("/paper 1703.04416")
+    (found,) = await rig.say("/search guetzli")
+    for message in (digest, card, found):
+        assert message.parse_mode == "HTML"
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in message.text
+        assert "<script>" not in message.text and 'href="javascript' not in message.text
+    assert rig.papers() == 13 and per_chat(rig.api)[777] == 1
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_input_fts_operators_are_plain_words(rig, logs) -> None:
+    papers.store_papers(rig.db, parse_arxiv_rss(DAY1).papers, announced=None)
+    queries = ['"unbalanced quote', "NEAR(deep learning, 2)", "deep* OR -learning AND",
+               "title:guetzli", "^guetzli", "{title abstract}: jpeg", "(((", "' OR 1=1 --",
+               "guetzli NOT jpeg"]
+    for query in queries:
+        (reply,) = await rig.say(f"/search {query}")
+        answers = ("Results for", "Nothing found", "What should I search")
+        assert any(s in reply.text for s in answers), reply.text
+    (hit,) = await rig.say('/search "guetzli"')
+    assert "Guetzli" in hit.text
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_input_chinese_text_everywhere(rig, logs) -> None:
+    (rl,) = await rig.say("/papers 强化学习", language_code="zh-hans")
+    assert "Asynchronous methods for deep reinforcement learning" in rl.text
+    (sub,) = await rig.say('/subscribe “图神经网络”', language_code="zh-hans")
+    assert "图神经网络" in sub.text
+    (again,) = await rig.say('/subscribe "图神经网络"', language_code="zh-hans")
+    assert [s.value for s in chats.subscriptions(rig.db, 1001)] == ["图神经网络"]  # once
+    (search,) = await rig.say("/search 注意力机制 的 研究", language_code="zh-hans")
+    (unknown,) = await rig.say("/papers 量子引力", language_code="zh-hans")
+    for reply in (rl, sub, again, search, unknown):
+        assert ERROR_REPLY not in reply.text and "出了点问题" not in reply.text
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_input_empty_arguments_get_usage_hints(rig, logs) -> None:
+    for text in ("/papers", "/search    ", '/subscribe ""', "/subscribe “ ”", "/unsubscribe",
+                 "/paper", "/researchers", "/digest", "/lang"):
+        replies = await rig.say(text)
+        assert len(replies) == 1 and ERROR_REPLY not in (replies[0].text or "")
+    assert chats.subscriptions(rig.db, 1001) == []
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_input_unknown_commands_point_to_help(rig, logs) -> None:
+    for text in ("/frobnicate", "/FROBNICATE@PapersTestBot now", "/start_", "/s"):
+        (reply,) = await rig.say(text)
+        assert "/help" in reply.text
+    assert rig.db["chats"].count_where("chat_id = 1001") == 1
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_input_commands_for_another_bot_are_ignored(rig, logs) -> None:
+    rig.api.add_chat(GROUP, "supergroup", title="DL readers")
+    for text in ("/subscribe@OtherBot cnn", "/papers@SomePapersBot gan", "/start@x_bot"):
+        assert await rig.say(text, GROUP, MEMBER) == []
+    assert rig.api.calls("getChatMember") == []  # not even looked at
+    assert chats.get_chat(rig.db, GROUP) is None and chats.subscriptions(rig.db, GROUP) == []
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+def test_input_bad_env_value_is_one_line_and_exit_2(tmp_path) -> None:
+    env = {**os.environ, "PAPERS_BOT_DB": str(tmp_path / "bot.db"), "MAINTAINER_IDS": "abc",
+           "TELEGRAM_BOT_TOKEN": TOKEN}
+    done = subprocess.run([sys.executable, "-m", "bot", "deliver"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2 and done.stdout == ""
+    line = one_stderr_line(done.stderr, "MAINTAINER_IDS", "'abc'")
+    assert line.startswith("papers-bot: error:")
+    assert not (tmp_path / "bot.db").exists()  # stopped before touching anything
+    no_token(done.stderr)
+
+
+def test_input_malformed_token_is_named_not_echoed(cli) -> None:
+    code, out, err = cli("deliver", TELEGRAM_BOT_TOKEN="123456:Secret Part With Spaces!")
+    assert code == 2 and out == ""
+    one_stderr_line(err, "TELEGRAM_BOT_TOKEN is malformed")
+    assert "Secret Part" not in err
+
+
+def test_input_malformed_candidates_jsonl_names_the_line(cli, tmp_path) -> None:
+    good = {"id": "1703.04416v1", "title": "Guetzli", "abstract": "JPEG.", "authors": ["A. B."]}
+    candidates = tmp_path / "candidates.jsonl"
+    candidates.write_text("\n".join([json.dumps(good), "", json.dumps({**good, "id": "1703.1"}),
+                                     '{"id": "1703.2", "title": 5}', '{"id": "1703.3", "titl'])
+                          + "\n")
+    code, out, err = cli("rank", "--candidates", str(candidates), "--now", "2017-03-20")
+    assert code == 2 and out == ""  # no half-ranked table
+    one_stderr_line(err, "candidates.jsonl:4: bad candidate", "'title' must be a string")
+    candidates.write_text(json.dumps(good) + "\n" + '{"id": "1703.3", "titl\n')
+    code, out, err = cli("rank", "--candidates", str(candidates), "--now", "2017-03-20")
+    assert code == 2 and out == ""
+    one_stderr_line(err, "candidates.jsonl:2: bad candidate")
