@@ -20,12 +20,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from pool import load_pool  # noqa: E402
+
 from bot.commands.base import Asker  # noqa: E402
 from bot.commands.browse import answer_papers  # noqa: E402
 from bot.commands.search import answer_search  # noqa: E402
-from pool import load_pool  # noqa: E402
-
-from bot.pipeline.list_sync import seed_bundled
+from bot.pipeline.list_sync import seed_bundled  # noqa: E402
 from bot.pipeline.scoring import score_unscored  # noqa: E402
 from storage import chats, papers  # noqa: E402
 from storage.db import open_db  # noqa: E402

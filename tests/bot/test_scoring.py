@@ -55,9 +55,9 @@ def test_scoring_stores_every_paper_once_with_reasons() -> None:
 async def test_list_papers_are_fetched_once_from_the_api_and_feed_the_author_index() -> None:
     from bot.config import Config
     from bot.pipeline.arxiv_sync import fetch_list_papers
-    from feeds.rank.inputs import inputs_for
     from feeds.arxiv_limiter import ArxivLimiter
     from feeds.model import Paper
+    from feeds.rank.inputs import inputs_for
     from tests.conftest import TEST_DATA
     from tests.support.feedserver import FeedServer, Reply
 

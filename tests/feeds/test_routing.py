@@ -157,7 +157,8 @@ def _entries(section: str, years: list[int]) -> tuple[ListEntry, ...]:
 def test_a_year_section_competes_by_its_share_of_that_years_entries() -> None:
     sections = [Section("Speech", SectionKind.TOP100, _entries("Speech", [2016, 2014, 2014, 2014])),
                 Section("Vision", SectionKind.TOP100, _entries("Vision", [2014, 2015, 2014, 2015])),
-                Section("More Papers from 2016", SectionKind.TOP100, _entries("More", [2016, 2016, 2016]))]
+                Section("More Papers from 2016", SectionKind.TOP100,
+                        _entries("More", [2016, 2016, 2016]))]
     priors = year_priors(sections, {"More Papers from 2016": 2016})
     assert set(priors) == {2016}  # no other year has a section of its own
     speech, vision, more = (priors[2016][s.name] for s in sections)
