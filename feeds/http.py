@@ -182,9 +182,10 @@ async def _send(
 ) -> FetchResult:
     """One request: its result on 2xx (or 304), else FetchError (status None: network)."""
     verb = "fetching" if method == "GET" else "posting to"
-    kwargs = {"timeout": timeout} if timeout is not None else {}
+    if timeout is not None:
+        request["timeout"] = timeout
     try:
-        response = await client.request(method, url, headers=headers, **kwargs, **request)
+        response = await client.request(method, url, headers=headers, **request)
     except httpx.TimeoutException:
         raise FetchError(f"timeout {verb} {url}") from None
     except httpx.HTTPError as exc:

@@ -45,7 +45,7 @@ def record_poll(db: Database, poll: FeedPoll) -> FeedPoll:
     """Append a poll to the history; return it with its time filled in."""
     poll = replace(poll, checked_at=poll.checked_at or utc_now())
     with db.conn:
-        db["feed_polls"].insert(asdict(poll))
+        db.table("feed_polls").insert(asdict(poll))
     return poll
 
 
@@ -94,4 +94,4 @@ def save_cursor(db: Database, cursor: BackfillCursor) -> None:
     row = asdict(cursor)
     row.update(done=int(cursor.done), updated_at=utc_now())
     with db.conn:
-        db["backfill_cursors"].upsert(row, pk=("query", "since"))
+        db.table("backfill_cursors").upsert(row, pk=("query", "since"))

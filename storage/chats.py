@@ -17,7 +17,7 @@ def ensure_chat(
     if existing is not None and existing.active:
         return existing
     with db.atomic():
-        db["chats"].upsert(
+        db.table("chats").upsert(
             {
                 "chat_id": chat_id, "chat_type": chat_type, "title": title,
                 "lang": existing.lang if existing else (lang or Lang.EN),
@@ -55,7 +55,7 @@ def _chat(row: dict[str, Any]) -> Chat:
 def set_chat_setting(db: Database, chat_id: int, **values: object) -> None:
     """Update settings of a known chat (lang, digest, digest_hour)."""
     with db.atomic():
-        db["chats"].update(chat_id, values)
+        db.table("chats").update(chat_id, values)
 
 
 def deactivate_chat(db: Database, chat_id: int, reason: str) -> None:
@@ -84,12 +84,12 @@ def active_chats(db: Database) -> list[Chat]:
 def subscribe(db: Database, chat_id: int, kind: SubscriptionKind, value: str) -> bool:
     """Add a subscription; return False when it already existed."""
     with db.atomic():
-        before = db["subscriptions"].count
-        db["subscriptions"].insert(
+        before = db.table("subscriptions").count
+        db.table("subscriptions").insert(
             {"chat_id": chat_id, "kind": kind, "value": value, "created_at": utc_now()},
             ignore=True,
         )
-        return db["subscriptions"].count > before
+        return db.table("subscriptions").count > before
 
 
 def unsubscribe(db: Database, chat_id: int, kind: SubscriptionKind, value: str) -> bool:
@@ -115,7 +115,7 @@ def subscriptions(db: Database, chat_id: int | None = None) -> list[Subscription
 def record_vote(db: Database, chat_id: int, paper_id: str, vote: int) -> None:
     """Remember a chat's 👍 (+1) or 👎 (-1) on a paper (the latest vote wins)."""
     with db.atomic():
-        db["votes"].upsert(
+        db.table("votes").upsert(
             {"chat_id": chat_id, "paper_id": paper_id, "vote": vote, "voted_at": utc_now()},
             pk=("chat_id", "paper_id"),
         )

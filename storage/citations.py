@@ -22,7 +22,7 @@ def save_citations(db: Database, counts: Iterable[CitationCount]) -> int:
         for c in counts
     ]
     with db.atomic():
-        db["citations"].upsert_all(rows, pk="arxiv_id")
+        db.table("citations").upsert_all(rows, pk="arxiv_id")
     return len(rows)
 
 

@@ -10,11 +10,16 @@ from sqlite_utils import Database
 
 from storage.schema import migrate
 
-__all__ = ["Database", "StorageError", "open_db", "utc_now"]
+__all__ = ["DB_ERRORS", "Database", "StorageError", "open_db", "utc_now"]
 
 
 class StorageError(Exception):
     """The database cannot be opened or written."""
+
+
+# What a database call can raise when the file is locked, full or broken: callers outside
+# storage/ catch these without importing sqlite3.
+DB_ERRORS: tuple[type[Exception], ...] = (StorageError, sqlite3.Error)
 
 
 def open_db(path: str | Path = ":memory:") -> Database:

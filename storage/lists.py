@@ -65,7 +65,7 @@ def _insert_version(
     db: Database, body: bytes, snapshot: ListSnapshot, source_url: str,
     etag: str | None, last_modified: str | None,
 ) -> int:
-    table = db["list_versions"].insert(
+    table = db.table("list_versions").insert(
         {
             "content_hash": content_hash(body), "source_url": source_url, "etag": etag,
             "last_modified": last_modified, "fetched_at": utc_now(),
@@ -74,11 +74,12 @@ def _insert_version(
             "top100_count": sum(len(s.entries) for s in snapshot.top100()),
         }
     )
+    assert table.last_pk is not None
     return int(table.last_pk)
 
 
 def _insert_sections(db: Database, version_id: int, snapshot: ListSnapshot) -> None:
-    db["list_sections"].insert_all(
+    db.table("list_sections").insert_all(
         {
             "version_id": version_id, "position": position, "name": section.name,
             "kind": section.kind,
@@ -90,7 +91,7 @@ def _insert_sections(db: Database, version_id: int, snapshot: ListSnapshot) -> N
 
 def _insert_entries(db: Database, version_id: int, snapshot: ListSnapshot) -> None:
     kinds = {section.name: section.kind for section in snapshot.sections}
-    db["list_entries"].insert_all(
+    db.table("list_entries").insert_all(
         {
             "version_id": version_id, "position": position, "section": entry.section,
             "section_kind": kinds.get(entry.section, SectionKind.TOP100), "title": entry.title,
@@ -105,7 +106,7 @@ def _insert_entries(db: Database, version_id: int, snapshot: ListSnapshot) -> No
 def _insert_diff(
     db: Database, version_id: int, previous_id: int, diff: ListDiff
 ) -> None:
-    db["list_diffs"].insert(
+    db.table("list_diffs").insert(
         {
             "version_id": version_id, "previous_id": previous_id, "added": len(diff.added),
             "removed": len(diff.removed), "moved": len(diff.moved), "edited": len(diff.edited),
@@ -135,7 +136,7 @@ _VERSION_COLUMNS = (
 
 def version_body(db: Database, version_id: int) -> bytes:
     """Return the README text of a stored version."""
-    row = db["list_versions"].get(version_id)
+    row = db.table("list_versions").get(version_id)
     return str(row["body"]).encode("utf-8")
 
 
@@ -213,7 +214,7 @@ def update_validators(
 ) -> None:
     """Remember new ETag/Last-Modified for an unchanged body (no new version)."""
     with db.atomic():
-        db["list_versions"].update(
+        db.table("list_versions").update(
             version_id,
             {"source_url": source_url, "etag": etag, "last_modified": last_modified,
              "fetched_at": utc_now()},

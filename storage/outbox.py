@@ -74,7 +74,7 @@ def enqueue(
     ]
     added = 0
     for row in rows:  # INSERT OR IGNORE, counting what went in without a count(*) scan
-        db["outbox"].insert(row, ignore=True)
+        db.table("outbox").insert(row, ignore=True)
         added += next(db.query("select changes() as n"))["n"]
     return added
 

@@ -27,7 +27,7 @@ _PAPER_FTS_001 = ("title", "abstract", "authors")
 
 # lists
 def _create_list_tables(db: Database) -> None:
-    db["list_versions"].create(
+    db.table("list_versions").create(
         {
             "id": int, "content_hash": str, "source_url": str, "etag": str,
             "last_modified": str, "fetched_at": str, "body": str,
@@ -35,7 +35,7 @@ def _create_list_tables(db: Database) -> None:
         },
         pk="id",
     )
-    db["list_entries"].create(
+    db.table("list_entries").create(
         {
             "version_id": int, "position": int, "section": str, "section_kind": str,
             "title": str, "year": int, "authors": str, "links": str, "arxiv_id": str,
@@ -44,12 +44,12 @@ def _create_list_tables(db: Database) -> None:
         pk=("version_id", "position"),
         foreign_keys=[("version_id", "list_versions", "id")],
     )
-    db["list_sections"].create(
+    db.table("list_sections").create(
         {"version_id": int, "position": int, "name": str, "kind": str, "researchers": str},
         pk=("version_id", "position"),
         foreign_keys=[("version_id", "list_versions", "id")],
     )
-    db["list_diffs"].create(
+    db.table("list_diffs").create(
         {
             "version_id": int, "previous_id": int, "added": int, "removed": int,
             "moved": int, "edited": int, "diff": str,
@@ -57,19 +57,19 @@ def _create_list_tables(db: Database) -> None:
         pk="version_id",
         foreign_keys=[("version_id", "list_versions", "id")],
     )
-    db["list_entries"].create_index(["arxiv_id"])
-    db["list_entries"].create_index(["entry_key"])
+    db.table("list_entries").create_index(["arxiv_id"])
+    db.table("list_entries").create_index(["entry_key"])
 
 
 def _index_list_entries(db: Database) -> None:
-    db["list_entries"].enable_fts(
+    db.table("list_entries").enable_fts(
         ["title", "authors", "section"], create_triggers=True, tokenize="porter"
     )
 
 
 # chats
 def _create_chat_tables(db: Database) -> None:
-    db["chats"].create(
+    db.table("chats").create(
         {
             "chat_id": int, "chat_type": str, "title": str, "lang": str, "digest": str,
             "digest_hour": int, "active": int, "created_at": str, "deactivated_at": str,
@@ -78,12 +78,12 @@ def _create_chat_tables(db: Database) -> None:
         pk="chat_id",
         defaults={"lang": "en", "digest": "daily", "digest_hour": 8, "active": 1},
     )
-    db["subscriptions"].create(
+    db.table("subscriptions").create(
         {"chat_id": int, "kind": str, "value": str, "created_at": str},
         pk=("chat_id", "kind", "value"),
         foreign_keys=[("chat_id", "chats", "chat_id")],
     )
-    db["votes"].create(
+    db.table("votes").create(
         {"chat_id": int, "paper_id": str, "vote": int, "voted_at": str},
         pk=("chat_id", "paper_id"),
     )
@@ -91,24 +91,24 @@ def _create_chat_tables(db: Database) -> None:
 
 def _add_digest_marks(db: Database) -> None:
     # What the last digest covered: papers up to this rowid, list versions up to this id.
-    db["chats"].add_column("paper_mark", int, not_null_default=0)
-    db["chats"].add_column("list_mark", int, not_null_default=0)
+    db.table("chats").add_column("paper_mark", int, not_null_default=0)
+    db.table("chats").add_column("list_mark", int, not_null_default=0)
 
 
 # papers
 def _create_papers(db: Database) -> None:
     types: dict[str, Any] = {column: str for column in _PAPER_COLUMNS_001}
     types.update(version=int, is_cross=int)
-    db["papers"].create(types, pk="arxiv_id", not_null={"version", "title"})
-    db["papers"].create_index(["announced"])
-    db["papers"].enable_fts(list(_PAPER_FTS_001), create_triggers=True, tokenize="porter")
+    db.table("papers").create(types, pk="arxiv_id", not_null={"version", "title"})
+    db.table("papers").create_index(["announced"])
+    db.table("papers").enable_fts(list(_PAPER_FTS_001), create_triggers=True, tokenize="porter")
     _defer_insert_trigger(db)
 
 
 def _defer_insert_trigger(db: Database) -> None:
     """Index inserted rows one by one, except while store_papers indexes a batch at once."""
     # Measured on 2,000 papers: per-row trigger indexing ~140 ms, one INSERT ... SELECT ~45 ms.
-    db["papers_fts_defer"].create({"active": int})
+    db.table("papers_fts_defer").create({"active": int})
     db.execute("DROP TRIGGER [papers_ai]")
     columns = ", ".join(_PAPER_FTS_001)
     values = ", ".join(f"new.{column}" for column in _PAPER_FTS_001)
@@ -121,7 +121,7 @@ def _defer_insert_trigger(db: Database) -> None:
 
 # arxiv_polls
 def _create_poll_tables(db: Database) -> None:
-    db["feed_polls"].create(
+    db.table("feed_polls").create(
         {
             "id": int, "url": str, "checked_at": str, "status": str, "items": int, "new": int,
             "replaced": int, "cross": int, "skipped": int, "message": str, "etag": str,
@@ -130,8 +130,8 @@ def _create_poll_tables(db: Database) -> None:
         pk="id",
         not_null={"url", "checked_at", "status"},
     )
-    db["feed_polls"].create_index(["url", "id"])
-    db["backfill_cursors"].create(
+    db.table("feed_polls").create_index(["url", "id"])
+    db.table("backfill_cursors").create(
         {
             "query": str, "since": str, "next_start": int, "stored": int, "done": int,
             "updated_at": str,
@@ -142,19 +142,19 @@ def _create_poll_tables(db: Database) -> None:
 
 # scores
 def _create_scores(db: Database) -> None:
-    db["scores"].create(
+    db.table("scores").create(
         {
             "arxiv_id": str, "section": str, "section_prob": float, "score": float,
             "reasons": str, "list_version": int, "scored_at": str,
         },
         pk="arxiv_id",
     )
-    db["scores"].create_index(["section", "score"])
+    db.table("scores").create_index(["section", "score"])
 
 
 # outbox
 def _create_outbox(db: Database) -> None:
-    db["outbox"].create(
+    db.table("outbox").create(
         {
             "id": int, "chat_id": int, "kind": str, "cycle": str, "part": int, "text": str,
             "keyboard": str, "status": str, "attempts": int, "last_error": str,
@@ -163,13 +163,13 @@ def _create_outbox(db: Database) -> None:
         pk="id",
         defaults={"status": "pending", "attempts": 0, "not_before": 0.0},
     )
-    db["outbox"].create_index(["chat_id", "kind", "cycle", "part"], unique=True)
-    db["outbox"].create_index(["status", "id"])
+    db.table("outbox").create_index(["chat_id", "kind", "cycle", "part"], unique=True)
+    db.table("outbox").create_index(["status", "id"])
 
 
 # job_runs
 def _create_job_runs(db: Database) -> None:
-    db["job_runs"].create(
+    db.table("job_runs").create(
         {"name": str, "last_run_at": str, "last_ok_at": str, "last_summary": str,
          "seconds": float, "runs": int, "failures": int},
         pk="name", defaults={"runs": 0, "failures": 0},
@@ -178,7 +178,7 @@ def _create_job_runs(db: Database) -> None:
 
 # suggestions
 def _create_suggestions(db: Database) -> None:
-    db["suggestions"].create(
+    db.table("suggestions").create(
         {
             "id": int, "arxiv_id": str, "title": str, "section": str, "target_section": str,
             "score": float, "reasons": str, "line": str, "status": str, "created_at": str,
@@ -186,12 +186,12 @@ def _create_suggestions(db: Database) -> None:
         },
         pk="id", defaults={"status": "pending"},
     )
-    db["suggestions"].create_index(["arxiv_id"], unique=True)
+    db.table("suggestions").create_index(["arxiv_id"], unique=True)
 
 
 # citations
 def _create_citations(db: Database) -> None:
-    db["citations"].create(
+    db.table("citations").create(
         {
             "arxiv_id": str, "citations": int, "influential": int, "publication_date": str,
             "fetched_at": str,
@@ -203,7 +203,7 @@ def _create_citations(db: Database) -> None:
 
 def _create_heartbeat(db: Database) -> None:
     # `papers-bot health` wrote this table itself before it was a migration.
-    db["health"].create({"name": str, "beat_at": str}, pk="name", if_not_exists=True)
+    db.table("health").create({"name": str, "beat_at": str}, pk="name", if_not_exists=True)
 
 
 _STEPS = (
@@ -229,14 +229,14 @@ def adopt_legacy(db: Database) -> int:
     if LEGACY_TABLE not in db.table_names():
         return 0
     applied = {m.name for m in MIGRATIONS.applied(db)}
-    rows = [row for row in db[LEGACY_TABLE].rows if row["name"] not in applied]
+    rows = [row for row in db.table(LEGACY_TABLE).rows if row["name"] not in applied]
     with db.atomic():
         MIGRATIONS.ensure_migrations_table(db)
-        db[Migrations.migrations_table].insert_all(
+        db.table(Migrations.migrations_table).insert_all(
             {"migration_set": MIGRATIONS.name, "name": row["name"], "applied_at": row["applied_at"]}
             for row in rows
         )
-        db[LEGACY_TABLE].drop()
+        db.table(LEGACY_TABLE).drop()
     return len(rows)
 
 

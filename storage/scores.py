@@ -22,7 +22,7 @@ def save_scores(db: Database, scores: Iterable[Scored]) -> int:
         for s in scores
     ]
     with db.atomic():
-        db["scores"].upsert_all(rows, pk="arxiv_id")
+        db.table("scores").upsert_all(rows, pk="arxiv_id")
     return len(rows)
 
 

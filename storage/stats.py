@@ -28,11 +28,11 @@ def bot_stats(db: Database) -> BotStats:
     active = db.conn.execute("select count(*) from chats where active = 1").fetchone()[0]
     return BotStats(
         active_chats=active,
-        chats=db["chats"].count,
-        subscriptions=db["subscriptions"].count,
-        papers=db["papers"].count,
-        scored=db["scores"].count,
-        list_versions=db["list_versions"].count,
+        chats=db.table("chats").count,
+        subscriptions=db.table("subscriptions").count,
+        papers=db.table("papers").count,
+        scored=db.table("scores").count,
+        list_versions=db.table("list_versions").count,
         deliveries=outbox.counts(db),
-        suggestions=db["suggestions"].count,
+        suggestions=db.table("suggestions").count,
     )

@@ -15,8 +15,8 @@ def add_suggestion(
     score: float, reasons: Sequence[Reason], line: str,
 ) -> int | None:
     """Store a new suggestion; None when the paper was suggested before."""
-    before = db["suggestions"].count
-    db["suggestions"].insert(
+    before = db.table("suggestions").count
+    db.table("suggestions").insert(
         {
             "arxiv_id": arxiv_id, "title": title, "section": section,
             "target_section": target_section, "score": score,
@@ -25,7 +25,7 @@ def add_suggestion(
         },
         ignore=True,
     )
-    if db["suggestions"].count == before:
+    if db.table("suggestions").count == before:
         return None
     return int(next(db.query("select id from suggestions where arxiv_id = ?", [arxiv_id]))["id"])
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 import sys
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -20,13 +19,13 @@ from feeds.http import ARXIV_POLICY, FetchError, FetchResult, RetryPolicy, clien
 from feeds.model import PollStatus
 from storage import arxiv_polls, papers
 from storage.arxiv_polls import BackfillCursor, FeedPoll
-from storage.db import Database, StorageError
+from storage.db import DB_ERRORS, Database
 from storage.papers import StoreReport, store_papers
 
 logger = logging.getLogger(__name__)
 
 # Failures that are part of life: logged as one line and recorded, never raised.
-EXPECTED_ERRORS = (FetchError, FeedError, StorageError, sqlite3.Error)
+EXPECTED_ERRORS: tuple[type[Exception], ...] = (FetchError, FeedError, *DB_ERRORS)
 
 
 @dataclass(frozen=True)
@@ -133,7 +132,7 @@ def _record(db: Database, report: ArxivSyncReport, result: FetchResult | None) -
     )
     try:
         arxiv_polls.record_poll(db, poll)
-    except (StorageError, sqlite3.Error) as exc:
+    except DB_ERRORS as exc:
         logger.warning("arXiv poll of %s not recorded: %s", report.url, _one_line(exc))
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -23,7 +23,7 @@ from functools import lru_cache
 from feeds.awesome_list import normalise_title
 from feeds.model import ListSnapshot, Paper, Section
 from feeds.names import author_key
-from feeds.rank.text import Postings, Vector, paper_terms, postings, terms, unit, vector
+from feeds.rank.text import Bag, Postings, Vector, paper_terms, postings, terms, unit, vector
 
 OTHER = "other"
 
@@ -156,14 +156,16 @@ def train_router(snapshot: ListSnapshot, known: Iterable[Paper] = ()) -> Router:
     frequency = Counter(t for _, bag in docs for t in bag)
     idf = {t: math.log((len(docs) + 1) / (c + 1)) + 1 for t, c in frequency.items()}
     vectors = [(section, vector(bag, idf)) for section, bag in docs]
-    centroids, years = {}, {}
+    centroids: dict[str, Vector] = {}
+    years: dict[str, int] = {}
     for section in snapshot.top100():
-        mean: Counter[str] = Counter()
+        mean: Bag = defaultdict(float)
         own = [doc for s, doc in vectors if s is section]
         for doc in own:
-            mean.update({t: x / len(own) for t, x in doc.items()})
-        seeds = vector(_seed_bag(section), idf)
-        mean.update({t: SEED_WEIGHT * x for t, x in seeds.items()})
+            for t, x in doc.items():
+                mean[t] += x / len(own)
+        for t, x in vector(_seed_bag(section), idf).items():
+            mean[t] += SEED_WEIGHT * x
         centroids[section.name] = unit(mean)
         if found := re.search(r"\b(?:19|20)\d\d\b", section.name):
             years[section.name] = int(found.group())
@@ -194,13 +196,14 @@ def _bare(title: str) -> Paper:
     return Paper("", 1, title, "", (), ())
 
 
-def _seed_bag(section: Section) -> Counter[str]:
+def _seed_bag(section: Section) -> Bag:
     """Keyword, category and key-researcher seeds for a section, from its name and comment."""
-    bag: Counter[str] = Counter()
+    bag: Bag = defaultdict(float)
     low = section.name.lower()
     for key, words in SECTION_SEEDS:
         if key in low:
-            bag.update(terms(words))
+            for word in terms(words):
+                bag[word] += 1.0
     for category, keys in CATEGORY_SEEDS:
         if any(key in low for key in keys.split()):
             bag[f"cat:{category}"] += 1.0

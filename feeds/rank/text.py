@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -47,9 +47,12 @@ def _singular(word: str) -> str:
     return word
 
 
-def paper_terms(paper: Paper) -> Counter[str]:
+Bag = defaultdict[str, float]
+
+
+def paper_terms(paper: Paper) -> Bag:
     """Weighted terms of a paper: title, abstract (scaled), categories, venue and authors."""
-    bag: Counter[str] = Counter()
+    bag: Bag = defaultdict(float)
     for word in terms(paper.title):
         bag[word] += TITLE_WEIGHT
     words = terms(paper.abstract)
