@@ -30,14 +30,6 @@ from dataclasses import dataclass, fields, replace
 from datetime import date
 
 import numpy as np
-from feeds.authors import (
-    AuthorActivity,
-    AuthorIndex,
-    author_activity,
-    build_author_index,
-    list_paper_authors,
-    merge_arxiv_authors,
-)
 from pool import (
     ML_TAGS,
     Found,
@@ -55,7 +47,9 @@ from feeds.awesome_list import normalise_title
 from feeds.bundled import bundled_snapshot
 from feeds.list_papers import bundled_bib, known_list_papers
 from feeds.model import ListSnapshot, Paper
-from feeds.rank import Weights, list_text, paper_signals
+from feeds.rank.authors import AuthorActivity, AuthorIndex, author_activity
+from feeds.rank.inputs import build_inputs
+from feeds.rank.ranker import Weights, paper_signals
 from feeds.rank.routing import (
     NEAREST_SHARE,
     PRIOR_SMOOTHING,
@@ -131,18 +125,15 @@ def build_fold(data: Data, hidden: set[str], labelled: set[str], svm: bool = Fal
     """Hide these positives from everything the ranker learns from, then score the pool."""
     sub = without(data.snapshot, [f.entry for f in data.found if f.paper.arxiv_id in hidden])
     visible = [f.paper for f in data.found if f.paper.arxiv_id not in hidden]
-    bib = bundled_bib()
-    known = known_list_papers(sub, bib, visible)
-    index = build_author_index(merge_arxiv_authors(list_paper_authors(sub, bib), visible), sub)
-    router = train_router(sub, known)
-    text = list_text(sub, known, router.idf)
+    inputs = build_inputs(sub, bundled_bib(), visible)
+    known, index = inputs.known, inputs.index
     shown = set(data.positives) - hidden
     evaluated = [p for i, p in data.candidates.items() if i not in shown]
     unit, rows = Weights.unit(), []
     listed = _list_author_test(index)
     for paper in evaluated:
         points: Counter[str] = Counter()
-        for signal in paper_signals(paper, router, text, index, None, NOW, unit, data.activity):
+        for signal in paper_signals(paper, inputs, None, NOW, unit, data.activity):
             points[signal.kind] += signal.points
         extra = data.extras[paper.arxiv_id].copy()
         extra[-1] = math.log1p(sum(map(listed, data.coauthors[paper.arxiv_id])))

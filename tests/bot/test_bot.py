@@ -16,6 +16,7 @@ from feeds.model import Paper
 from storage import chats, papers
 from storage.db import open_db
 from tests.support.fakebotapi import FakeBotApi
+from tests.support.rig import bot_rig
 
 USER = 1001
 GROUP = -1001234567890
@@ -24,18 +25,8 @@ ADMIN, MEMBER = 2001, 2002
 
 @pytest.fixture
 async def bot() -> AsyncIterator[tuple[FakeBotApi, Application]]:
-    with FakeBotApi() as api:
-        config = Config.from_env(
-            {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
-             "MAINTAINER_IDS": "999"}
-        )
-        db = open_db()
-        seed_bundled(db)
-        app = build_application(config, db)
-        await app.initialize()
-        yield api, app
-        await app.shutdown()
-        assert not api.errors
+    async with bot_rig() as rig:
+        yield rig.api, rig.app
 
 
 async def say(api: FakeBotApi, app: Application, text: str, chat_id: int = USER,

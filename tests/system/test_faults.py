@@ -26,34 +26,29 @@ import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
-from telegram import Update
-from telegram.ext import Application
 
-from bot.app import build_application, publish_command_menu
-from bot.config import Config
+from bot.app import publish_command_menu
 from bot.delivery import Deliverer
-from bot.jobs import Services, run_recorded
 from bot.pipeline.citations import fetch_citations
 from bot.pipeline.list_sync import seed_bundled
-from feeds.arxiv_limiter import ArxivLimiter
 from feeds.arxiv_rss import parse_arxiv_rss
 from feeds.model import Reason, ReasonKey
 from storage import chats, citations, lists, outbox, papers, suggestions
 from storage.db import open_db
 from tests.conftest import README_HISTORY, ROOT, TEST_DATA
-from tests.support.fakebotapi import DEFAULT_TOKEN, FakeBotApi, SentMessage
-from tests.support.feedserver import FakeTime, FeedServer, Reply
+from tests.support.fakebotapi import DEFAULT_TOKEN, FakeBotApi
+from tests.support.feedserver import FakeTime, Reply
+from tests.support.rig import NOW, Rig, bot_rig
 
 TOKEN = DEFAULT_TOKEN
 SECRET = TOKEN.split(":", 1)[1]
-NOW = datetime(2017, 3, 14, 23, 0, tzinfo=UTC)
 ARXIV = TEST_DATA / "arxiv"
 DAY1 = (ARXIV / "rss2_ml6_2017-03-14.xml").read_bytes()  # 13 items
 DAY2 = (ARXIV / "rss2_ml6_2017-03-15.xml").read_bytes()  # 29 distinct papers over both days
@@ -124,72 +119,13 @@ def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]
 # ---- the bot wired to the fake Bot API, the feeds served from 127.0.0.1 ------------------------
 
 
-@dataclass
-class Rig:
-    """The real application (handlers, deliverer, jobs' bodies) on one database file."""
-
-    api: FakeBotApi
-    app: Application
-    db: object
-    services: Services
-    time: FakeTime
-    server: FeedServer
-
-    @property
-    def deliverer(self) -> Deliverer:
-        return self.services.deliverer
-
-    async def job(self, name: str) -> str:
-        """Run a job body exactly as the scheduler does (one recorded run, one line)."""
-        job = self.app.bot_data.scheduler.jobs[name]
-        return (await run_recorded(self.services, job)).summary
-
-    async def say(self, text: str, chat_id: int = 1001, user_id: int | None = None,
-                  **kwargs) -> list[SentMessage]:
-        before = len(self.api.sent_messages())
-        update = self.api.make_message_update(chat_id, text, user_id=user_id or chat_id, **kwargs)
-        await self.app.process_update(Update.de_json(update, self.app.bot))
-        return self.api.sent_messages()[before:]
-
-    async def tap(self, data: str, message_id: int, chat_id: int = 1001,
-                  user_id: int | None = None) -> list[SentMessage]:
-        before = len(self.api.sent_messages())
-        update = self.api.make_callback_update(chat_id, user_id or chat_id, data,
-                                               message_id=message_id)
-        await self.app.process_update(Update.de_json(update, self.app.bot))
-        return self.api.sent_messages()[before:]
-
-    def papers(self) -> int:
-        return self.db["papers"].count
-
-    def outbox_rows(self, chat_id: int) -> int:
-        return self.db["outbox"].count_where("chat_id = ?", [chat_id])
-
-
 @pytest.fixture
 async def rig(tmp_path) -> AsyncIterator[Rig]:
-    with FakeBotApi() as api, FeedServer() as server:
-        config = Config.from_env({
-            "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
-            "TELEGRAM_RATE_LIMIT": "500", "MAINTAINER_IDS": "999",
-            "ARXIV_RSS_URL": server.url("/rss"), "LIST_README_URL": server.url("/README.md"),
-            "HTTP_TIMEOUT": "0.3",
-        })
-        db = open_db(tmp_path / "bot.db")
-        seed_bundled(db)
-        app = build_application(config, db, with_jobs=False)
-        await app.initialize()
-        fake = FakeTime()
-        services: Services = app.bot_data.services
-        services.limiter = ArxivLimiter(clock=fake.clock, sleep=fake.sleep)
-        services.clock = lambda: NOW
-        services.deliverer.clock, services.deliverer.sleep = fake.clock, fake.sleep
-        chats.ensure_chat(db, READER)
-        chats.set_chat_setting(db, READER, digest="instant")
-        chats.subscribe(db, READER, "keyword", "learning")
-        yield Rig(api, app, db, services, fake, server)
-        await app.shutdown()
-        assert not api.errors
+    async with bot_rig(tmp_path / "bot.db") as built:
+        chats.ensure_chat(built.db, READER)
+        chats.set_chat_setting(built.db, READER, digest="instant")
+        chats.subscribe(built.db, READER, "keyword", "learning")
+        yield built
 
 
 class DropThenServe:
