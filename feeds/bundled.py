@@ -38,3 +38,17 @@ def chinese_section_names() -> dict[str, str]:
     chinese = [m.group(1).strip() for m in re.finditer(r"^###\s+(.+)$", text, re.M)]
     english = [section.name for section in bundled_snapshot().sections]
     return dict(zip(english, chinese, strict=False))
+
+
+@cache
+def chinese_titles() -> dict[str, str]:
+    """Chinese titles of the list's entries from README.zh-CN.md, keyed by the entry's first
+    link (the translation keeps the links; its years and sections differ in places)."""
+    translated = parse_awesome_list(bundled_bytes("README.zh-CN.md"))
+    return {link_key(e.links[0].url): e.title for e in translated.entries if e.links}
+
+
+def link_key(url: str) -> str:
+    """A link as an identity: scheme, 'www.', doubled slashes and a trailing '/' ignored."""
+    bare = re.sub(r"^https?://(www\.)?", "", url.strip()).rstrip("/")
+    return re.sub(r"/{2,}", "/", bare)

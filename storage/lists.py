@@ -219,23 +219,3 @@ def update_validators(
             {"source_url": source_url, "etag": etag, "last_modified": last_modified,
              "fetched_at": utc_now()},
         )
-
-
-def search_entries(
-    db: Database, fts_query: str, version_id: int, limit: int = 20
-) -> list[ListEntry]:
-    """Full-text search (an already-safe FTS5 query) over one version's entries, best first."""
-    researchers = {
-        row["name"]: tuple(Researcher(n, u) for n, u in json.loads(row["researchers"]))
-        for row in db.query(
-            "select name, researchers from list_sections where version_id = ?", [version_id]
-        )
-    }
-    sql = (
-        "select list_entries.* from list_entries_fts join list_entries "
-        "on list_entries.rowid = list_entries_fts.rowid "
-        "where list_entries_fts match ? and list_entries.version_id = ? "
-        "order by bm25(list_entries_fts, 10.0, 2.0, 1.0) limit ?"
-    )
-    rows = db.query(sql, [fts_query, version_id, limit])
-    return [_entry_from_row(row, researchers) for row in rows]

@@ -17,12 +17,8 @@ COLUMNS = (
     "source", "first_seen", "announced",
 )
 FTS_COLUMNS = ("title", "abstract", "authors")
-FTS_WEIGHTS = "10.0, 1.0, 4.0"  # bm25 weights for title, abstract, authors
 FILLABLE = ("primary_category", "doi", "journal_ref", "comments")
-MAX_QUERY_TOKENS = 32
-SEARCH_WINDOW = 2000  # newest full-text matches ranked by bm25 (see _match)
 _CHUNK = 500  # stays below SQLite's bound-variable limit
-_WORD = re.compile(r"\w", re.UNICODE)
 
 
 
@@ -214,45 +210,6 @@ def papers_announced_on(
     cross = "" if include_cross else " AND NOT is_cross"
     sql = f"SELECT * FROM papers WHERE announced = ?{cross} ORDER BY arxiv_id"
     return [paper_from_row(row) for row in db.query(sql, [day.isoformat()])]
-
-
-def search_papers(
-    db: Database, words: str | Sequence[str], limit: int = 20
-) -> list[Paper]:
-    """Full-text search over title, abstract and authors; best match first."""
-    tokens = query_tokens(words)
-    if not tokens or limit <= 0:
-        return []
-    found = _match(db, " ".join(tokens), limit)
-    if not found and len(tokens) > 1:
-        found = _match(db, " OR ".join(tokens), limit)  # no paper has every word: rank any
-    return found
-
-
-def query_tokens(words: str | Sequence[str]) -> list[str]:
-    """Turn user text into quoted FTS5 strings: operators and punctuation become plain text."""
-    text = words if isinstance(words, str) else " ".join(words)
-    tokens = [token for token in text.split() if _WORD.search(token)][:MAX_QUERY_TOKENS]
-    return ['"' + token.replace('"', '""') + '"' for token in tokens]
-
-
-def _match(db: Database, query: str, limit: int) -> list[Paper]:
-    # bm25 over every match of a common word costs ~15 ms at 100k papers; FTS5 walks matches
-    # newest first (by rowid) cheaply, so rank the SEARCH_WINDOW newest matches by bm25: the
-    # best recent papers, which is what a news bot's search is for (the list's classics are
-    # searched separately). bench/query.py measures both.
-    window = (
-        "SELECT rowid, score FROM ("
-        f"SELECT rowid, bm25(papers_fts, {FTS_WEIGHTS}) AS score FROM papers_fts "
-        "WHERE papers_fts MATCH ? ORDER BY rowid DESC LIMIT ?) ORDER BY score, rowid DESC LIMIT ?"
-    )
-    best = db.conn.execute(window, [query, SEARCH_WINDOW, limit]).fetchall()
-    if not best:
-        return []
-    marks = ",".join("?" * len(best))
-    rows = {row["rowid"]: row for row in db.query(
-        f"SELECT rowid, * FROM papers WHERE rowid IN ({marks})", [r for r, _ in best])}
-    return [paper_from_row(rows[r]) for r, _ in best if r in rows]
 
 
 def paper_from_row(row: dict[str, Any]) -> Paper:

@@ -109,7 +109,11 @@ def _defer_insert_trigger(db: Database) -> None:
     """Index inserted rows one by one, except while store_papers indexes a batch at once."""
     # Measured on 2,000 papers: per-row trigger indexing ~140 ms, one INSERT ... SELECT ~45 ms.
     db.table("papers_fts_defer").create({"active": int})
-    db.execute("DROP TRIGGER [papers_ai]")
+    _deferred_insert_trigger(db)
+
+
+def _deferred_insert_trigger(db: Database) -> None:
+    db.execute("DROP TRIGGER IF EXISTS [papers_ai]")
     columns = ", ".join(_PAPER_FTS_001)
     values = ", ".join(f"new.{column}" for column in _PAPER_FTS_001)
     db.execute(
@@ -201,6 +205,28 @@ def _create_citations(db: Database) -> None:
     )
 
 
+EXACT_TOKENS = "unicode61 remove_diacritics 2"
+
+
+def _exact_token_search(db: Database) -> None:
+    # Porter stemming matched "objectives" for "object" and "transforms" for "transformer":
+    # index whole tokens instead (plurals are folded when the query is built). The list's
+    # entries are few enough to be scored in memory, so their index goes.
+    papers = db.table("papers")
+    papers.disable_fts()
+    db.execute("DROP TRIGGER IF EXISTS [papers_ai]")  # the deferred one (its SQL differs)
+    papers.enable_fts(list(_PAPER_FTS_001), create_triggers=True, tokenize=EXACT_TOKENS)
+    _deferred_insert_trigger(db)
+    db.table("list_entries").disable_fts()
+
+
+def _create_searches(db: Database) -> None:
+    # What a chat searched for, so a "more" button can page on (callback data holds the id).
+    db.table("searches").create(
+        {"id": int, "chat_id": int, "query": str, "created_at": str}, pk="id",
+    )
+
+
 def _create_heartbeat(db: Database) -> None:
     # `papers-bot health` wrote this table itself before it was a migration.
     db.table("health").create({"name": str, "beat_at": str}, pk="name", if_not_exists=True)
@@ -219,6 +245,8 @@ _STEPS = (
     ("suggestions_001", _create_suggestions),
     ("citations_001_counts", _create_citations),
     ("health_001_heartbeat", _create_heartbeat),
+    ("search_002_exact_tokens", _exact_token_search),
+    ("searches_001", _create_searches),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)

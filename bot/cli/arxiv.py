@@ -12,10 +12,10 @@ from typing import Any
 
 from bot.cli.common import UsageError
 from bot.config import Config
+from bot.commands.search import find_papers
 from bot.pipeline.arxiv_sync import backfill
 from feeds.model import Paper
 from storage.db import open_db
-from storage.papers import search_papers
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CATEGORY = re.compile(r"^[a-z\-]+(\.[A-Za-z\-]+)?$")
@@ -83,7 +83,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError(f"--limit must be at least 1, got {args.limit}")
     db = open_db(Config.from_env().db_path)
-    papers = search_papers(db, args.words, args.limit)
+    papers = find_papers(db, " ".join(args.words), args.limit)
     if args.json:
         print(json.dumps([paper_json(p) for p in papers], ensure_ascii=False, indent=1))
     elif not papers:

@@ -1,81 +1,281 @@
-"""Find papers: /search over the list and stored arXiv papers, /paper for one paper's card."""
+"""Find papers: /search over the list and stored arXiv papers, /paper for one paper's card.
+
+Both kinds of result are scored by the same relevance function (feeds/search.py) and
+interleave by it; a "more" button pages on. /paper answers only on a confident title match,
+else it says so and offers the closest titles as buttons.
+"""
 
 from __future__ import annotations
 
-import re
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from bot.commands.base import Asker
+from bot.commands.base import Asker, ButtonResult
 from bot.commands.browse import short
 from bot.render.cards import paper_card, render_entry, render_paper_line
-from bot.render.html import esc, split_blocks
-from bot.render.reply import Reply
+from bot.render.html import clip, esc, split_blocks
+from bot.render.reply import Button, Reply
 from bot.render.strings import section_name, t
-from feeds.model import ListEntry
-from storage import lists, papers, scores
+from feeds.awesome_list import normalise_title
+from feeds.bundled import chinese_titles, link_key
+from feeds.list_papers import bundled_list_papers
+from feeds.model import ListEntry, ListSnapshot, Paper
+from feeds.search import Query, has_cjk, parse_query, relevance, title_closeness
+from feeds.topics import to_english
+from storage import papers, scores
+from storage.db import Database
+from storage.search import candidates, match_expression, recalled_search, remember_search
 
-_ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5})(?:v\d+)?")
+PER_PAGE = 8
+POOL = 60  # full-text candidates scored per search
+MAX_RESULTS = 48
+CONFIDENT = 90.0  # /paper answers when a title is at least this alike (0..100)
+CLOSE = 55.0  # ...and offers titles at least this alike when none is
+CLOSE_OFFERED = 3
+MIN_SCORE = 0.5
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result: a list entry or a stored arXiv paper (or both), and its score."""
+
+    score: float
+    entry: ListEntry | None = None
+    paper: Paper | None = None
+
+
+def expand(query: Query) -> Query:
+    """A Chinese query also searches the English its terms stand for (and keeps its text)."""
+    if not has_cjk(query.text):
+        return query
+    return replace(query, phrases=query.phrases + to_english(query.text))
+
+
+@lru_cache(maxsize=1)
+def _known_abstracts() -> dict[str, str]:
+    """Abstracts of the list's papers shipped with the bot, by arXiv id and title."""
+    found = {normalise_title(p.title): p.abstract for p in bundled_list_papers()}
+    found.update({p.arxiv_id: p.abstract for p in bundled_list_papers() if p.arxiv_id})
+    return found
+
+
+def entry_abstract(entry: ListEntry) -> str:
+    """What the bot knows of a list entry's abstract ('' when nothing)."""
+    known = _known_abstracts()
+    return known.get(entry.arxiv_id or "") or known.get(normalise_title(entry.title), "")
+
+
+def _entry_hits(query: Query, snapshot: ListSnapshot) -> list[Hit]:
+    zh = chinese_titles() if has_cjk(query.text) else {}
+    cjk = "".join(ch for ch in query.text if has_cjk(ch))
+    hits: dict[str, Hit] = {}
+    for entry in snapshot.entries:
+        match = relevance(query, entry.title, entry_abstract(entry))
+        score = match.score if match.relevant else 0.0
+        translated = zh.get(link_key(entry.links[0].url), "") if entry.links else ""
+        if len(cjk) >= 2 and cjk in translated:
+            score = max(score, 6.0)  # the Chinese title holds what was typed
+        if entry.arxiv_id and entry.arxiv_id in query.arxiv_ids:
+            score = 100.0
+        key = entry.arxiv_id or normalise_title(entry.title)
+        if score >= MIN_SCORE and score > (hits[key].score if key in hits else -1):
+            hits[key] = Hit(score, entry)
+    return list(hits.values())
+
+
+def _paper_candidates(db: Database, query: Query) -> list[Paper]:
+    found = candidates(db, match_expression(query), POOL)
+    if len(found) < PER_PAGE and len(query.words) >= 3:  # a typo in one word of a title
+        for i in range(len(query.words)):
+            found += candidates(db, match_expression(query, leave_out=i), PER_PAGE)
+    if not found and len(query.words) >= 2 and not query.phrases:
+        found = candidates(db, match_expression(query, title_only_any=True), POOL)
+    return found + list(papers.get_papers(db, list(query.arxiv_ids)).values())
+
+
+def paper_hits(db: Database, query: Query, skip: set[str] | None = None) -> list[Hit]:
+    """Stored arXiv papers that answer a query (those in `skip` left out), scored."""
+    hits: list[Hit] = []
+    seen = set(skip or ())
+    for paper in _paper_candidates(db, query):
+        if paper.arxiv_id in seen:
+            continue
+        seen.add(paper.arxiv_id)
+        named = paper.arxiv_id in query.arxiv_ids
+        match = relevance(query, paper.title, paper.abstract)
+        if named or (match.relevant and match.score >= MIN_SCORE):
+            hits.append(Hit(100.0 if named else match.score, paper=paper))
+    return hits
+
+
+def _order(hit: Hit) -> tuple[float, bool, str]:
+    """Best score first; on a tie the list's entry, then the newer paper."""
+    newest_first = "".join(chr(0x10FFFF - ord(c)) for c in (hit.paper.published if hit.paper
+                                                             else ""))
+    return (-hit.score, hit.paper is not None, newest_first)
+
+
+def find(db: Database, snapshot: ListSnapshot, text: str) -> list[Hit]:
+    """Everything that answers a search, best first: list entries and papers by one score."""
+    query = expand(parse_query(text))
+    hits = _entry_hits(query, snapshot)
+    listed = {h.entry.arxiv_id for h in hits if h.entry and h.entry.arxiv_id}
+    hits += paper_hits(db, query, listed)
+    return sorted(hits, key=_order)[:MAX_RESULTS]
+
+
+def find_papers(db: Database, text: str, limit: int) -> list[Paper]:
+    """The stored arXiv papers that answer a search, best first (`papers-bot search`)."""
+    hits = sorted(paper_hits(db, expand(parse_query(text))), key=_order)
+    return [h.paper for h in hits[:limit] if h.paper is not None]
+
+
+def _render_hit(hit: Hit, number: int, lang: str) -> str:
+    if hit.entry is not None:
+        where = esc(section_name(hit.entry.section, lang))
+        return f"{render_entry(hit.entry, number)}\n   <i>{where}</i>"
+    assert hit.paper is not None
+    return render_paper_line(hit.paper, number)
 
 
 def answer_search(asker: Asker, args: str) -> list[Reply]:
-    """Full-text search over the list's entries and stored arXiv papers."""
-    tokens = papers.query_tokens(args)
-    if not tokens:
+    """Search the list's entries and the stored arXiv papers."""
+    query = parse_query(args)
+    if query.empty and not has_cjk(args):
         return [Reply(t(asker.lang, "need_words"))]
-    entries = _search_list(asker, tokens)
-    found = papers.search_papers(asker.db, args, limit=10)
-    listed = {e.arxiv_id for e in entries if e.arxiv_id}
-    blocks = [
-        render_entry(e, i + 1) + f"\n   <i>{esc(e.section)}</i>" for i, e in enumerate(entries)
-    ]
-    blocks += [
-        render_paper_line(p, len(blocks) + i + 1) for i, p in enumerate(found)
-        if p.arxiv_id not in listed
-    ]
-    query = esc(short(args))
-    if not blocks:
-        return [Reply(t(asker.lang, "no_results", query=query))]
-    header = t(asker.lang, "search_title", query=query)
-    return [Reply(text) for text in split_blocks(blocks, header)]
+    hits = find(asker.db, asker.snapshot(), args)
+    if not hits:
+        return [Reply(t(asker.lang, "no_results", query=esc(short(args))))]
+    search_id = remember_search(asker.db, asker.chat.chat_id, args)
+    return [search_page(asker, args, hits, search_id, 0)]
 
 
-def _search_list(asker: Asker, tokens: list[str]) -> list[ListEntry]:
-    latest = lists.latest_version(asker.db)
-    if latest is None:
-        return []
-    found = lists.search_entries(asker.db, " ".join(tokens), latest.id, limit=10)
-    if not found and len(tokens) > 1:
-        found = lists.search_entries(asker.db, " OR ".join(tokens), latest.id, limit=10)
-    return found
+def search_page(asker: Asker, text: str, hits: list[Hit], search_id: int, page: int) -> Reply:
+    """One page of results with ◀ / ▶ buttons."""
+    pages = max(1, -(-len(hits) // PER_PAGE))
+    page = min(max(page, 0), pages - 1)
+    start = page * PER_PAGE
+    blocks = [_render_hit(h, start + i + 1, asker.lang)
+              for i, h in enumerate(hits[start : start + PER_PAGE])]
+    header = t(asker.lang, "search_title", query=esc(short(text)))
+    if pages > 1:
+        header += " " + t(asker.lang, "page_of", page=page + 1, pages=pages)
+    nav = []
+    if page > 0:
+        nav.append(Button(t(asker.lang, "prev"), f"q:{search_id}:{page - 1}"))
+    if page < pages - 1:
+        nav.append(Button(t(asker.lang, "more_results"), f"q:{search_id}:{page + 1}"))
+    return Reply(split_blocks(blocks, header)[0], (tuple(nav),) if nav else ())
+
+
+def search_button(asker: Asker, rest: str) -> ButtonResult:
+    """q:ID:PAGE — page through a stored search."""
+    number, _, page = rest.partition(":")
+    text = (recalled_search(asker.db, int(number), asker.chat.chat_id)
+            if number.isdigit() and page.isdigit() else None)
+    if text is None:
+        return ButtonResult(toast=t(asker.lang, "expired_button"))
+    hits = find(asker.db, asker.snapshot(), text)
+    return ButtonResult(edit=search_page(asker, text, hits, int(number), int(page)))
+
+
+# /paper ----------------------------------------------------------------------------------
+
+def entry_token(snapshot: ListSnapshot, entry: ListEntry) -> str:
+    """A short stable reference to a list entry for callback data."""
+    index = snapshot.entries.index(entry)
+    return f"{index}.{hashlib.sha1(entry.title.encode()).hexdigest()[:4]}"
+
+
+def entry_from_token(snapshot: ListSnapshot, token: str) -> ListEntry | None:
+    """Resolve an entry reference; None when forged or from an older list version."""
+    index, _, _ = token.partition(".")
+    entries = snapshot.entries
+    if not index.isdigit() or int(index) >= len(entries):
+        return None
+    entry = entries[int(index)]
+    return entry if entry_token(snapshot, entry) == token else None
+
+
+@dataclass(frozen=True)
+class TitleMatch:
+    """A candidate for a typed title and how alike the two are (0..100)."""
+
+    closeness: float
+    entry: ListEntry | None = None
+    paper: Paper | None = None
+
+    @property
+    def title(self) -> str:
+        return self.entry.title if self.entry else (self.paper.title if self.paper else "")
+
+
+def title_matches(db: Database, snapshot: ListSnapshot, text: str) -> list[TitleMatch]:
+    """List entries and stored papers by how alike their title is to `text`, best first."""
+    query = parse_query(text)
+    matches = [TitleMatch(title_closeness(text, e.title), entry=e) for e in snapshot.entries]
+    listed = {e.arxiv_id for e in snapshot.entries if e.arxiv_id}
+    matches += [TitleMatch(title_closeness(text, p.title), paper=p)
+                for p in _unique(_paper_candidates(db, query)) if p.arxiv_id not in listed]
+    return sorted(matches, key=lambda m: -m.closeness)
+
+
+def _unique(found: Iterable[Paper]) -> list[Paper]:
+    return list({p.arxiv_id: p for p in found}.values())
 
 
 def answer_paper(asker: Asker, args: str) -> list[Reply]:
     """Show one paper (by arXiv id or title): authors, links, section, score and reasons."""
-    query = args.strip()
-    if not query:
+    text = args.strip()
+    if not text:
         return [Reply(t(asker.lang, "need_paper"))]
-    found = _ARXIV_ID.search(query)
-    paper = papers.get_paper(asker.db, found.group(1)) if found else None
-    entry = _list_entry_for(asker, found.group(1) if found else None, query)
-    if paper is None and entry is None and not found:
-        hits = papers.search_papers(asker.db, query, limit=1)
-        paper = hits[0] if hits else None
-    if paper is None and entry is None:
-        return [Reply(t(asker.lang, "paper_not_found", query=esc(short(query))))]
+    snapshot = asker.snapshot()
+    ids = parse_query(text).arxiv_ids
+    if ids:
+        paper = papers.get_paper(asker.db, ids[0])
+        entry = next((e for e in snapshot.entries if e.arxiv_id == ids[0]), None)
+        if paper is None and entry is None:
+            return [Reply(t(asker.lang, "paper_not_found", query=esc(short(text))))]
+        return [card(asker, paper, entry)]
+    matches = title_matches(asker.db, snapshot, text)
+    if matches and matches[0].closeness >= CONFIDENT:
+        best = matches[0]
+        return [card(asker, best.paper, best.entry)]
+    return [not_found(asker, text, [m for m in matches if m.closeness >= CLOSE][:CLOSE_OFFERED])]
+
+
+def not_found(asker: Asker, text: str, close: list[TitleMatch]) -> Reply:
+    """'Not found', with buttons for the closest titles when there are any."""
+    snapshot = asker.snapshot()
+    key = "paper_not_found_close" if close else "paper_not_found"
+    buttons = []
+    for match in close:
+        ref = (f"c:e:{entry_token(snapshot, match.entry)}" if match.entry
+               else f"c:a:{match.paper.arxiv_id}" if match.paper else "")
+        buttons.append((Button(clip(match.title, 60), ref),))
+    return Reply(t(asker.lang, key, query=esc(short(text))), tuple(buttons))
+
+
+def card(asker: Asker, paper: Paper | None, entry: ListEntry | None) -> Reply:
+    """The card of a paper and/or its list entry."""
+    if paper is None and entry is not None and entry.arxiv_id:
+        paper = papers.get_paper(asker.db, entry.arxiv_id)
     scored = scores.get_score(asker.db, paper.arxiv_id) if paper else None
-    where = _section_of(asker, entry) if entry else ""
-    return [paper_card(paper, scored, entry, where, asker.lang)]
+    where = ""
+    if entry is not None:
+        section = asker.snapshot().section(entry.section)
+        where = section_name(section, asker.lang) if section else entry.section
+    abstract = paper.abstract if paper else (entry_abstract(entry) if entry else "")
+    return paper_card(paper, scored, entry, where, asker.lang, abstract)
 
 
-def _list_entry_for(asker: Asker, arxiv_id: str | None, query: str) -> ListEntry | None:
-    entries = asker.snapshot().entries
-    if arxiv_id:
-        return next((e for e in entries if e.arxiv_id == arxiv_id), None)
-    tokens = papers.query_tokens(query)
-    hits = _search_list(asker, tokens) if tokens else []
-    return hits[0] if hits else None
-
-
-def _section_of(asker: Asker, entry: ListEntry) -> str:
-    """The section of a list entry, in the chat's language."""
-    section = asker.snapshot().section(entry.section)
-    return section_name(section, asker.lang) if section else entry.section
+def card_button(asker: Asker, rest: str) -> ButtonResult:
+    """c:a:ID or c:e:TOKEN — open the card of one of the offered papers."""
+    kind, _, ref = rest.partition(":")
+    paper = papers.get_paper(asker.db, ref) if kind == "a" else None
+    entry = entry_from_token(asker.snapshot(), ref) if kind == "e" else None
+    if paper is None and entry is None:
+        return ButtonResult(toast=t(asker.lang, "expired_button"))
+    return ButtonResult(replies=(card(asker, paper, entry),))

@@ -80,5 +80,7 @@ BUTTONS: tuple[ButtonKind, ...] = (
     ButtonKind("s", settings.subscribe_button, changes_settings=True),
     ButtonKind("v", settings.vote_button),
     ButtonKind("g", maintainers.decision_button),
+    ButtonKind("q", search.search_button),
+    ButtonKind("c", search.card_button),
 )
 BUTTON_BY_PREFIX = {kind.prefix: kind for kind in BUTTONS}

@@ -55,15 +55,33 @@ def vote_buttons(paper_id: str) -> tuple[Button, Button]:
     return (Button("👍", f"v:+:{paper_id}"), Button("👎", f"v:-:{paper_id}"))
 
 
+SNIPPET = 400
+
+
+def first_sentences(text: str, limit: int = SNIPPET) -> str:
+    """The opening sentences of an abstract, at most `limit` characters, cut on a sentence or
+    word boundary."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = max(cut.rfind(". "), cut.rfind("? "), cut.rfind("! "))
+    return cut[: end + 1] if end >= limit // 3 else clip(text, limit)
+
+
 def paper_card(
     paper: Paper | None, scored: Scored | None, entry: ListEntry | None, entry_section: str,
-    lang: str,
+    lang: str, abstract: str = "",
 ) -> Reply:
-    """One paper: its line, all authors, where the ranker put it and why, its list entry."""
+    """One paper: its line, authors, the abstract's opening, where the ranker put it and why,
+    its list entry."""
     lines = []
     if paper is not None:
         lines.append(render_paper_line(paper))
-        lines.append(f"<i>{esc(', '.join(paper.authors))}</i>"[:1500])
+        lines.append(f"<i>{esc(clip(', '.join(paper.authors), 1000))}</i>")
+    if abstract:
+        lines.append(f"{t(lang, 'abstract_label')} {esc(first_sentences(abstract))}")
+    if paper is not None:
         if scored is not None:
             lines.append(f"→ {esc(section_name(scored.section, lang))} · "
                          f"{t(lang, 'score', value=f'{scored.score:.2f}')}")

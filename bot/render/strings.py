@@ -50,6 +50,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "没有找到“{query}”的结果。试试更少或其他的词。",
     },
     "search_title": {"en": "<b>Results for “{query}”</b>", "zh": "<b>“{query}”的搜索结果</b>"},
+    "page_of": {"en": "— page {page}/{pages}", "zh": "— 第 {page}/{pages} 页"},
+    "more_results": {"en": "More ▶", "zh": "更多 ▶"},
+    "paper_not_found_close": {
+        "en": "I could not find the paper “{query}”. Did you mean one of these?",
+        "zh": "没有找到论文“{query}”。你是不是要找下面这些？",
+    },
     "need_paper": {
         "en": "Which paper? Give an arXiv id or a title: /paper 1512.03385",
         "zh": "哪篇论文？请给出 arXiv 编号或标题：/paper 1512.03385",
@@ -58,6 +64,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I could not find the paper “{query}”. Try /search {query}",
         "zh": "没有找到论文“{query}”。试试 /search {query}",
     },
+    "abstract_label": {"en": "Abstract:", "zh": "摘要："},
     "no_announcement": {
         "en": "arXiv does not announce new papers on weekends and holidays; "
               "the next announcement is {when}.",

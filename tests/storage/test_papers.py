@@ -11,15 +11,16 @@ import pytest
 from feeds.arxiv_api import parse_arxiv_api
 from feeds.arxiv_rss import parse_arxiv_rss
 from feeds.model import Paper
+from feeds.search import parse_query
 from storage import papers as store
 from storage.db import open_db
 from storage.papers import (
     StoreReport,
     get_paper,
     papers_announced_on,
-    search_papers,
     store_papers,
 )
+from storage.search import match_expression, search_papers
 from tests.conftest import ARXIV_SAMPLES, TEST_DATA
 
 DATA = TEST_DATA / "arxiv"
@@ -214,7 +215,11 @@ def test_quoted_operators_are_plain_words(db):
     seed_search(db)
     # With NOT as an operator this would find nothing; as a word it changes nothing.
     assert search_papers(db, "image NOT residual")[0].arxiv_id == "1703.00001"
-    assert store.query_tokens('a "b" NEAR(c') == ['"a"', '"""b"""', '"NEAR(c"']
+    # operators, quotes and brackets never reach FTS5 as syntax: every word is a quoted token
+    expression = match_expression(parse_query('a "b" NEAR(c'))
+    assert expression == '"b" AND "a" AND ("near" OR "nears") AND "c"'
+    assert db.conn.execute("select count(*) from papers_fts where papers_fts match ?",
+                           [expression]).fetchone()[0] == 0
 
 
 def test_two_thousand_items_store_and_restore(db):

@@ -1,0 +1,146 @@
+"""What a search means and how well a paper answers it (pure).
+
+A query is read into quoted phrases, plain words and arXiv ids. Words match whole tokens, with
+English plurals folded ("networks" finds "network", "objectives" never matches "object"), so
+there is no stemming false positive. Every candidate, list entry or arXiv paper, gets one
+relevance score from the same function, so the two kinds interleave by how well they answer.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+# "1512.03385", "1512.03385v2", "arXiv:1512.03385", "arxiv.org/abs/1512.03385v1",
+# "https://arxiv.org/pdf/1512.03385.pdf", "cs/0601001"
+ARXIV_REFERENCE = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf)/|arxiv:\s*)?"
+    r"(?P<id>(?<![\d.])\d{4}\.\d{4,5}(?![\d])|[a-z][a-z\-]+(?:\.[A-Z]{2})?/\d{7})"
+    r"(?:v\d+)?(?:\.pdf)?",
+    re.I,
+)
+_QUOTED = re.compile(r"[\"“”„«»]([^\"“”„«»]+)[\"“”„«»]")
+_TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+MAX_WORDS = 16
+
+
+@dataclass(frozen=True)
+class Query:
+    """A search as typed: phrases that must appear, words, arXiv ids; `text` as typed."""
+
+    text: str
+    phrases: tuple[tuple[str, ...], ...] = ()
+    words: tuple[str, ...] = ()
+    arxiv_ids: tuple[str, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to search for."""
+        return not (self.phrases or self.words or self.arxiv_ids)
+
+    @property
+    def all_words(self) -> tuple[str, ...]:
+        """The words of the phrases and the plain words, in order."""
+        return tuple(w for phrase in self.phrases for w in phrase) + self.words
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-case word tokens as the full-text index sees them (letters and digits)."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return _TOKEN.findall(folded)
+
+
+def singular(word: str) -> str:
+    """Fold an English plural: 'networks' -> 'network', 'boxes' -> 'box', 'gans' -> 'gan'."""
+    if not word.isascii() or len(word) <= 3 or not word.endswith("s"):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if word.endswith(("ss", "us", "is")):
+        return word
+    return word[:-1]
+
+
+def variants(word: str) -> tuple[str, ...]:
+    """The forms of a word a search accepts: itself, its singular and its plural."""
+    base = singular(word)
+    if not base.isascii() or not base.isalpha() or len(base) < 3:
+        return (word,)
+    plural = base + ("es" if base.endswith(("s", "x", "ch", "sh")) else "s")
+    if base.endswith("y") and len(base) > 2 and base[-2] not in "aeiou":
+        plural = base[:-1] + "ies"
+    return tuple(dict.fromkeys((word, base, plural)))
+
+
+def parse_query(text: str) -> Query:
+    """Read what a user typed: "quoted phrases", words, arXiv ids (with or without version)."""
+    text = " ".join(text.split())[:500]
+    ids = tuple(dict.fromkeys(m.group("id") for m in ARXIV_REFERENCE.finditer(text)))
+    rest = ARXIV_REFERENCE.sub(" ", text)
+    phrases = tuple(p for p in (tuple(tokens(m.group(1))) for m in _QUOTED.finditer(rest)) if p)
+    words = tuple(tokens(_QUOTED.sub(" ", rest)))
+    return Query(text, phrases[:4], words[:MAX_WORDS], ids[:5])
+
+
+def has_cjk(text: str) -> bool:
+    """True when the text holds Chinese (or other CJK) characters."""
+    return bool(_CJK.search(text))
+
+
+def folded(text: str) -> list[str]:
+    """Tokens with plurals folded, for matching."""
+    return [singular(t) for t in tokens(text)]
+
+
+def contains_phrase(haystack: Sequence[str], phrase: Sequence[str]) -> bool:
+    """True when the folded words of `phrase` appear next to each other in `haystack`."""
+    needle = [singular(w) for w in phrase]
+    width = len(needle)
+    return width > 0 and any(list(haystack[i : i + width]) == needle
+                             for i in range(len(haystack) - width + 1))
+
+
+@dataclass(frozen=True)
+class Match:
+    """How a document answers a query: whether it may be shown and how well it answers."""
+
+    relevant: bool  # every quoted phrase is there (in the title or abstract)
+    score: float
+
+
+def relevance(query: Query, title: str, abstract: str = "") -> Match:
+    """One score for any document: the title counts most, an exact title most of all.
+
+    Parts, each 0..1: the title's closeness to the whole query (catches one typo or a dropped
+    word in a known title), the whole query as a phrase in the title, then in the abstract, and
+    the share of the query's words in the title, then in the abstract.
+    """
+    head, body = folded(title), folded(abstract)
+    words = [singular(w) for w in query.all_words]
+    phrases = [p for p in query.phrases if p]
+    relevant = all(contains_phrase(head, p) or contains_phrase(body, p) for p in phrases)
+    if not words:
+        return Match(relevant, 0.0)
+    whole = list(query.all_words)
+    in_title = sum(w in head for w in words) / len(words)
+    in_body = sum(w in body for w in words) / len(words)
+    phrase_title = float(len(whole) > 1 and contains_phrase(head, whole))
+    phrase_body = float(len(whole) > 1 and contains_phrase(body, whole))
+    closeness = fuzz.ratio(" ".join(words), " ".join(head)) / 100
+    known = max(0.0, closeness - 0.6) / 0.4  # 0 below 60% alike, 1 when identical
+    score = (4.0 * known + 2.0 * phrase_title + 2.0 * in_title + 1.0 * phrase_body
+             + 0.5 * in_body)
+    return Match(relevant, score)
+
+
+def title_closeness(query: str, title: str) -> float:
+    """How alike a typed title is to a paper's title, 0..100 (case, punctuation, plurals
+    folded)."""
+    return fuzz.ratio(" ".join(folded(query)), " ".join(folded(title)))
