@@ -11,8 +11,8 @@ from datetime import date
 from typing import Any
 
 from bot.cli.common import UsageError
-from bot.config import Config
 from bot.commands.search import find_papers
+from bot.config import Config
 from bot.pipeline.arxiv_sync import backfill
 from feeds.model import Paper
 from storage.db import open_db

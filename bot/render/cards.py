@@ -81,11 +81,10 @@ def paper_card(
         lines.append(f"<i>{esc(clip(', '.join(paper.authors), 1000))}</i>")
     if abstract:
         lines.append(f"{t(lang, 'abstract_label')} {esc(first_sentences(abstract))}")
-    if paper is not None:
-        if scored is not None:
-            lines.append(f"→ {esc(section_name(scored.section, lang))} · "
-                         f"{t(lang, 'score', value=f'{scored.score:.2f}')}")
-            lines += [f"  • {esc(render_reason(r, lang))}" for r in scored.reasons[:6]]
+    if paper is not None and scored is not None:
+        lines.append(f"→ {esc(section_name(scored.section, lang))} · "
+                     f"{t(lang, 'score', value=f'{scored.score:.2f}')}")
+        lines += [f"  • {esc(render_reason(r, lang))}" for r in scored.reasons[:6]]
     if entry is not None:
         lines.append(f"{render_entry(entry)}\n📌 {esc(entry_section)}")
     paper_id = paper.arxiv_id if paper else (entry.arxiv_id if entry else None)
