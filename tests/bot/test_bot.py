@@ -156,6 +156,14 @@ async def test_group_subscriptions_need_an_admin(bot) -> None:
     assert "Convolutional Neural Network Models" in listing.text
 
 
+async def test_an_anonymous_group_admin_is_an_admin(bot) -> None:
+    api, app = bot
+    api.add_chat(GROUP, "supergroup", title="DL readers")
+    (done,) = await say(api, app, "/subscribe@PapersTestBot cnn", GROUP, anonymous_admin=True)
+    assert "Subscribed" in done.text
+    assert api.calls("getChatMember") == []  # Telegram hides who posted: sender_chat is the group
+
+
 async def test_keyword_subscriptions_are_phrases_not_regexes(bot) -> None:
     api, app = bot
     (reply,) = await say(api, app, '/subscribe "graph (neural)+ network.*"')

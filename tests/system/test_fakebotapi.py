@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import datetime as dtm
 import json
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import httpx
 import pytest
@@ -19,7 +21,6 @@ from telegram import (
     ChatMemberOwner,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    MenuButtonCommands,
     Update,
 )
 from telegram.constants import ParseMode
@@ -41,7 +42,9 @@ from telegram.ext import (
     ContextTypes,
 )
 
+import bot as bot_package
 from tests.support.fakebotapi import (
+    ANONYMOUS_ADMIN,
     DEFAULT_TOKEN,
     ApiCall,
     FakeBotApi,
@@ -63,13 +66,22 @@ def api() -> Iterator[FakeBotApi]:
 
 @pytest.fixture
 async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
-    async with Bot(api.token, base_url=api.base_url, base_file_url=api.base_file_url) as b:
+    async with Bot(api.token, base_url=api.base_url) as b:
         yield b
 
 
 def build_app(api: FakeBotApi, builder: ApplicationBuilder | None = None) -> Application:
     builder = builder or ApplicationBuilder()
-    return builder.token(api.token).base_url(api.base_url).base_file_url(api.base_file_url).build()
+    return builder.token(api.token).base_url(api.base_url).build()
+
+
+ERROR_404 = {"ok": False, "error_code": 404, "description": "Not Found: method not found"}
+
+
+def raw(api: FakeBotApi, method: str, **data: object) -> tuple[int, dict]:
+    """POST a form the way PTB does, without PTB (whose do_api_request warns on known names)."""
+    res = httpx.post(f"{api.base_url}{api.token}/{method}", data=data)
+    return res.status_code, res.json()
 
 
 def seconds(value: int | dtm.timedelta) -> float:
@@ -169,8 +181,8 @@ async def test_403_and_blocked_chat(api: FakeBotApi, bot: Bot) -> None:
     for _ in range(2):
         with pytest.raises(Forbidden):
             await bot.send_message(99, "still there?")
-    with pytest.raises(Forbidden):
-        await bot.send_chat_action(99, "typing")
+    with pytest.raises(Forbidden):  # every method, not only sendMessage
+        await bot.send_photo(99, b"\x89PNG")
     await bot.send_message(42, "others unaffected")
     api.unblock_chat(99)
     await bot.send_message(99, "back")
@@ -209,15 +221,13 @@ async def test_unknown_method_and_bad_token(api: FakeBotApi, bot: Bot) -> None:
     assert isinstance(info.value.__cause__, InvalidToken)
     assert info.value.__cause__.message == "Not Found: method not found"
     assert api.last_call().method == "frobnicateTheBot"
+    # so is a real Bot API method the bot does not call (rule 9: the fake does not speak it)
+    assert raw(api, "sendDocument", chat_id=42, document="x") == (404, ERROR_404)
 
     async with httpx.AsyncClient() as client:
         res = await client.post(f"{api.base_url}{api.token}/frobnicate")
         assert res.status_code == 404
-        assert res.json() == {
-            "ok": False,
-            "error_code": 404,
-            "description": "Not Found: method not found",
-        }
+        assert res.json() == ERROR_404
         res = await client.post(f"{api.base_url}999:WRONG/getMe")
         assert (res.status_code, res.json()["description"]) == (401, "Unauthorized")
 
@@ -265,7 +275,7 @@ async def test_latency(api: FakeBotApi, bot: Bot) -> None:
 # ---- request encodings ---------------------------------------------------------------------
 
 
-async def test_send_photo_multipart_and_download(api: FakeBotApi, bot: Bot) -> None:
+async def test_send_photo_multipart(api: FakeBotApi, bot: Bot) -> None:
     png = b"\x89PNG\r\n\x1a\n\x00--binary--\r\n\xff"
     sent = await bot.send_photo(
         GROUP, png, caption="<i>Figure 1</i>", parse_mode="HTML", filename="fig.png"
@@ -277,14 +287,16 @@ async def test_send_photo_multipart_and_download(api: FakeBotApi, bot: Bot) -> N
     assert (photo.data, photo.filename) == (png, "fig.png")
     assert call.params["chat_id"] == GROUP and call.params["parse_mode"] == "HTML"
     assert sent.caption == "Figure 1" and sent.photo
+    assert sent.photo[-1].file_size == len(png)
 
     [record] = api.sent_messages(GROUP)
     assert record.text == "<i>Figure 1</i>" and record.media == photo
 
-    file = await bot.get_file(sent.photo[-1].file_id)
-    assert await file.download_as_bytearray() == bytearray(png)
-    again = await bot.send_photo(GROUP, sent.photo[-1].file_id)  # re-send by file_id
-    assert again.photo[-1].file_id == sent.photo[-1].file_id
+    # as the bot sends it: bytes without a filename, an HTML caption
+    await bot.send_photo(GROUP, png, caption="<b>8 weeks</b>", parse_mode="HTML")
+    assert isinstance(api.last_call("sendPhoto").params["photo"], UploadedFile)
+    status, body = raw(api, "sendPhoto", chat_id=GROUP)
+    assert (status, body["description"]) == (400, "Bad Request: there is no photo in the request")
 
 
 async def test_raw_encodings(api: FakeBotApi) -> None:
@@ -296,21 +308,14 @@ async def test_raw_encodings(api: FakeBotApi) -> None:
             data={"chat_id": "5", "text": "true", "reply_markup": json.dumps(markup)},
         )
         await client.post(
-            f"{url}/sendmessage", json={"chat_id": 6, "text": "json", "reply_markup": markup}
+            f"{url}/sendPhoto",
+            data={"chat_id": "8", "caption": "1024"},
+            files={"photo": ("chart.png", b"\x89PNG", "image/png")},
         )
-        await client.get(f"{url}/SENDMESSAGE", params={"chat_id": "7", "text": "get"})
-        await client.post(
-            f"{url}/sendDocument",
-            data={"chat_id": "8", "caption": "notes"},
-            files={"document": ("notes.txt", b"hello", "text/plain")},
-        )
-    form, as_json, get, document = api.calls()
+    form, upload = api.calls()
     assert form.params == {"chat_id": 5, "text": "true", "reply_markup": markup}
-    assert as_json.method == "sendMessage" and as_json.params["reply_markup"] == markup
-    assert get.http_method == "GET" and get.params == {"chat_id": 7, "text": "get"}
-    upload = document.params["document"]
-    assert upload == UploadedFile("document", "notes.txt", "text/plain", b"hello")
-    assert document.result["document"]["file_name"] == "notes.txt"
+    assert upload.params["photo"] == UploadedFile("photo", "chart.png", "image/png", b"\x89PNG")
+    assert upload.params["caption"] == "1024" and upload.result["caption"] == "1024"
 
 
 # ---- Telegram's validation -----------------------------------------------------------------
@@ -321,18 +326,51 @@ async def test_markup_validation(api: FakeBotApi, bot: Bot) -> None:
         await bot.send_message(1, "<b>unclosed", parse_mode="HTML")
     with pytest.raises(BadRequest, match="(?i)unsupported start tag"):
         await bot.send_message(1, "x < y for all papers", parse_mode="HTML")
-    with pytest.raises(BadRequest, match="(?i)character '.' is reserved"):
-        await bot.send_message(1, "*ResNet* v1.5", parse_mode="MarkdownV2")
+    with pytest.raises(BadRequest, match="(?i)unmatched end tag"):
+        await bot.send_message(1, "<b><i>crossed</b></i>", parse_mode="HTML")
+    with pytest.raises(BadRequest, match="(?i)message text is empty"):
+        await bot.send_message(1, "<b> </b>", parse_mode="HTML")
     ok = await bot.send_message(
-        1, r"*ResNet* v1\.5 [arXiv](https://arxiv.org/abs/1512.03385)", parse_mode="MarkdownV2"
+        1, '<b>ResNet</b> &lt;v1.5&gt; <a href="https://arxiv.org/abs/1512.03385">arXiv</a>',
+        parse_mode="HTML",
     )
-    assert ok.text == "ResNet v1.5 arXiv"
+    assert ok.text == "ResNet <v1.5> arXiv"
+    # The bot sends HTML only; another parse mode is refused rather than taken as plain text.
+    with pytest.raises(BadRequest, match="(?i)unsupported parse_mode"):
+        await bot.send_message(1, r"*ResNet* v1\.5", parse_mode="MarkdownV2")
     with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
         await bot.send_message(1, "x", reply_markup=keyboard("x" * 65))
+    await bot.send_message(1, "64 bytes", reply_markup=keyboard("é" * 32))
+    with pytest.raises(BadRequest, match="(?i)button_data_invalid"):
+        await bot.send_message(1, "65 bytes", reply_markup=keyboard("é" * 32 + "x"))
+    no_action = json.dumps({"inline_keyboard": [[{"text": "no action"}]]})
+    status, body = raw(api, "sendMessage", chat_id=1, text="x", reply_markup=no_action)
+    assert status == 400 and "Text buttons are unallowed" in body["description"]
+    assert [m.text for m in api.sent_messages()] == [
+        '<b>ResNet</b> &lt;v1.5&gt; <a href="https://arxiv.org/abs/1512.03385">arXiv</a>',
+        "64 bytes",
+    ]
+
+
+async def test_lengths_count_utf16_units_after_parsing(api: FakeBotApi, bot: Bot) -> None:
+    # Telegram counts UTF-16 code units of the text it shows (tags and entities removed).
+    await bot.send_message(1, "<b>" + "x" * 4096 + "</b>", parse_mode="HTML")
+    await bot.send_message(1, "📄" * 2048)  # 2 units each: 4096
     with pytest.raises(BadRequest, match="(?i)message is too long"):
         await bot.send_message(1, "x" * 4097)
-    assert [m.text for m in api.sent_messages()] == [
-        r"*ResNet* v1\.5 [arXiv](https://arxiv.org/abs/1512.03385)"
+    with pytest.raises(BadRequest, match="(?i)message is too long"):
+        await bot.send_message(1, "x" * 4095 + "📄")  # 4096 characters, 4097 units
+    sent = await bot.send_message(1, "short")
+    with pytest.raises(BadRequest, match="(?i)message is too long"):
+        await bot.edit_message_text("x" * 4097, chat_id=1, message_id=sent.message_id)
+
+    await bot.send_photo(1, b"\x89PNG", caption="&amp;" * 1024, parse_mode="HTML")
+    with pytest.raises(BadRequest, match="(?i)message caption is too long"):
+        await bot.send_photo(1, b"\x89PNG", caption="x" * 1025)
+    with pytest.raises(BadRequest, match="(?i)message caption is too long"):
+        await bot.send_photo(1, b"\x89PNG", caption="x" * 1023 + "📄")
+    assert [m.method for m in api.sent_messages()] == [
+        "sendMessage", "sendMessage", "sendMessage", "sendPhoto",
     ]
 
 
@@ -349,6 +387,9 @@ async def test_edit_message_text(api: FakeBotApi, bot: Bot) -> None:
         )
     with pytest.raises(BadRequest, match="(?i)message to edit not found"):
         await bot.edit_message_text("x", chat_id=42, message_id=sent.message_id + 1000)
+    theirs = api.make_message_update(42, "a user's message")["message"]["message_id"]
+    with pytest.raises(BadRequest, match="(?i)message can't be edited"):
+        await bot.edit_message_text("x", chat_id=42, message_id=theirs)
     records = api.sent_messages(42)
     assert [(r.method, r.text, r.edited) for r in records] == [
         ("sendMessage", "page 1", False),
@@ -386,9 +427,24 @@ def test_update_builders_shapes() -> None:
     assert message.from_user is not None
     assert (message.from_user.id, message.from_user.username) == (7, "alice")
     assert message.from_user.language_code == "en"
+    assert message.sender_chat is None
     query = Update.de_json(callback, None).callback_query
     assert query is not None and query.data == "page:2"
     assert query.message is not None and query.message.message_id == 10
+    # Telegram sends chat_instance with every press: the same for every press in one chat
+    again = make_callback_update(42, 42, "page:3", message_id=10)["callback_query"]
+    other = make_callback_update(43, 43, "page:2", message_id=10)["callback_query"]
+    assert query.chat_instance == again["chat_instance"] != other["chat_instance"]
+
+
+def test_anonymous_admin_message_shape() -> None:
+    # An anonymous group admin posts as @GroupAnonymousBot, on behalf of the group itself.
+    raw = make_message_update(GROUP, "/subscribe gan", anonymous_admin=True)
+    message = Update.de_json(raw, None).message
+    assert message is not None and message.from_user is not None
+    assert message.from_user.id == ANONYMOUS_ADMIN["id"] == 1087968824
+    assert message.from_user.is_bot and message.from_user.username == "GroupAnonymousBot"
+    assert message.sender_chat is not None and message.sender_chat.id == message.chat.id == GROUP
 
 
 async def test_get_updates_offset_and_long_poll(api: FakeBotApi, bot: Bot) -> None:
@@ -410,12 +466,6 @@ async def test_get_updates_offset_and_long_poll(api: FakeBotApi, bot: Bot) -> No
     [late] = await bot.get_updates(offset=ids[2] + 1, timeout=10)
     assert late.message is not None and late.message.text == "late"
     assert time.monotonic() - start < 1.5
-
-    # allowed_updates filters (and is remembered, as on Telegram)
-    api.push_callback(42, 42, "cb")
-    api.push_message(42, "text")
-    got = await bot.get_updates(offset=late.update_id + 1, allowed_updates=["message"])
-    assert [u.message.text for u in got if u.message] == ["text"] and len(got) == 1
 
 
 async def test_process_update_command_in_group(api: FakeBotApi) -> None:
@@ -463,7 +513,7 @@ async def test_real_polling_command_and_callback(api: FakeBotApi) -> None:
         [welcome] = await api.wait_for_messages(chat_id=42)
         assert welcome.text == "Welcome" and welcome.callback_data == ["more"]
 
-        api.push_callback(42, 42, "more", message_id=welcome.message_id)
+        api.push_update(api.make_callback_update(42, 42, "more", message_id=welcome.message_id))
         [answer] = await api.wait_for_async("answerCallbackQuery")
         assert answer.params["text"] == "Loading…"
         edits = await api.wait_for_messages(2, chat_id=42)
@@ -480,46 +530,34 @@ async def test_real_polling_command_and_callback(api: FakeBotApi) -> None:
 # ---- chats, admins, commands, webhook ------------------------------------------------------
 
 
-async def test_group_admins(api: FakeBotApi, bot: Bot) -> None:
-    api.add_user(10, "Owner", "owner")
+async def test_get_chat_member_statuses(api: FakeBotApi, bot: Bot) -> None:
     api.set_chat_admins(GROUP, [11, api.bot_id], owner_id=10)
-    admins = await bot.get_chat_administrators(GROUP)
-    assert [type(a) for a in admins] == [
-        ChatMemberOwner,
-        ChatMemberAdministrator,
-        ChatMemberAdministrator,
-    ]
-    assert [a.user.id for a in admins] == [10, 11, api.bot_id]
-    assert admins[0].user.username == "owner"
-
-    assert (await bot.get_chat_member(GROUP, 11)).status == "administrator"
-    assert (await bot.get_chat_member(GROUP, 12)).status == "member"
-    api.set_chat_member(GROUP, 12, "left")
-    assert (await bot.get_chat_member(GROUP, 12)).status == "left"
-
-    chat = await bot.get_chat(GROUP)
-    assert chat.type == "supergroup" and chat.title
-
-    with pytest.raises(BadRequest, match="(?i)no administrators in the private chat"):
-        await bot.get_chat_administrators(42)
+    owner, admin, ours, member = [await bot.get_chat_member(GROUP, u)
+                                  for u in (10, 11, api.bot_id, 12)]  # fmt: skip
+    assert isinstance(owner, ChatMemberOwner) and owner.status == "creator"
+    assert isinstance(admin, ChatMemberAdministrator) and admin.status == "administrator"
+    assert not admin.is_anonymous
+    assert isinstance(ours, ChatMemberAdministrator) and ours.user.username == "PapersTestBot"
+    assert member.status == "member" and member.user.id == 12
+    # other groups know nobody as admin
+    assert (await bot.get_chat_member(GROUP - 1, 11)).status == "member"
+    call = api.last_call("getChatMember")
+    assert call.params == {"chat_id": GROUP - 1, "user_id": 11}
 
 
-async def test_strict_chats() -> None:
-    with FakeBotApi(strict_chats=True) as api:
-        api.add_chat(GROUP, "supergroup", title="Deep Learning Papers")
-        async with Bot(api.token, base_url=api.base_url) as bot:
-            assert (await bot.get_chat(GROUP)).title == "Deep Learning Papers"
-            with pytest.raises(BadRequest, match="Chat not found"):
-                await bot.send_message(777, "who?")
+async def test_add_chat(api: FakeBotApi, bot: Bot) -> None:
+    api.add_chat(GROUP, "supergroup", title="Deep Learning Papers")
+    sent = await bot.send_message(GROUP, "hello")
+    assert (sent.chat.type, sent.chat.title) == ("supergroup", "Deep Learning Papers")
+    assert (await bot.send_message(-42, "x")).chat.type == "group"  # invented on first use
 
 
-async def test_commands_menu_and_webhook(api: FakeBotApi, bot: Bot) -> None:
+async def test_commands_and_webhook(api: FakeBotApi, bot: Bot) -> None:
     commands = [BotCommand("papers", "Latest papers"), BotCommand("digest", "Weekly digest")]
     assert await bot.set_my_commands(commands)
     assert await bot.set_my_commands(
         [BotCommand("admin", "Admin tools")], scope=BotCommandScopeChat(GROUP), language_code="de"
     )
-    assert await bot.get_my_commands() == tuple(commands)
     assert api.commands() == [
         {"command": "papers", "description": "Latest papers"},
         {"command": "digest", "description": "Weekly digest"},
@@ -527,21 +565,19 @@ async def test_commands_menu_and_webhook(api: FakeBotApi, bot: Bot) -> None:
     assert api.commands({"type": "chat", "chat_id": GROUP}, "de") == [
         {"command": "admin", "description": "Admin tools"}
     ]
-    assert await bot.delete_my_commands()
-    assert await bot.get_my_commands() == () and api.commands() is None
+    assert api.commands(language_code="zh") is None
+    with pytest.raises(BadRequest, match="(?i)BOT_COMMAND_INVALID"):
+        await bot.set_my_commands([BotCommand("Papers-Now", "x")])
+    with pytest.raises(BadRequest, match="(?i)BOT_COMMAND_DESCRIPTION_INVALID"):
+        await bot.set_my_commands([BotCommand("papers", "x" * 257)])
 
-    assert await bot.set_chat_menu_button(chat_id=42, menu_button=MenuButtonCommands())
-    assert api.menu_button(42) == {"type": "commands"}
-
-    assert await bot.set_webhook("https://papers.example.invalid/hook")
-    assert (await bot.get_webhook_info()).url == "https://papers.example.invalid/hook"
+    assert await bot.set_webhook("https://papers.example.invalid/hook", secret_token="s3cret")
+    assert api.last_call("setWebhook").params["url"] == "https://papers.example.invalid/hook"
     with pytest.raises(Conflict, match="webhook is active"):
         await bot.get_updates()
+    api.push_message(42, "queued while the webhook was set")
     assert await bot.delete_webhook(drop_pending_updates=True)
-    assert (await bot.get_webhook_info()).url == ""
     assert await bot.get_updates() == ()
-    assert await bot.send_chat_action(42, "typing")
-    assert await bot.log_out() and await bot.close()
 
 
 # ---- waiting helpers -----------------------------------------------------------------------
@@ -564,8 +600,6 @@ def test_wait_for_blocks_until_calls_arrive(api: FakeBotApi) -> None:
     assert len(api.wait_for(is_chat_1, count=2, timeout=0.1)) == 2
     with pytest.raises(TimeoutError, match="expected 1 getMe"):
         api.wait_for("getMe", timeout=0.05)
-    api.clear_calls()
-    assert api.calls() == []
 
 
 async def test_wait_for_in_event_loop(api: FakeBotApi) -> None:
@@ -588,3 +622,47 @@ async def test_stop_is_prompt_with_a_pending_long_poll() -> None:
         assert await poll == ()
         assert time.monotonic() - start < 1.0
     api.stop()  # idempotent
+
+
+# ---- rule 9: only what the bot calls -------------------------------------------------------
+
+#: Bot API methods python-telegram-bot calls on the bot's behalf; bot/ never names them.
+PTB_CALLS = {
+    # Bot.initialize(): Application.initialize() (`run`, `deliver`) and cli.run.check_token's
+    # `async with Bot(...)` ask getMe who the bot is (and so whether the token is valid).
+    "getMe": "Bot.initialize",
+    # app.run_polling() (`papers-bot run`): Updater.start_polling long-polls getUpdates...
+    "getUpdates": "Updater.start_polling",
+    # ...after deleting any webhook first (Telegram refuses getUpdates while one is set).
+    "deleteWebhook": "Updater.start_polling",
+    # app.run_webhook() (`papers-bot run --webhook URL`) registers the URL and secret token.
+    "setWebhook": "Updater.start_webhook",
+}
+#: Bot API methods the bot calls through a CallbackQuery shortcut: `query.<name>(`.
+QUERY_SHORTCUTS = {"answer": "answerCallbackQuery", "edit_message_text": "editMessageText"}
+BOT_SOURCE = Path(bot_package.__file__).parent
+
+
+def snake_case(method: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", method).lower()
+
+
+def test_the_fake_speaks_only_what_the_bot_calls() -> None:
+    # Issue 10, rule 9: the fake keeps only what the bot calls (and what Telegram checks).
+    source = "\n".join(path.read_text() for path in sorted(BOT_SOURCE.rglob("*.py")))
+    direct = set(re.findall(r"\bbot\.([a-z]+(?:_[a-z]+)+)\(", source))
+    shortcuts = set(re.findall(r"\bquery\.([a-z_]+)\(", source))
+    assert direct, f"no Bot API call found under {BOT_SOURCE}"
+    assert shortcuts <= set(QUERY_SHORTCUTS), f"unknown CallbackQuery shortcut: {shortcuts}"
+    called_by_bot = {m for m in FakeBotApi.METHODS if snake_case(m) in direct}
+    called_by_bot |= {QUERY_SHORTCUTS[name] for name in shortcuts}
+    implemented = set(FakeBotApi.METHODS)
+
+    unused = implemented - called_by_bot - set(PTB_CALLS)
+    assert not unused, f"the fake implements methods the bot never calls: {sorted(unused)}"
+    missing = {name for name in direct if name not in map(snake_case, implemented)}
+    assert not missing, f"the bot calls methods the fake does not answer: {sorted(missing)}"
+    assert set(PTB_CALLS) <= implemented
+    assert "run_polling(" in source and "run_webhook(" in source  # why PTB_CALLS are needed
+    for method, handler in FakeBotApi.METHODS.items():
+        assert callable(getattr(FakeBotApi, handler)), method
