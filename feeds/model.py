@@ -6,11 +6,14 @@ Every closed set is a `StrEnum`, so a value is stored, compared and printed as i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from typing import Any
+
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 class SectionKind(StrEnum):
@@ -189,6 +192,19 @@ class ListSnapshot:
     def top100(self) -> list[Section]:
         """Return the top-100 sections."""
         return [s for s in self.sections if s.kind is SectionKind.TOP100]
+
+    def topics(self) -> list[Section]:
+        """The topical sections: the top-100 ones that are not a bucket of a year."""
+        return [s for s in self.top100() if not _YEAR.search(s.name)]
+
+    def news_section(self) -> Section | None:
+        """The section of new papers (under six months), whose additions are list news."""
+        return next((s for s in self.sections if s.kind is SectionKind.NEW), None)
+
+    def followable(self) -> list[Section]:
+        """What a chat may subscribe to: the topics, then the new papers' section (news)."""
+        news = self.news_section()
+        return self.topics() + ([news] if news else [])
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from bot.render.html import esc, split_blocks
 from bot.render.reply import Button, Reply, rows
 from bot.render.strings import section_name, t
 from feeds.list_papers import bundled_bib
-from feeds.model import ListSnapshot, Section, SectionKind
+from feeds.model import ListSnapshot, Section
 from feeds.names import author_key, short_name
 from feeds.rank.authors import list_paper_authors
 from feeds.topics import match_topic, suggest_topics
@@ -60,7 +60,7 @@ def answer_start(asker: Asker, args: str) -> list[Reply]:
     snapshot = asker.snapshot()
     buttons = [
         Button(f"➕ {section_name(s, asker.lang)}", f"s:{section_token(snapshot, s)}")
-        for s in snapshot.top100()
+        for s in snapshot.followable()
     ]
     return [Reply(t(asker.lang, "welcome"), rows(buttons, 2))]
 
@@ -107,7 +107,7 @@ def papers_page(asker: Asker, section: Section, page: int) -> Reply:
     if page < pages - 1:
         nav.append(Button(t(asker.lang, "next"), f"p:{token}:{page + 1}"))
     keyboard = [tuple(nav)] if nav else []
-    if section.kind is SectionKind.TOP100:
+    if section in snapshot.followable():
         keyboard.append((Button(t(asker.lang, "subscribe_button"), f"s:{token}"),))
     text = split_blocks(blocks or [t(asker.lang, "no_papers")], header)[0]
     return Reply(text, tuple(keyboard))

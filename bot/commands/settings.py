@@ -28,7 +28,7 @@ def parse_subscription(asker: Asker, args: str) -> tuple[SubscriptionKind, str] 
         if not 2 <= len(phrase) <= 60:
             return Reply(t(asker.lang, "bad_keyword"))
         return (SubscriptionKind.KEYWORD, phrase)
-    section = match_topic(text, asker.snapshot().top100())
+    section = match_topic(text, asker.snapshot().followable())
     if section is None:
         return unknown_topic(asker, text)[0]
     return (SubscriptionKind.TOPIC, section.name)
@@ -43,10 +43,14 @@ def answer_subscribe(asker: Asker, args: str) -> list[Reply]:
 
 
 def subscribe(asker: Asker, kind: SubscriptionKind, value: str) -> Reply:
-    """Store a subscription and confirm it."""
+    """Store a subscription and confirm it (saying what a news subscription brings)."""
     what = describe(asker, kind, value)
     added = chats.subscribe(asker.db, asker.chat.chat_id, kind, value)
-    return Reply(t(asker.lang, "subscribed" if added else "already_subscribed", what=what))
+    text = t(asker.lang, "subscribed" if added else "already_subscribed", what=what)
+    news = asker.snapshot().news_section()
+    if news is not None and kind is SubscriptionKind.TOPIC and value == news.name:
+        text += " " + t(asker.lang, "news_subscription_hint")
+    return Reply(text)
 
 
 def describe(asker: Asker, kind: SubscriptionKind, value: str) -> str:
@@ -97,8 +101,9 @@ def answer_lang(asker: Asker, args: str) -> list[Reply]:
 
 def subscribe_button(asker: Asker, rest: str) -> ButtonResult:
     """s:TOKEN — subscribe to a topic with one tap."""
-    section = section_from_token(asker.snapshot(), rest)
-    if section is None:
+    snapshot = asker.snapshot()
+    section = section_from_token(snapshot, rest)
+    if section is None or section not in snapshot.followable():
         return ButtonResult(toast=t(asker.lang, "expired_button"))
     if not asker.can_change_settings:
         return ButtonResult(toast=t(asker.lang, "admins_only"))

@@ -83,6 +83,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "订阅主题或带引号的关键词：/subscribe gan 或 /subscribe \"graph neural network\"",
     },
     "subscribed": {"en": "Subscribed to {what}.", "zh": "已订阅 {what}。"},
+    "news_subscription_hint": {
+        "en": "You will get the list's additions to this section with your digests.",
+        "zh": "列表向该栏目新增的论文会随摘要发给你。",
+    },
     "already_subscribed": {"en": "You already follow {what}.", "zh": "你已经订阅了 {what}。"},
     "unsubscribed": {"en": "Unsubscribed from {what}.", "zh": "已取消订阅 {what}。"},
     "not_subscribed": {"en": "You don't follow {what}.", "zh": "你没有订阅 {what}。"},
