@@ -8,6 +8,7 @@ relevance score from the same function, so the two kinds interleave by how well 
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -122,7 +123,8 @@ def relevance(query: Query, title: str, abstract: str = "") -> Match:
     word in a known title), the whole query as a phrase in the title, then in the abstract, and
     the share of the query's words in the title, then in the abstract.
     """
-    head, body = folded(title), folded(abstract)
+    head = folded(title)
+    body = folded(abstract) if abstract.strip() else head  # no abstract known: judge the title
     words = [singular(w) for w in query.all_words]
     phrases = [p for p in query.phrases if p]
     relevant = all(contains_phrase(head, p) or contains_phrase(body, p) for p in phrases)
@@ -138,6 +140,18 @@ def relevance(query: Query, title: str, abstract: str = "") -> Match:
     score = (4.0 * known + 2.0 * phrase_title + 2.0 * in_title + 1.0 * phrase_body
              + 0.5 * in_body)
     return Match(relevant, score)
+
+
+IMPORTANCE_WEIGHT = 1.0
+
+
+def importance(score: float | None, listed: bool) -> float:
+    """0..1: the list's entries count fully; an arXiv paper by its ranker score (0 unscored)."""
+    if listed:
+        return 1.0
+    if score is None:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-(score - 3.0) / 2.0))
 
 
 def title_closeness(query: str, title: str) -> float:

@@ -22,7 +22,15 @@ from feeds.awesome_list import normalise_title
 from feeds.bundled import chinese_titles, link_key
 from feeds.list_papers import bundled_list_papers
 from feeds.model import ListEntry, ListSnapshot, Paper
-from feeds.search import Query, has_cjk, parse_query, relevance, title_closeness
+from feeds.search import (
+    IMPORTANCE_WEIGHT,
+    Query,
+    has_cjk,
+    importance,
+    parse_query,
+    relevance,
+    title_closeness,
+)
 from feeds.topics import to_english
 from storage import papers, scores
 from storage.db import Database
@@ -73,7 +81,8 @@ def _entry_hits(query: Query, snapshot: ListSnapshot) -> list[Hit]:
     hits: dict[str, Hit] = {}
     for entry in snapshot.entries:
         match = relevance(query, entry.title, entry_abstract(entry))
-        score = match.score if match.relevant else 0.0
+        score = (match.score + IMPORTANCE_WEIGHT * importance(None, True)
+                 if match.relevant and match.score else 0.0)
         translated = zh.get(link_key(entry.links[0].url), "") if entry.links else ""
         if len(cjk) >= 2 and cjk in translated:
             score = max(score, 6.0)  # the Chinese title holds what was typed
@@ -98,15 +107,16 @@ def _paper_candidates(db: Database, query: Query) -> list[Paper]:
 def paper_hits(db: Database, query: Query, skip: set[str] | None = None) -> list[Hit]:
     """Stored arXiv papers that answer a query (those in `skip` left out), scored."""
     hits: list[Hit] = []
-    seen = set(skip or ())
-    for paper in _paper_candidates(db, query):
-        if paper.arxiv_id in seen:
-            continue
-        seen.add(paper.arxiv_id)
+    found = [p for p in _unique(_paper_candidates(db, query)) if p.arxiv_id not in (skip or ())]
+    ranked = scores.scores_for(db, [p.arxiv_id for p in found])
+    for paper in found:
         named = paper.arxiv_id in query.arxiv_ids
         match = relevance(query, paper.title, paper.abstract)
         if named or (match.relevant and match.score >= MIN_SCORE):
-            hits.append(Hit(100.0 if named else match.score, paper=paper))
+            stored = ranked.get(paper.arxiv_id)
+            weight = importance(stored.score if stored else None, False)
+            hits.append(Hit(100.0 if named else match.score + IMPORTANCE_WEIGHT * weight,
+                            paper=paper))
     return hits
 
 

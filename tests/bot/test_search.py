@@ -1,0 +1,116 @@
+"""/search and /paper as users meet them, through the fake Bot API, in English and Chinese.
+
+The store holds 84 real arXiv records (tests/data/search, picked by rule) and the list.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.cli.rank import candidate_paper
+from storage import chats, papers
+from tests.conftest import TEST_DATA
+from tests.support.rig import Rig, bot_rig
+
+SAMPLE = TEST_DATA / "search" / "pool_sample.jsonl"
+ZH_USER = 2002
+
+
+@pytest.fixture
+async def rig() -> AsyncIterator[Rig]:
+    async with bot_rig() as built:
+        stored = [candidate_paper(json.loads(line)) for line in SAMPLE.read_text().splitlines()]
+        papers.store_papers(built.db, stored, announced=None)
+        chats.ensure_chat(built.db, ZH_USER, lang="zh")
+        yield built
+
+
+def titles(text: str) -> list[str]:
+    """The titles of a result message, in order."""
+    return re.findall(r"^\d+\. <b>(.*?)</b>", text, re.M)
+
+
+async def test_object_detection_finds_detectors_not_objectives(rig) -> None:
+    (reply,) = await rig.say("/search object detection")
+    found = titles(reply.text)
+    assert any(t.startswith("Fast YOLO") for t in found[:8])
+    assert not any("Auxiliary Objectives" in t for t in found)
+    assert "Faster R-CNN" in " ".join(found[:8])  # the list's detector, interleaved
+
+
+async def test_transformer_is_a_whole_word(rig) -> None:
+    (reply,) = await rig.say("/search transformer")
+    found = titles(reply.text)
+    assert found and not any("Wavelet Transforms" in t for t in found)
+    assert any("Transformer" in t for t in found)
+
+
+async def test_quoted_phrases_are_honoured(rig) -> None:
+    (loose,) = await rig.say("/search speech recognition attention")
+    (quoted,) = await rig.say('/search "speech recognition" attention')
+    assert titles(quoted.text) and all(
+        "speech recognition" in (t.lower()) or "speech" in t.lower()
+        for t in titles(quoted.text)[:3])
+    assert len(titles(quoted.text)) <= len(titles(loose.text))
+
+
+@pytest.mark.parametrize("typed", ["1512.03385", "arXiv:1512.03385", "1512.03385v2",
+                                   "https://arxiv.org/abs/1512.03385v1",
+                                   "https://arxiv.org/pdf/1512.03385.pdf"])
+async def test_arxiv_ids_find_the_paper_in_any_spelling(rig, typed: str) -> None:
+    (reply,) = await rig.say(f"/search {typed}")
+    assert titles(reply.text)[0] == "Deep residual learning for image recognition"
+
+
+async def test_chinese_queries_search_in_english_too(rig) -> None:
+    (reply,) = await rig.say("/search 生成对抗网络", ZH_USER)
+    assert "搜索结果" in reply.text
+    found = " | ".join(titles(reply.text)).lower()
+    assert "generative adversarial" in found or "gan" in found
+
+
+async def test_more_results_page_on_with_a_button(rig) -> None:
+    (first,) = await rig.say("/search speech recognition")
+    more = [d for d in first.callback_data if d.startswith("q:")]
+    assert more and "1/" in first.text
+    (second,) = await rig.tap(more[0], first.message_id)
+    assert second.edited and "2/" in second.text
+    assert set(titles(second.text)).isdisjoint(titles(first.text))
+
+
+async def test_nothing_found_says_so(rig) -> None:
+    (reply,) = await rig.say("/search zyxwvutsr qqqq")
+    assert reply.text.startswith("Nothing found for")
+    (zh,) = await rig.say("/search zyxwvutsr", ZH_USER)
+    assert "没有找到" in zh.text
+
+
+async def test_paper_by_title_answers_only_a_confident_match(rig) -> None:
+    (resnet,) = await rig.say("/paper Deep residual learning for image recognition")
+    assert "Deep residual learning for image recognition" in resnet.text
+    (wavenet,) = await rig.say("/paper WaveNet: a generative model for raw audio")
+    assert "WaveNet" in wavenet.text
+    assert "Abstract: This paper introduces WaveNet" in wavenet.text  # the abstract's opening
+    (typo,) = await rig.say("/paper Deep residual lerning for image recognition")
+    assert "Deep residual learning for image recognition" in typo.text
+    (pasta,) = await rig.say("/paper a completely unrelated title about cooking pasta")
+    assert pasta.text.startswith("I could not find the paper")
+
+
+async def test_a_near_miss_offers_close_titles_as_buttons(rig) -> None:
+    (reply,) = await rig.say("/paper generative adversarial networks for speech")
+    assert "could not find" in reply.text
+    assert 1 <= len(reply.callback_data) <= 3
+    assert all(d.startswith("c:") for d in reply.callback_data)
+    offered = reply.buttons[0]["text"]
+    (card,) = await rig.tap(reply.callback_data[0], reply.message_id)
+    assert offered in card.text  # the card of the paper the button named
+
+
+async def test_paper_not_found_in_chinese(rig) -> None:
+    (reply,) = await rig.say("/paper 完全无关的标题关于做意大利面", ZH_USER)
+    assert reply.text.startswith("没有找到论文")
