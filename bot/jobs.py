@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.config import Config
 from bot.delivery import Deliverer, send_reply
-from bot.pipeline.arxiv_sync import fetch_list_papers, sync_arxiv
+from bot.pipeline.arxiv_sync import date_first_versions, fetch_list_papers, sync_arxiv
 from bot.pipeline.citations import refresh_citations
 from bot.pipeline.digests import compose_digests
 from bot.pipeline.list_sync import ListSyncStatus, sync_list
@@ -66,11 +66,13 @@ class Outcome:
 async def poll_arxiv(services: Services) -> Outcome:
     """Fetch the day's arXiv feed, score new papers, queue instant digests, deliver."""
     report = await sync_arxiv(services.db, services.config, limiter=services.limiter)
+    dated = await date_first_versions(services.db, services.config, services.clock(),
+                                      limiter=services.limiter)
     scored = score_unscored(services.db, current_snapshot(services.db))
     composed = compose_digests(services.db, DigestMode.INSTANT, services.clock())
     delivered = await services.deliverer.deliver_pending()
-    return Outcome(f"{report.summary()}; {scored} scored; {composed} instant digests; "
-                   f"{delivered.summary()}", waiting=report.waiting)
+    return Outcome(f"{report.summary()}; {dated}; {scored} scored; {composed} instant "
+                   f"digests; {delivered.summary()}", waiting=report.waiting)
 
 
 async def poll_list(services: Services) -> Outcome:

@@ -23,7 +23,8 @@ _DESCRIPTION = re.compile(
 )
 _SKIP_DAYS = re.compile(rb"<skipDays>(.*?)</skipDays>", re.S)
 _DAY = re.compile(rb"<day>\s*(\w+)\s*</day>")
-_AUTHOR_SEPARATOR = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+")
+_AUTHOR_SEPARATOR = re.compile(r"^\s*and\s+|\s+and\s+(?![^()]*\))")
+_AFFILIATED = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<affil>.*)\)\s*$", re.S)
 _HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.S | re.I)
 # Harmless bozo reasons: the declared charset was wrong but the body decoded fine.
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
@@ -113,21 +114,26 @@ def paper_from_entry(entry: Any) -> Paper:
     announce_type = _text(entry, "arxiv_announce_type") or (head.group("type") if head else "")
     categories = tuple(tag["term"] for tag in dict.get(entry, "tags", ()) if tag.get("term"))
     day = _iso_day(_text(entry, "published"))
+    kind = _announce_type(announce_type)
+    names, affiliations = split_creators(_text(entry, "author"))
     return Paper(
         arxiv_id=arxiv_id,
         version=version,
         title=" ".join(_text(entry, "title").split()),
         abstract=description[head.end() :].strip() if head else description.strip(),
-        authors=split_authors(_text(entry, "author")),
+        authors=names,
         categories=categories,
         primary_category=categories[0] if categories else "",
-        published=day,
+        # pubDate is the day of this announcement: the first version's for a new paper, a
+        # later version's for a replacement (whose first version is looked up, never guessed)
+        published="" if kind.is_replacement else day,
         updated=day,
-        announce_type=_announce_type(announce_type),
+        announce_type=kind,
         doi=_text(entry, "arxiv_doi").strip(),
         journal_ref=" ".join(_text(entry, "arxiv_journal_reference").split()),
         comments=" ".join(_text(entry, "arxiv_comments").split()),
         source=PaperSource.RSS,
+        affiliations=affiliations if any(affiliations) else (),
     )
 
 
@@ -154,8 +160,40 @@ def _identify(guid: str, described: str) -> tuple[str, int]:
 
 def split_authors(creator: str) -> tuple[str, ...]:
     """Split dc:creator ("A. One, B. Two and C. Three") into names."""
-    names = _AUTHOR_SEPARATOR.split(creator.strip())
-    return tuple(name.strip() for name in names if name.strip())
+    return split_creators(creator)[0]
+
+
+def split_creators(creator: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Split dc:creator into names and their affiliations (aligned, '' when none given).
+
+    arXiv writes "Name (Affil1, Affil2)" joined by ", ": commas inside the parentheses belong
+    to the affiliation, not to the list of authors.
+    """
+    names, affiliations = [], []
+    for part in _top_level(creator):
+        for piece in _AUTHOR_SEPARATOR.split(part):
+            found = _AFFILIATED.match(piece.strip())
+            name = (found.group("name") if found else piece).strip().strip(",")
+            if name:
+                names.append(name)
+                affiliations.append(" ".join(found.group("affil").split()) if found else "")
+    return tuple(names), tuple(affiliations)
+
+
+def _top_level(text: str) -> list[str]:
+    """Split on commas that are not inside parentheses."""
+    parts: list[str] = []
+    current: list[str] = []
+    depth = 0
+    for char in text:
+        depth += (char == "(") - (char == ")" and depth > 0)
+        if char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return [p for p in parts if p.strip()]
 
 
 @lru_cache(maxsize=64)

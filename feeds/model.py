@@ -279,13 +279,14 @@ class Paper:
     authors: tuple[str, ...]
     categories: tuple[str, ...]
     primary_category: str = ""
-    published: str = ""  # ISO date of v1 (or the announcement when unknown)
+    published: str = ""  # ISO date of the first version; '' while unknown
     updated: str = ""
     announce_type: AnnounceType = AnnounceType.UNKNOWN
     doi: str = ""
     journal_ref: str = ""
     comments: str = ""
     source: PaperSource = PaperSource.UNKNOWN
+    affiliations: tuple[str, ...] = ()  # one per author ('' unknown), or () when none known
     extra: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
     def __post_init__(self) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -14,10 +15,10 @@ from storage.db import Database, utc_now
 COLUMNS = (
     "arxiv_id", "version", "title", "abstract", "authors", "categories", "primary_category",
     "published", "updated", "announce_type", "is_cross", "doi", "journal_ref", "comments",
-    "source", "first_seen", "announced",
+    "source", "first_seen", "announced", "affiliations",
 )
 FTS_COLUMNS = ("title", "abstract", "authors")
-FILLABLE = ("primary_category", "doi", "journal_ref", "comments")
+FILLABLE = ("primary_category", "doi", "journal_ref", "comments", "affiliations")
 _CHUNK = 500  # stays below SQLite's bound-variable limit
 
 
@@ -125,6 +126,8 @@ def _content(paper: Paper) -> dict[str, Any]:
         "primary_category": paper.primary_category, "published": paper.published,
         "updated": paper.updated, "doi": paper.doi, "journal_ref": paper.journal_ref,
         "comments": paper.comments,
+        "affiliations": json.dumps(list(paper.affiliations), ensure_ascii=False)
+        if any(paper.affiliations) else "",
     }
 
 
@@ -138,7 +141,8 @@ def _changes(row: dict[str, Any], paper: Paper, day: str | None) -> tuple[dict[s
         changes["published"] = _earliest(row["published"], paper.published)
         kind = "replaced"
     else:
-        changes.update({k: getattr(paper, k) for k in FILLABLE if getattr(paper, k) and not row[k]})
+        content = _content(paper)
+        changes.update({k: content[k] for k in FILLABLE if content[k] and not row.get(k)})
         if _earliest(row["published"], paper.published) != row["published"]:
             changes["published"] = _earliest(row["published"], paper.published)
     if paper.announce_type and paper.version >= row["version"]:  # RSS knows if it is a cross
@@ -223,6 +227,7 @@ def paper_from_row(row: dict[str, Any]) -> Paper:
         updated=row["updated"] or "", announce_type=_announce_type(row["announce_type"]),
         doi=row["doi"] or "", journal_ref=row["journal_ref"] or "",
         comments=row["comments"] or "", source=_source(row["source"]),
+        affiliations=tuple(json.loads(row["affiliations"])) if row.get("affiliations") else (),
         extra={
             "is_cross": bool(row["is_cross"]), "announced": row["announced"],
             "first_seen": row["first_seen"],
@@ -279,3 +284,10 @@ def rows_by_author_words(db: Database, words: Sequence[str]) -> list[tuple[str, 
     sql = ("SELECT papers.authors, papers.published FROM papers_fts JOIN papers "
            "ON papers.rowid = papers_fts.rowid WHERE papers_fts MATCH ?")
     return [(row[0] or "", row[1] or "") for row in db.conn.execute(sql, [phrase])]
+
+
+def undated_ids(db: Database, first_seen_since: str, limit: int) -> list[str]:
+    """Ids of papers first seen since a time whose first version's date is unknown."""
+    sql = ("SELECT arxiv_id FROM papers WHERE coalesce(published, '') = '' AND first_seen >= ? "
+           "ORDER BY rowid LIMIT ?")
+    return [row[0] for row in db.conn.execute(sql, [first_seen_since, limit])]

@@ -227,6 +227,11 @@ def _create_searches(db: Database) -> None:
     )
 
 
+def _add_affiliations(db: Database) -> None:
+    # arXiv's RSS writes "Name (Affiliation)": the affiliations, one JSON list per paper.
+    db.table("papers").add_column("affiliations", str)
+
+
 def _create_heartbeat(db: Database) -> None:
     # `papers-bot health` wrote this table itself before it was a migration.
     db.table("health").create({"name": str, "beat_at": str}, pk="name", if_not_exists=True)
@@ -247,6 +252,7 @@ _STEPS = (
     ("health_001_heartbeat", _create_heartbeat),
     ("search_002_exact_tokens", _exact_token_search),
     ("searches_001", _create_searches),
+    ("papers_003_affiliations", _add_affiliations),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import httpx
 from tqdm import tqdm
@@ -262,7 +262,26 @@ def _store_page(run: _Run, page: ApiPage) -> None:
     )
 
 
-LIST_ID_CHUNK = 100
+ID_CHUNK = 100  # ids per API request (one request every 3 s, through the limiter)
+FIRST_VERSION_LOOKUPS = 500  # undated papers looked up per poll
+
+
+async def _fetch_by_ids(
+    db: Database, config: Config, ids: list[str], client: httpx.AsyncClient | None,
+    limiter: ArxivLimiter | None,
+) -> StoreReport:
+    """Store the API records of these ids (chunked), adding up what was stored; raises."""
+    total = StoreReport()
+    async with client_or_new(client, config.http_timeout) as http:
+        for start in range(0, len(ids), ID_CHUNK):
+            chunk = ids[start : start + ID_CHUNK]
+            url = api_query_url(config.arxiv_api_url, "", 0, len(chunk), id_list=chunk)
+            result = await get(http, url, timeout=config.http_timeout,
+                               limiter=limiter or ARXIV_LIMITER, policy=ARXIV_POLICY)
+            report = store_papers(db, parse_arxiv_api(result.body).papers)
+            total = StoreReport(total.new + report.new, total.replaced + report.replaced,
+                                total.cross + report.cross, total.skipped + report.skipped)
+    return total
 
 
 async def fetch_list_papers(
@@ -275,16 +294,31 @@ async def fetch_list_papers(
     They are stored like backfilled papers (not announced, so never in a digest).
     """
     missing = sorted(set(arxiv_ids) - papers.stored_ids(db, arxiv_ids))
-    stored = 0
     try:
-        async with client_or_new(client, config.http_timeout) as http:
-            for start in range(0, len(missing), LIST_ID_CHUNK):
-                chunk = missing[start : start + LIST_ID_CHUNK]
-                url = api_query_url(config.arxiv_api_url, "", 0, len(chunk), id_list=chunk)
-                result = await get(http, url, timeout=config.http_timeout,
-                                   limiter=limiter or ARXIV_LIMITER, policy=ARXIV_POLICY)
-                stored += store_papers(db, parse_arxiv_api(result.body).papers).new
+        stored = (await _fetch_by_ids(db, config, missing, client, limiter)).new
     except EXPECTED_ERRORS as exc:
         logger.warning("list papers from the arXiv API failed: %s", _one_line(exc))
-        return f"list papers: {stored} of {len(missing)} missing fetched; failed: {_one_line(exc)}"
+        return f"list papers: 0 of {len(missing)} missing fetched; failed: {_one_line(exc)}"
     return f"list papers: {len(arxiv_ids) - len(missing)} known, {stored} fetched"
+
+
+async def date_first_versions(
+    db: Database, config: Config, now: datetime, *, client: httpx.AsyncClient | None = None,
+    limiter: ArxivLimiter | None = None,
+) -> str:
+    """Look up the first version's date of replacements first seen lately; never raise.
+
+    The RSS dates a replacement by the day of its new version; the API's `published` is the
+    first version's. A paper the API does not answer for keeps an unknown date (never "new").
+    """
+    since = (now - timedelta(days=7)).replace(microsecond=0).isoformat()
+    undated = papers.undated_ids(db, since, FIRST_VERSION_LOOKUPS)
+    if not undated:
+        return "first versions: none to date"
+    try:
+        await _fetch_by_ids(db, config, undated, client, limiter)
+    except EXPECTED_ERRORS as exc:
+        logger.warning("first versions from the arXiv API failed: %s", _one_line(exc))
+        return f"first versions: {len(undated)} to date; failed: {_one_line(exc)}"
+    left = len(papers.undated_ids(db, since, FIRST_VERSION_LOOKUPS))
+    return f"first versions: {len(undated) - left} of {len(undated)} dated"

@@ -329,3 +329,28 @@ async def test_an_empty_weekday_feed_is_a_holiday(env, server):
     report = await env.sync(datetime(2017, 12, 25, 12, 0, tzinfo=UTC))
     assert report.summary() == "arXiv: no announcement (holiday)"
     assert "holiday" in report.message
+
+
+async def test_a_replacement_is_dated_by_its_first_version_never_as_new(tmp_path) -> None:
+    """An RSS 'replace' item carries the day of its new version; the API's record of the same
+    id (a real capture: 1605.08386, first posted 2016-05-26) gives the first version's date."""
+    from tests.support.rig import api_reply, bot_rig
+
+    day = (DATA / "rss2_ml6_2017-03-14.xml").read_bytes()
+    renamed = day.replace(b"1612.02684", b"1605.08386")  # the replace-cross item, another id
+    api = (DATA / "api-atom_id_1605.08386_s0_m100_199195aa31ad.xml").read_bytes()
+    async with bot_rig(tmp_path / "bot.db") as rig:
+        rig.server.script("/rss", Reply(renamed))
+        rig.server.script("/api/query", api_reply())  # the API does not answer at first
+        await rig.job("poll_arxiv")
+        undated = get_paper(rig.db, "1605.08386")
+        assert undated is not None and undated.published == ""  # unknown, not "2017-03-14"
+        assert undated.extra["announced"] is None  # a replacement announces nothing
+        rig.server.script("/api/query", api_reply(api))
+        summary = await rig.job("poll_arxiv")
+        # the day's other replacement (1312.2244) is not in that answer: it stays unknown
+        assert "first versions: 1 of 2 dated" in summary
+        asked = [r.query for r in rig.server.requests_to("/api/query")]
+        assert asked and all("1605.08386" in q and "1312.2244" in q for q in asked)
+    dated = get_paper(open_db(tmp_path / "bot.db"), "1605.08386")
+    assert dated is not None and dated.published == "2016-05-26"

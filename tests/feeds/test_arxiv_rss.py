@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from feeds.arxiv_rss import FeedError, parse_arxiv_rss, split_authors
+from feeds.arxiv_rss import FeedError, parse_arxiv_rss, split_authors, split_creators
 from tests.conftest import ARXIV_SAMPLES, TEST_DATA
 
 DATA = TEST_DATA / "arxiv"
@@ -76,8 +76,24 @@ def test_next_day_overlaps_the_day_before():
     overlap = {p.arxiv_id for p in first.papers} & {p.arxiv_id for p in second.papers}
     assert len(overlap) == 13
     # Items carry their own announcement date: the overlap is still dated the 14th.
-    dates = Counter(p.published for p in second.papers)
+    dates = Counter(p.updated for p in second.papers)
     assert dates == {"2017-03-14": 13, "2017-03-15": 16}
+    # ...and a replacement's first version is of another day, unknown here: never "new"
+    for paper in second.papers:
+        assert (paper.published == "") is paper.announce_type.is_replacement
+        assert paper.published in ("", paper.updated)
+
+
+def test_authors_written_with_affiliations_keep_their_names() -> None:
+    body = read("rss2_ml6_2017-03-14.xml").replace(
+        b"<dc:creator>", b"<dc:creator>Kaiming He (Facebook AI Research, Menlo Park), ", 1)
+    first = parse_arxiv_rss(body).papers[0]
+    assert first.authors[0] == "Kaiming He"
+    assert first.affiliations[0] == "Facebook AI Research, Menlo Park"
+    assert len(first.affiliations) == len(first.authors)
+    assert all(a == "" for a in first.affiliations[1:])
+    assert split_creators("J. Doe (MIT and Harvard), R. Roe, and S. Soe") == (
+        ("J. Doe", "R. Roe", "S. Soe"), ("MIT and Harvard", "", ""))
 
 
 def test_weekend_feed_is_empty_but_valid():

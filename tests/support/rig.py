@@ -26,10 +26,25 @@ from bot.jobs import Services, run_recorded
 from bot.pipeline.list_sync import seed_bundled
 from feeds.arxiv_limiter import ArxivLimiter
 from storage.db import Database, open_db
+from tests.conftest import TEST_DATA
 from tests.support.fakebotapi import FakeBotApi, SentMessage
-from tests.support.feedserver import FakeTime, FeedServer
+from tests.support.feedserver import FakeTime, FeedServer, Reply
 
 NOW = datetime(2017, 3, 14, 23, 0, tzinfo=UTC)
+_ONE_ID = TEST_DATA / "arxiv" / "api-atom_id_1605.08386_s0_m100_199195aa31ad.xml"
+
+
+def empty_api_page() -> bytes:
+    """A real arXiv API answer with its one entry taken out: the API knows none of the ids."""
+    body = _ONE_ID.read_bytes()
+    start, end = body.index(b"<entry>"), body.index(b"</entry>") + len(b"</entry>")
+    return body[:start] + body[end:]
+
+
+def api_reply(body: bytes | None = None) -> Reply:
+    """An arXiv API page as the API serves it."""
+    return Reply(empty_api_page() if body is None else body,
+                 content_type="application/atom+xml; charset=utf-8")
 USER = 1001
 MAINTAINER = 999
 
@@ -91,6 +106,7 @@ async def bot_rig(
             "ARXIV_API_URL": server.url("/api/query"), "HTTP_TIMEOUT": "0.3",
             **(env or {}),
         })
+        server.script("/api/query", api_reply())  # by default the API knows none of the ids
         db = open_db(path if path is not None else ":memory:")
         seed_bundled(db)
         app = build_application(config, db, with_jobs=False)

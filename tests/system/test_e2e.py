@@ -20,6 +20,7 @@ from storage.db import open_db
 from tests.conftest import ARXIV_SAMPLES, README_HISTORY
 from tests.support.fakebotapi import FakeBotApi
 from tests.support.feedserver import FeedServer, Reply
+from tests.support.rig import api_reply
 
 READER, MAINTAINER = 4242, 999
 LINE = re.compile(
@@ -50,10 +51,12 @@ async def test_subscribe_refresh_one_digest_and_maintainer_suggestions() -> None
     with FakeBotApi() as api, FeedServer() as feeds:
         feeds.script("/rss", Reply(body, etag='"day-1"'))
         feeds.script("/README.md", Reply(readme, content_type="text/plain"))
+        feeds.script("/api/query", api_reply())
         config = Config.from_env({
             "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
             "ARXIV_RSS_URL": feeds.url("/rss"), "LIST_README_URL": feeds.url("/README.md"),
             "MAINTAINER_IDS": str(MAINTAINER), "TELEGRAM_RATE_LIMIT": "100",
+            "ARXIV_API_URL": feeds.url("/api/query"),
         })
         db = open_db()
         app = build_application(config, db, with_jobs=False)
