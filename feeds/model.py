@@ -356,15 +356,23 @@ class Scored:
 
     paper_id: str
     score: float
-    section: str  # the most likely top-100 section, or "other"
-    section_probs: tuple[tuple[str, float], ...] = ()  # best first
+    section: str  # the paper's first topic, or "other" when none fits
+    section_probs: tuple[tuple[str, float], ...] = ()  # every topic and "other", best first
     reasons: tuple[Reason, ...] = ()
     list_version: int | None = None  # the list version it was judged against, once stored
+    topics: tuple[tuple[str, float], ...] = ()  # one or two (topic, p) above the fit bar
 
     @property
     def section_prob(self) -> float:
         """The probability of the chosen section."""
+        if self.topics and self.topics[0][0] == self.section:
+            return self.topics[0][1]
         return dict(self.section_probs).get(self.section, 0.0)
+
+    def fit(self, topic: str) -> float:
+        """How well the paper fits a topic (0 unless it is one of its topics)."""
+        return dict(self.topics).get(topic, 0.0) if self.topics else (
+            self.section_prob if topic == self.section else 0.0)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ relevance score from the same function, so the two kinds interleave by how well 
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -142,16 +141,7 @@ def relevance(query: Query, title: str, abstract: str = "") -> Match:
     return Match(relevant, score)
 
 
-IMPORTANCE_WEIGHT = 1.0
-
-
-def importance(score: float | None, listed: bool) -> float:
-    """0..1: the list's entries count fully; an arXiv paper by its ranker score (0 unscored)."""
-    if listed:
-        return 1.0
-    if score is None:
-        return 0.0
-    return 1.0 / (1.0 + math.exp(-(score - 3.0) / 2.0))
+IMPORTANCE_WEIGHT = 1.0  # at most one point for how much a result matters
 
 
 def title_closeness(query: str, title: str) -> float:

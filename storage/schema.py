@@ -232,6 +232,15 @@ def _add_affiliations(db: Database) -> None:
     db.table("papers").add_column("affiliations", str)
 
 
+def _add_second_topic(db: Database) -> None:
+    # A paper may fit two topics; which router judged it (older scores are judged again).
+    scores = db.table("scores")
+    scores.add_column("section2", str)
+    scores.add_column("section2_prob", float)
+    scores.add_column("ranker_version", int, not_null_default=1)
+    scores.create_index(["section2", "score"])
+
+
 def _create_heartbeat(db: Database) -> None:
     # `papers-bot health` wrote this table itself before it was a migration.
     db.table("health").create({"name": str, "beat_at": str}, pk="name", if_not_exists=True)
@@ -253,6 +262,7 @@ _STEPS = (
     ("search_002_exact_tokens", _exact_token_search),
     ("searches_001", _create_searches),
     ("papers_003_affiliations", _add_affiliations),
+    ("scores_002_second_topic", _add_second_topic),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)

@@ -9,6 +9,11 @@ from typing import Any
 from feeds.model import Reason, Scored
 from storage.db import Database, utc_now
 
+OTHER = "other"
+
+# Bumped when routing or scoring changes meaning: older scores are judged again, newest first.
+RANKER_VERSION = 2
+
 
 def save_scores(db: Database, scores: Iterable[Scored]) -> int:
     """Upsert scores in one transaction; return how many were written."""
@@ -16,8 +21,10 @@ def save_scores(db: Database, scores: Iterable[Scored]) -> int:
     rows = [
         {
             "arxiv_id": s.paper_id, "section": s.section, "section_prob": s.section_prob,
+            "section2": s.topics[1][0] if len(s.topics) > 1 else None,
+            "section2_prob": s.topics[1][1] if len(s.topics) > 1 else None,
             "score": s.score, "reasons": dump_reasons(s.reasons),
-            "list_version": s.list_version, "scored_at": now,
+            "list_version": s.list_version, "scored_at": now, "ranker_version": RANKER_VERSION,
         }
         for s in scores
     ]
@@ -43,10 +50,14 @@ def get_score(db: Database, arxiv_id: str) -> Scored | None:
 
 
 def _score(row: dict[str, Any]) -> Scored:
+    first = (row["section"], row["section_prob"] or 0.0)
+    topics = (first,) if row["section"] and row["section"] != OTHER else ()
+    if row.get("section2"):
+        topics += ((row["section2"], row["section2_prob"] or 0.0),)
     return Scored(
         paper_id=row["arxiv_id"], score=row["score"], section=row["section"],
-        section_probs=((row["section"], row["section_prob"] or 0.0),),
-        reasons=load_reasons(row["reasons"]), list_version=row["list_version"],
+        section_probs=(first,), reasons=load_reasons(row["reasons"]),
+        list_version=row["list_version"], topics=topics,
     )
 
 
@@ -59,6 +70,15 @@ def unscored_ids(db: Database, limit: int = 5000) -> list[str]:
     return [row["arxiv_id"] for row in db.query(sql, [limit])]
 
 
+def outdated_ids(db: Database, limit: int) -> list[str]:
+    """Ids of papers scored by an older ranker, most recently seen first."""
+    sql = (
+        "select scores.arxiv_id from scores join papers using (arxiv_id) "
+        "where scores.ranker_version < ? order by papers.first_seen desc limit ?"
+    )
+    return [row["arxiv_id"] for row in db.query(sql, [RANKER_VERSION, limit])]
+
+
 def top_in_section(
     db: Database, section: str, limit: int = 10, offset: int = 0
 ) -> list[tuple[str, Scored]]:
@@ -68,15 +88,16 @@ def top_in_section(
     newest = (
         "select scores.*, papers.announced as day from papers cross join scores "
         "on scores.arxiv_id = papers.arxiv_id where papers.announced is not null "
-        "and scores.section = ? order by papers.announced desc limit ?"
+        "and (scores.section = ? or scores.section2 = ?) order by papers.announced desc limit ?"
     )
-    rows = list(db.query(newest, [section, offset + limit]))
+    rows = list(db.query(newest, [section, section, offset + limit]))
     if rows and len(rows) == offset + limit:
         rest = ("select scores.*, papers.announced as day from papers cross join scores "
                 "on scores.arxiv_id = papers.arxiv_id where papers.announced = ? "
-                "and scores.section = ? order by scores.score desc limit ?")
+                "and (scores.section = ? or scores.section2 = ?) order by scores.score desc "
+                "limit ?")
         seen = {row["arxiv_id"] for row in rows}
-        last_day = db.query(rest, [rows[-1]["day"], section, offset + limit])
+        last_day = db.query(rest, [rows[-1]["day"], section, section, offset + limit])
         rows += [r for r in last_day if r["arxiv_id"] not in seen]
     rows.sort(key=lambda row: (row["day"], row["score"]), reverse=True)
     return [(row["arxiv_id"], _score(row)) for row in rows[offset : offset + limit]]
@@ -84,7 +105,8 @@ def top_in_section(
 
 def count_in_section(db: Database, section: str) -> int:
     """Return how many stored papers are routed to a section."""
-    return next(db.query("select count(*) as n from scores where section = ?", [section]))["n"]
+    sql = "select count(*) as n from scores where section = ? or section2 = ?"
+    return next(db.query(sql, [section, section]))["n"]
 
 
 def scores_for(db: Database, ids: list[str]) -> dict[str, Scored]:

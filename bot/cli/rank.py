@@ -169,4 +169,5 @@ def scored_json(scored: Scored) -> dict[str, Any]:
         "score": round(scored.score, 3),
         "section": scored.section,
         "reasons": [render_reason(r, Lang.EN) for r in scored.reasons],
+        "topics": [{"section": name, "p": round(p, 3)} for name, p in scored.topics],
     }

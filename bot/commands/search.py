@@ -22,11 +22,11 @@ from feeds.awesome_list import normalise_title
 from feeds.bundled import chinese_titles, link_key
 from feeds.list_papers import bundled_list_papers
 from feeds.model import ListEntry, ListSnapshot, Paper
+from feeds.rank.ranker import importance
 from feeds.search import (
     IMPORTANCE_WEIGHT,
     Query,
     has_cjk,
-    importance,
     parse_query,
     relevance,
     title_closeness,
@@ -81,8 +81,7 @@ def _entry_hits(query: Query, snapshot: ListSnapshot) -> list[Hit]:
     hits: dict[str, Hit] = {}
     for entry in snapshot.entries:
         match = relevance(query, entry.title, entry_abstract(entry))
-        score = (match.score + IMPORTANCE_WEIGHT * importance(None, True)
-                 if match.relevant and match.score else 0.0)
+        score = match.score + IMPORTANCE_WEIGHT if match.relevant and match.score else 0.0
         translated = zh.get(link_key(entry.links[0].url), "") if entry.links else ""
         if len(cjk) >= 2 and cjk in translated:
             score = max(score, 6.0)  # the Chinese title holds what was typed
@@ -114,7 +113,7 @@ def paper_hits(db: Database, query: Query, skip: set[str] | None = None) -> list
         match = relevance(query, paper.title, paper.abstract)
         if named or (match.relevant and match.score >= MIN_SCORE):
             stored = ranked.get(paper.arxiv_id)
-            weight = importance(stored.score if stored else None, False)
+            weight = importance(stored.score if stored else None)
             hits.append(Hit(100.0 if named else match.score + IMPORTANCE_WEIGHT * weight,
                             paper=paper))
     return hits

@@ -75,14 +75,26 @@ def score_papers(
     return stored
 
 
+RESCORED_PER_RUN = 20_000  # papers judged by an older ranker, judged again per run
+
+
 def score_unscored(
     db: Database, snapshot: ListSnapshot, citations: Mapping[str, CitationCount] | None = None,
 ) -> int:
-    """Rank every stored paper the ranker has not seen and store the results."""
+    """Rank every stored paper the ranker has not seen, and (newest first, a share per run)
+    those an older ranker judged; store the results."""
     total = 0
     while ids := scores.unscored_ids(db, BATCH):
-        found = list(papers.get_papers(db, ids).values())
-        total += len(score_papers(db, found, snapshot, citations))
+        total += _score_ids(db, ids, snapshot, citations)
         if len(ids) < BATCH:
             break
-    return total
+    rescored = 0
+    while rescored < RESCORED_PER_RUN and (ids := scores.outdated_ids(db, BATCH)):
+        rescored += _score_ids(db, ids, snapshot, citations)
+    return total + rescored
+
+
+def _score_ids(db: Database, ids: list[str], snapshot: ListSnapshot,
+               citations: Mapping[str, CitationCount] | None) -> int:
+    found = list(papers.get_papers(db, ids).values())
+    return len(score_papers(db, found, snapshot, citations))

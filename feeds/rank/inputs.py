@@ -16,11 +16,12 @@ from feeds.model import ListSnapshot, Paper
 from feeds.rank.authors import build_author_index, list_paper_authors, merge_arxiv_authors
 from feeds.rank.ranker import RankInputs, list_text, listed_sections
 from feeds.rank.routing import Router, train_router
+from feeds.rank.topics import TopicRouter, train_topic_router
 
 
 def build_inputs(
     snapshot: ListSnapshot, bib: Iterable[BibEntry] = (), records: Iterable[Paper] = (),
-    router: Router | None = None,
+    router: Router | None = None, topics: TopicRouter | None = None,
 ) -> RankInputs:
     """Assemble the ranker's inputs; `records` are arXiv metadata of list entries."""
     bib, records = tuple(bib), tuple(records)
@@ -34,6 +35,7 @@ def build_inputs(
         router=router,
         text=list_text(snapshot, known, router.idf),
         listed=listed_sections(snapshot),
+        topics=topics or train_topic_router(snapshot, known),
     )
 
 

@@ -8,6 +8,7 @@ bot has seen) in, `Scored` out. Signals (feeds/rank/signals.py) add points on on
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -15,7 +16,7 @@ from datetime import UTC, date, datetime
 from feeds.awesome_list import normalise_title
 from feeds.model import CitationCount, ListSnapshot, Paper, Reason, ReasonKey, Scored
 from feeds.rank.authors import AuthorActivity, AuthorIndex
-from feeds.rank.routing import OTHER, Router
+from feeds.rank.routing import Router
 from feeds.rank.signals import (
     CitationWeights,
     Signal,
@@ -29,6 +30,7 @@ from feeds.rank.signals import (
     venue_signal,
 )
 from feeds.rank.text import Postings, Vector, paper_terms, postings, vector
+from feeds.rank.topics import OTHER, TopicRouter, pick_topics
 
 
 @dataclass(frozen=True)
@@ -125,13 +127,13 @@ def rank_candidates(
     scored = []
     for paper in papers:
         query = inputs.router.query(paper)
-        probs = inputs.router.route_query(query, _year(paper))
+        probs = inputs.topics.route(paper)
         signals = context.signals(paper, query, counts.get(paper.arxiv_id), today)
         where = inputs.listed.get(paper.arxiv_id) or inputs.listed.get(normalise_title(paper.title))
         if where:
             signals.append(Signal(SignalKind.LISTED, 0.0, Reason(ReasonKey.LISTED,
                                                                  {"section": where})))
-        scored.append(_scored(paper, probs, signals))
+        scored.append(_scored(paper, probs, pick_topics(probs, inputs.topics.params), signals))
     return sorted(scored, key=lambda s: (-s.score, s.paper_id))
 
 
@@ -149,9 +151,10 @@ class RankInputs:
     snapshot: ListSnapshot
     index: AuthorIndex
     known: tuple[Paper, ...]  # one Paper per list entry, with whatever metadata is known
-    router: Router
+    router: Router  # closeness to the list's sections (a similarity signal)
     text: ListText
     listed: Mapping[str, str]  # arXiv id / normalised title -> section
+    topics: TopicRouter  # which topics a paper belongs to (feeds/rank/topics.py)
 
 
 @dataclass(frozen=True)
@@ -214,9 +217,10 @@ def _year(paper: Paper) -> int | None:
     return int(paper.published[:4]) if paper.published[:4].isdigit() else None
 
 
-def _scored(paper: Paper, probs: list[tuple[str, float]], signals: list[Signal]) -> Scored:
-    """Assemble the record: section, probabilities, score, reasons strongest first."""
-    section = OTHER if probs[0][0] == OTHER else probs[0][0]
+def _scored(paper: Paper, probs: list[tuple[str, float]], topics: list[tuple[str, float]],
+            signals: list[Signal]) -> Scored:
+    """Assemble the record: topics, probabilities, score, reasons strongest first."""
+    section = topics[0][0]
     listed = SignalKind.LISTED
     shown = sorted((s for s in signals if s.reason and (s.points or s.kind is listed)),
                    key=lambda s: (s.kind is not listed, -abs(s.points)))
@@ -226,4 +230,12 @@ def _scored(paper: Paper, probs: list[tuple[str, float]], signals: list[Signal])
         section=section,
         section_probs=tuple((name, round(p, 4)) for name, p in probs),
         reasons=tuple(s.reason for s in shown if s.reason is not None),
+        topics=tuple((name, round(p, 4)) for name, p in topics if name != OTHER),
     )
+
+
+def importance(score: float | None) -> float:
+    """0..1 from a ranker score: how much a paper matters beside how well it fits (0 unscored)."""
+    if score is None:
+        return 0.0
+    return 1.0 / (1.0 + math.exp(-(score - 3.0) / 2.0))

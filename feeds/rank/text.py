@@ -17,14 +17,14 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_STOP = _words(
+STOP = _words(
     "a an and are as at be by can for from has have in into is it its of on or our over that the "
     "their these this to we which with via using use used based new towards toward show paper "
     "propose proposed approach method methods result results also both such than then more most "
     "while when where how what not all each other only two one between through under without "
     "well may however thus here first many much very large small"
 )
-_VENUE_NOISE = _words(
+VENUE_NOISE = _words(
     "proceedings ieee conference international advance journal transaction arxiv preprint "
     "annual meeting association workshop springer acm"
 )
@@ -33,13 +33,30 @@ ABSTRACT_TOKENS = 12.0  # an abstract counts as this many title words in total
 AUTHOR_WEIGHT = 1.0
 
 
+_WORD = re.compile(r"[a-z][a-z0-9]*")
+_FOLDED: dict[str, str] = {}
+
+
 def terms(text: str) -> list[str]:
-    """Lower-case content words of `text`, plurals folded ('Networks' -> 'network')."""
-    words = re.findall(r"[a-z][a-z0-9]*", normalise_title(text).replace("-", " "))
-    return [_singular(w) for w in words if w not in _STOP and len(w) > 1]
+    """Lower-case content words of `text`, plurals folded ('Networks' -> 'network').
+
+    ASCII text takes a fast path (lower-casing splits it as normalise_title would); the
+    plural folding of each word is remembered.
+    """
+    folded_text = text.lower() if text.isascii() else normalise_title(text)
+    out = []
+    for word in _WORD.findall(folded_text):
+        if word in STOP or len(word) < 2:
+            continue
+        folded = _FOLDED.get(word)
+        if folded is None:
+            folded = _FOLDED[word] = singular(word)
+        out.append(folded)
+    return out
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
+    """Fold an English plural as the router does ('networks' -> 'network')."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -61,7 +78,7 @@ def paper_terms(paper: Paper) -> Bag:
     for category in paper.categories:
         bag[f"cat:{category}"] += 1.0
     for word in terms(paper.journal_ref):
-        if word not in _VENUE_NOISE:
+        if word not in VENUE_NOISE:
             bag[word] += 1.0
     for name in paper.authors:
         if key := author_key(name):

@@ -88,7 +88,8 @@ async def test_subscribe_refresh_one_digest_and_maintainer_suggestions() -> None
     assert routed
     for paper in feed:
         shown = f"arXiv:{paper.arxiv_id}" in digests[0]
-        assert shown == (paper.arxiv_id in routed), paper.arxiv_id
+        announced = not paper.announce_type.is_replacement  # a new version is not news
+        assert shown == (paper.arxiv_id in routed and announced), paper.arxiv_id
     assert len(feeds.requests_to("/rss")) == 1
 
     made = suggestions.with_status(db, "pending")
