@@ -46,9 +46,14 @@ def test_json_output_is_best_first_with_reasons(capsys: pytest.CaptureFixture[st
     ranked = json.loads(out)
     assert code == 0 and len(ranked) == len(SAMPLE.read_text().splitlines())
     assert [r["score"] for r in ranked] == sorted((r["score"] for r in ranked), reverse=True)
-    assert set(ranked[0]) == {"id", "score", "section", "reasons"}
+    assert set(ranked[0]) == {"id", "score", "section", "reasons", "topics"}
     wavenet = next(r for r in ranked if r["id"] == "1609.03499")
     assert "already on the list (More Papers from 2016)" in wavenet["reasons"]
+    for row in ranked:  # the section is the first topic; no topic: "other" and topics []
+        names = [t["section"] for t in row["topics"]]
+        assert len(names) <= 2 and all(0.25 <= t["p"] <= 1 for t in row["topics"])
+        assert row["section"] == (names[0] if names else "other")
+        assert "More Papers from 2016" not in names  # a bucket is never a topic
 
 
 def test_limit_and_text_table(capsys: pytest.CaptureFixture[str]) -> None:
