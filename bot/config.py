@@ -40,6 +40,7 @@ class Config:
     list_poll_hours: float = 6.0
     http_timeout: float = 30.0
     telegram_rate_limit: float = 30.0
+    digest_papers_per_topic: int = 8
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -62,6 +63,7 @@ class Config:
             list_poll_hours=_positive(env, "LIST_POLL_HOURS", 6.0),
             http_timeout=_positive(env, "HTTP_TIMEOUT", 30.0),
             telegram_rate_limit=_positive(env, "TELEGRAM_RATE_LIMIT", 30.0),
+            digest_papers_per_topic=_count(env, "DIGEST_PAPERS_PER_TOPIC", 8),
         )
 
     def require_token(self) -> str:
@@ -118,3 +120,12 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     if value <= 0:
         raise ConfigError(f"{name} must be a positive number, got {raw!r}")
     return value
+
+
+def _count(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= 50:
+        raise ConfigError(f"{name} must be a whole number from 1 to 50, got {raw!r}")
+    return int(raw)

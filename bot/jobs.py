@@ -69,7 +69,8 @@ async def poll_arxiv(services: Services) -> Outcome:
     dated = await date_first_versions(services.db, services.config, services.clock(),
                                       limiter=services.limiter)
     scored = score_unscored(services.db, current_snapshot(services.db))
-    composed = compose_digests(services.db, DigestMode.INSTANT, services.clock())
+    composed = compose_digests(services.db, DigestMode.INSTANT, services.clock(),
+                               services.config.digest_papers_per_topic)
     delivered = await services.deliverer.deliver_pending()
     return Outcome(f"{report.summary()}; {dated}; {scored} scored; {composed} instant "
                    f"digests; {delivered.summary()}", waiting=report.waiting)
@@ -79,7 +80,8 @@ async def poll_list(services: Services) -> Outcome:
     """Poll the list's README; list news goes out with the next digests."""
     report = await sync_list(services.db, services.config)
     if report.status is ListSyncStatus.STORED:
-        compose_digests(services.db, DigestMode.INSTANT, services.clock())
+        compose_digests(services.db, DigestMode.INSTANT, services.clock(),
+                        services.config.digest_papers_per_topic)
         await services.deliverer.deliver_pending()
     return Outcome(report.summary())
 
@@ -87,8 +89,9 @@ async def poll_list(services: Services) -> Outcome:
 async def send_digests(services: Services) -> Outcome:
     """Compose the daily (and on Mondays weekly) digests due this hour, then deliver."""
     now = services.clock()
-    daily = compose_digests(services.db, DigestMode.DAILY, now)
-    weekly = compose_digests(services.db, DigestMode.WEEKLY, now)
+    per_topic = services.config.digest_papers_per_topic
+    daily = compose_digests(services.db, DigestMode.DAILY, now, per_topic)
+    weekly = compose_digests(services.db, DigestMode.WEEKLY, now, per_topic)
     delivered = await services.deliverer.deliver_pending()
     return Outcome(f"{daily} daily, {weekly} weekly digests; {delivered.summary()}")
 

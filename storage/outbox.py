@@ -63,14 +63,17 @@ def enqueue(
 
     Call inside the caller's transaction so composing and recording are atomic.
     """
+    texts = list(parts)
+    buttons = [list(row) for row in keyboard]
+    last = len(texts) - 1  # the buttons go under the last part
     rows = [
         {
             "chat_id": chat_id, "kind": kind, "cycle": cycle, "part": number, "text": text,
-            "keyboard": json.dumps([list(map(list, row)) for row in keyboard]) if number == 0
-            else "[]",
+            "keyboard": json.dumps([list(map(list, row)) for row in buttons])
+            if number == last else "[]",
             "created_at": utc_now(),
         }
-        for number, text in enumerate(parts)
+        for number, text in enumerate(texts)
     ]
     added = 0
     for row in rows:  # INSERT OR IGNORE, counting what went in without a count(*) scan

@@ -241,6 +241,13 @@ def _add_second_topic(db: Database) -> None:
     scores.create_index(["section2", "score"])
 
 
+def _create_digest_rest(db: Database) -> None:
+    # The papers of a subscription a digest left out, for its "more" button.
+    db.table("digest_rest").create(
+        {"id": int, "chat_id": int, "label": str, "paper_ids": str, "created_at": str}, pk="id",
+    )
+
+
 def _create_heartbeat(db: Database) -> None:
     # `papers-bot health` wrote this table itself before it was a migration.
     db.table("health").create({"name": str, "beat_at": str}, pk="name", if_not_exists=True)
@@ -263,6 +270,7 @@ _STEPS = (
     ("searches_001", _create_searches),
     ("papers_003_affiliations", _add_affiliations),
     ("scores_002_second_topic", _add_second_topic),
+    ("digest_rest_001", _create_digest_rest),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)

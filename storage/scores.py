@@ -51,7 +51,8 @@ def get_score(db: Database, arxiv_id: str) -> Scored | None:
 
 def _score(row: dict[str, Any]) -> Scored:
     first = (row["section"], row["section_prob"] or 0.0)
-    topics = (first,) if row["section"] and row["section"] != OTHER else ()
+    topics: tuple[tuple[str, float], ...] = (
+        (first,) if row["section"] and row["section"] != OTHER else ())
     if row.get("section2"):
         topics += ((row["section2"], row["section2_prob"] or 0.0),)
     return Scored(

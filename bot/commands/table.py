@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.commands import browse, maintainers, search, settings, today, trends
+from bot.commands import browse, digest_rest, maintainers, search, settings, today, trends
 from bot.commands.base import Answer, Asker, ButtonHandler
 from bot.render.html import esc
 from bot.render.reply import Reply
@@ -82,5 +82,6 @@ BUTTONS: tuple[ButtonKind, ...] = (
     ButtonKind("g", maintainers.decision_button),
     ButtonKind("q", search.search_button),
     ButtonKind("c", search.card_button),
+    ButtonKind("r", digest_rest.rest_button),
 )
 BUTTON_BY_PREFIX = {kind.prefix: kind for kind in BUTTONS}

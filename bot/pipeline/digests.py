@@ -4,15 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.pipeline.personal import personal_order
-from bot.pipeline.select import group_for_chat, topics_of
-from bot.render.digest import digest_title, news_lines, render_digest
+from bot.pipeline.personal import personal_scores
+from bot.pipeline.select import Group, group_for_chat, topics_of
+from bot.render.digest import (
+    PER_GROUP,
+    digest_title,
+    news_lines,
+    render_digest,
+    rest_button_label,
+)
+from bot.render.reply import Button, rows
 from feeds.model import Candidate, Chat, DigestMode, Lang, ListDiff
-from storage import chats, lists, outbox, papers, scores
+from feeds.rank.ranker import importance
+from storage import chats, digest_rest, lists, outbox, papers, scores
 from storage.db import Database
 from storage.outbox import OutboxKind
 
 MAX_CANDIDATES = 3000
+Parts = tuple[list[str], list[list[tuple[str, str]]]]
 
 
 def is_due(chat: Chat, mode: DigestMode, now: datetime) -> bool:
@@ -38,8 +47,13 @@ def cycle_key(mode: DigestMode, now: datetime, paper_top: int, list_top: int) ->
     return f"instant:{paper_top}:{list_top}"
 
 
-def compose_digests(db: Database, mode: DigestMode, now: datetime) -> int:
-    """Record one digest per due chat for the current cycle; return how many were recorded."""
+def compose_digests(
+    db: Database, mode: DigestMode, now: datetime, per_group: int = PER_GROUP,
+) -> int:
+    """Record one digest per due chat for the current cycle; return how many were recorded.
+
+    A subscription shows at most `per_group` papers; a button under the digest shows the rest.
+    """
     mode = DigestMode(mode)
     due = [c for c in chats.active_chats(db) if is_due(c, mode, now)]
     paper_top = papers.top_rowid(db)
@@ -52,30 +66,47 @@ def compose_digests(db: Database, mode: DigestMode, now: datetime) -> int:
         with db.atomic():
             if outbox.already_recorded(db, chat.chat_id, OutboxKind.DIGEST, cycle):
                 continue
-            parts = _digest_parts(db, chat, mode, now, cache, paper_top)
+            parts, keyboard = _digest_parts(db, chat, mode, now, cache, paper_top, per_group)
             if parts:
-                composed += bool(outbox.enqueue(db, chat.chat_id, OutboxKind.DIGEST, cycle, parts))
+                composed += bool(outbox.enqueue(db, chat.chat_id, OutboxKind.DIGEST, cycle,
+                                                parts, keyboard))
             chats.set_marks(db, chat.chat_id, paper_top, list_top)
     return composed
 
 
 def _digest_parts(
     db: Database, chat: Chat, mode: DigestMode, now: datetime,
-    cache: dict[int, list[Candidate]], paper_top: int,
-) -> list[str]:
+    cache: dict[int, list[Candidate]], paper_top: int, per_group: int,
+) -> Parts:
     subs = chats.subscriptions(db, chat.chat_id)
     if not subs:
-        return []
+        return [], []
     if chat.paper_mark not in cache:
         cache[chat.paper_mark] = new_candidates(db, chat.paper_mark, paper_top)
     candidates = cache[chat.paper_mark]
-    if chats.votes(db, chat.chat_id):  # 👍/👎 reorder this chat's papers (none is dropped)
-        candidates = personal_order(db, chat.chat_id, lists.current_snapshot(db), candidates)
     groups = group_for_chat(subs, candidates)
+    if chats.votes(db, chat.chat_id):  # 👍/👎 move this chat's papers (none is dropped)
+        moved = personal_scores(db, chat.chat_id, lists.current_snapshot(db), candidates)
+        groups = group_for_chat(subs, candidates, lambda c: importance(moved[c.paper.arxiv_id]))
     lang = Lang.ZH if chat.lang is Lang.ZH else Lang.EN
     news = news_lines(topics_of(subs), diffs_since(db, chat.list_mark), lang)
     title = digest_title(mode, lang, now.date().isoformat())
-    return render_digest(title, groups, news, lang)
+    parts = render_digest(title, groups, news, lang, per_group)
+    return parts, _rest_buttons(db, chat, groups, per_group, lang) if parts else []
+
+
+def _rest_buttons(
+    db: Database, chat: Chat, groups: list[Group], per_group: int, lang: str,
+) -> list[list[tuple[str, str]]]:
+    """Keep each subscription's left-out papers and give each a button that shows them."""
+    buttons = []
+    for group in groups:
+        rest = group.papers[per_group:]
+        if rest:
+            rest_id = digest_rest.keep_rest(db, chat.chat_id, group.label,
+                                            [c.paper.arxiv_id for c in rest])
+            buttons.append(Button(rest_button_label(group, per_group, lang), f"r:{rest_id}"))
+    return [[(b.text, b.data) for b in row] for row in rows(buttons, 1)]
 
 
 def new_candidates(db: Database, mark: int, top: int) -> list[Candidate]:

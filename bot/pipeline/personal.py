@@ -44,3 +44,12 @@ def personal_order(
         return sorted(found, key=lambda c: -c.value)
     by_id = {c.paper.arxiv_id: c for c in found}
     return [by_id[c.paper.arxiv_id] for c in personalise(found, votes)]
+
+
+def personal_scores(
+    db: Database, chat_id: int, snapshot: ListSnapshot, found: Sequence[Candidate],
+) -> dict[str, float]:
+    """Each candidate's score for one chat: the ranker's, moved by the chat's votes."""
+    votes = chat_votes(db, chat_id, snapshot)
+    moved = personalise(found, votes) if votes else found
+    return {c.paper.arxiv_id: c.value for c in moved}

@@ -1,17 +1,29 @@
-"""Which of the new papers a chat gets, grouped by its subscriptions (pure)."""
+"""Which of the new papers a chat gets, grouped by its subscriptions (pure).
+
+A topic group holds the papers that fit the topic (one of their one or two topics, so above
+the router's fit bar), best first by fit x importance; a keyword group the papers whose title
+holds the phrase or whose abstract is about it (feeds/keywords.py), title matches first. Each
+paper goes to one group, the topic it fits best. How many of a group a digest shows is the
+renderer's business; the rest stays reachable.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 
+from feeds.keywords import KeywordMatch, keyword_matches
 from feeds.model import Candidate, Subscription, SubscriptionKind
+from feeds.rank.ranker import importance
 
 
-def keyword_pattern(phrase: str) -> re.Pattern[str]:
-    """Compile a keyword phrase into a whole-word, case-insensitive pattern (no user regex)."""
-    words = [re.escape(word) for word in phrase.split()]
-    return re.compile(r"(?<!\w)" + r"[\W_]+".join(words) + r"(?!\w)", re.IGNORECASE)
+@dataclass(frozen=True)
+class Group:
+    """One subscription's papers in a digest, best first."""
+
+    label: str  # the topic's section name, or “phrase” for a keyword
+    kind: SubscriptionKind
+    papers: tuple[Candidate, ...]
 
 
 def topics_of(subs: Sequence[Subscription]) -> set[str]:
@@ -19,29 +31,40 @@ def topics_of(subs: Sequence[Subscription]) -> set[str]:
     return {s.value for s in subs if s.kind is SubscriptionKind.TOPIC}
 
 
+def _importance(candidate: Candidate) -> float:
+    return importance(candidate.scored.score if candidate.scored else None)
+
+
 def group_for_chat(
-    subs: Sequence[Subscription], candidates: Iterable[Candidate]
-) -> dict[str, list[Candidate]]:
-    """Group a chat's matching papers by its subscriptions (each paper once), keeping the
-    given order (best first for this chat)."""
-    topics = topics_of(subs)
-    keywords = [(s.value, keyword_pattern(s.value)) for s in subs
-                if s.kind is SubscriptionKind.KEYWORD]
-    groups: dict[str, list[Candidate]] = {}
+    subs: Sequence[Subscription], candidates: Iterable[Candidate],
+    weight: Callable[[Candidate], float] = _importance,
+) -> list[Group]:
+    """Group a chat's matching papers by its subscriptions (each paper once), best first.
+
+    `weight` is how much a paper matters (0..1; a chat's 👍/👎 move it); topics come first in
+    the order the chat follows them, then keywords.
+    """
+    topics = [s.value for s in subs if s.kind is SubscriptionKind.TOPIC]
+    phrases = [s.value for s in subs if s.kind is SubscriptionKind.KEYWORD]
+    by_topic: dict[str, list[tuple[float, Candidate]]] = {t: [] for t in topics}
+    by_phrase: dict[str, list[tuple[float, Candidate]]] = {p: [] for p in phrases}
     for candidate in candidates:
-        label = _label(candidate, topics, keywords)
-        if label is not None:
-            groups.setdefault(label, []).append(candidate)
-    return groups
+        fits = [(candidate.scored.fit(t) if candidate.scored else 0.0, t) for t in topics]
+        best_fit, topic = max(fits, default=(0.0, ""))
+        if best_fit > 0:
+            by_topic[topic].append((best_fit * weight(candidate), candidate))
+            continue
+        for phrase in phrases:
+            found = keyword_matches(phrase, candidate.paper)
+            if found is not None:
+                title_first = 1.0 if found is KeywordMatch.TITLE else 0.0
+                by_phrase[phrase].append((title_first + weight(candidate), candidate))
+                break
+    groups = [Group(t, SubscriptionKind.TOPIC, _best_first(by_topic[t])) for t in topics]
+    groups += [Group(f"“{p}”", SubscriptionKind.KEYWORD, _best_first(by_phrase[p]))
+               for p in phrases]
+    return [g for g in groups if g.papers]
 
 
-def _label(
-    candidate: Candidate, topics: set[str], keywords: list[tuple[str, re.Pattern[str]]]
-) -> str | None:
-    if candidate.section in topics:
-        return candidate.section
-    text = f"{candidate.paper.title}\n{candidate.paper.abstract}"
-    for phrase, pattern in keywords:
-        if pattern.search(text):
-            return f"“{phrase}”"
-    return None
+def _best_first(items: list[tuple[float, Candidate]]) -> tuple[Candidate, ...]:
+    return tuple(c for _, c in sorted(items, key=lambda item: -item[0]))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 
+from bot.pipeline.select import Group
 from bot.render.cards import render_entry, render_paper_line
 from bot.render.html import esc, split_blocks
 from bot.render.strings import render_reason, section_name, t
@@ -36,20 +37,45 @@ def news_lines(topics: set[str], diffs: Iterable[ListDiff], lang: str) -> list[s
 
 
 def render_digest(
-    title: str, groups: Mapping[str, Sequence[Candidate]], news: Sequence[str], lang: str = "en",
+    title: str, groups: Sequence[Group], news: Sequence[str], lang: str = "en",
+    per_group: int = PER_GROUP,
 ) -> list[str]:
-    """Render one digest (several messages only past 4096 characters)."""
+    """Render one digest (several messages only past 4096 characters): at most `per_group`
+    papers a subscription, saying how many more there are and why they were left out."""
     blocks: list[str] = []
     if news:
         blocks.append(t(lang, "news_title"))
         blocks += list(news)
-    for label in sorted(groups):
-        shown = groups[label][:PER_GROUP]
-        more = len(groups[label]) - len(shown)
-        heading = esc(section_name(label, lang))
-        blocks.append(f"<b>■ {heading}</b>" + (t(lang, "more_papers", n=more) if more > 0 else ""))
+    for group in groups:
+        shown = group.papers[:per_group]
+        more = len(group.papers) - len(shown)
+        heading = f"<b>■ {esc(section_name(group.label, lang))}</b>"
+        if more > 0:
+            heading += "\n<i>" + t(lang, "left_out", shown=len(shown), n=more,
+                                   total=len(group.papers)) + "</i>"
+        blocks.append(heading)
         blocks += [render_paper_line(c.paper, note=candidate_note(c, lang)) for c in shown]
     return split_blocks(blocks, title) if blocks else []
+
+
+def rest_button_label(group: Group, shown: int, lang: str) -> str:
+    """The button under a digest that shows a subscription's papers beyond the first ones."""
+    return t(lang, "show_rest", n=len(group.papers) - shown,
+             topic=_short(section_name(group.label, lang)))
+
+
+def _short(name: str, limit: int = 24) -> str:
+    head = name.split(" / ")[0]
+    return head if len(head) <= limit else head[: limit - 1] + "…"
+
+
+def render_rest(label: str, candidates: Sequence[Candidate], lang: str) -> list[str]:
+    """The papers of a subscription a digest left out, as messages."""
+    heading = f"<b>■ {esc(section_name(label, lang))}</b> " + t(lang, "rest_title",
+                                                               n=len(candidates))
+    blocks = [render_paper_line(c.paper, i + 1, candidate_note(c, lang))
+              for i, c in enumerate(candidates)]
+    return split_blocks(blocks, heading)
 
 
 def candidate_note(candidate: Candidate, lang: str) -> str:
