@@ -22,6 +22,8 @@ STEPS = [
     ("query", ["query.py"]),
     ("fan-out", ["fanout.py"]),
     ("ranking", ["rank_quality.py"]),
+    ("rank speed", ["rank_speed.py"]),
+    ("relevance", ["relevance.py"]),
     ("start-up", ["startup.py"]),
 ]
 # (label, step, pattern whose groups are reported, goal text)
@@ -40,8 +42,35 @@ FIGURES = [
     ("tf-idf+SVM AP / recall@100", "ranking", r"tf-idf \+ LinearSVC \(C=0.01\)\s+([\d.]+)\s+"
      r"([\d.]+)", "(baseline)"),
     ("random AP / recall@100", "ranking", r"^random\s+([\d.]+)\s+([\d.]+)", "(baseline)"),
-    ("routing top-1 / top-3", "ranking", r"all: top-1 ([\d.]+), top-3 ([\d.]+)",
-     ">= 0.75 / >= 0.90"),
+    ("ranking rate", "rank speed", r"ranking rate: ([\d,]+ papers/s)", ">= 1,000/s"),
+    ("GAN zoo -> Generative (old/new)", "relevance",
+     r"GAN zoo -> Unsupervised\s+\d+\s+([\d.]+%)\s+([\d.]+%)", ">= 85%"),
+    ("cs.SD -> Speech (old/new)", "relevance", r"speech -> Speech\s+\d+\s+([\d.]+%)\s+"
+     r"([\d.]+%)", ">= 80%"),
+    ("cs.RO+ML -> RL (old/new)", "relevance", r"robotics -> Reinforcement Learning\s+\d+\s+"
+     r"([\d.]+%)\s+([\d.]+%)", ">= 75%"),
+    ("no ML -> other (old/new)", "relevance", r"no-ML -> other\s+\d+\s+([\d.]+%)\s+"
+     r"([\d.]+%)", ">= 80%"),
+    ("CVPR -> NLP/Speech/RL (old/new)", "relevance", r"CVPR 2015-2019 -> NLP, Speech or RL\s+"
+     r"\d+\s+([\d.]+%)\s+([\d.]+%)", "<= 5%"),
+    ("-> a bucket (old/new)", "relevance", r"a time or format bucket\s+\d+\s+([\d.]+%)\s+"
+     r"([\d.]+%)", "0"),
+    ("routing LOO top-1/3, old", "relevance", r"old router\s+\d+\s+([\d.]+)\s+([\d.]+)",
+     "(baseline)"),
+    ("routing LOO top-1/3, new", "relevance", r"new router\s+\d+\s+([\d.]+)\s+([\d.]+)",
+     ">= 0.80 / >= 0.95"),
+    ("keywords P/R, old", "relevance", r"old \(anywhere, whole words\)\s+delivered\s+\d+\s+"
+     r"precision ([\d.]+)\s+recall ([\d.]+)", "(baseline)"),
+    ("keywords P/R, new", "relevance", r"new \(title, or central in the abstract\)\s+delivered"
+     r"\s+\d+\s+precision ([\d.]+)\s+recall ([\d.]+)", "better than old"),
+    ("search known-item MRR old/new", "relevance", r"all\s+n=\s*\d+\s+([\d.]+)\s+([\d.]+)",
+     ">= 0.95"),
+    ("search phrase P@10, old", "relevance", r"old: ([\d.]+)\s+\(goal", "(baseline)"),
+    ("search phrase P@10, new", "relevance", r"new: ([\d.]+)\s+\(goal", ">= 0.9"),
+    ("/paper unknown -> not found", "relevance", r"not found: old\s+([\d.]+%)\s+new\s+"
+     r"([\d.]+%)", ">= 99%"),
+    ("/paper list titles -> right", "relevance", r"the right paper: old\s+([\d.]+%)\s+new\s+"
+     r"([\d.]+%)", "100%"),
     ("cold start", "start-up", r"cold start \(spawn -> first getUpdates\)\s+([\d.]+ s)", "<= 3 s"),
     ("RSS at 100k papers / 10k chats", "start-up", r"peak RSS, 100k papers / \d+ chats\s+"
      r"(\d+ MB)", "<= 150 MB"),
