@@ -405,6 +405,22 @@ class CitationCount:
 
 
 @dataclass(frozen=True)
+class AuthorImpact:
+    """One author's earlier record: citations, papers and h-index as known on `as_of`.
+
+    From Semantic Scholar (career totals) or a file given by hand (`papers-bot rank
+    --author-impact`); None in a count means the source did not say.
+    """
+
+    name: str
+    citations: int | None
+    papers: int | None
+    h_index: int | None
+    as_of: str = ""  # YYYY-MM-DD (or a timestamp) the numbers were true
+    author_id: str = ""  # the source's author id when known
+
+
+@dataclass(frozen=True)
 class Chat:
     """A private chat or group that talks to the bot."""
 
