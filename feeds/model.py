@@ -324,6 +324,11 @@ class ReasonKey(StrEnum):
     CITATIONS_NEW = "reason_citations_new"
     CITATIONS_ABOVE = "reason_citations_above"
     CITATIONS_BELOW = "reason_citations_below"
+    AUTHORS_RECORD = "reason_authors_record"
+    INDUSTRY_LAB = "reason_industry_lab"
+    CODE_RELEASED = "reason_code_released"
+    BENCHMARKS = "reason_benchmarks"
+    DAY0_ESTIMATE = "reason_day0_estimate"
     LIKED_SECTION = "reason_liked_section"
     DISLIKED_SECTION = "reason_disliked_section"
     LIKED_AUTHOR = "reason_liked_author"
@@ -361,6 +366,8 @@ class Scored:
     reasons: tuple[Reason, ...] = ()
     list_version: int | None = None  # the list version it was judged against, once stored
     topics: tuple[tuple[str, float], ...] = ()  # one or two (topic, p) above the fit bar
+    # where its (expected) citations stand against the list's bar, log2 (feeds/rank/impact.py)
+    impact: float | None = None
 
     @property
     def section_prob(self) -> float:

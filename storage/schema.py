@@ -241,6 +241,13 @@ def _add_second_topic(db: Database) -> None:
     scores.create_index(["section2", "score"])
 
 
+def _add_impact(db: Database) -> None:
+    # Where a paper's (expected) citations stand against the list's bar (feeds/rank/impact.py).
+    scores = db.table("scores")
+    scores.add_column("impact", float)
+    scores.create_index(["impact"])
+
+
 def _create_digest_rest(db: Database) -> None:
     # The papers of a subscription a digest left out, for its "more" button.
     db.table("digest_rest").create(
@@ -271,6 +278,7 @@ _STEPS = (
     ("papers_003_affiliations", _add_affiliations),
     ("scores_002_second_topic", _add_second_topic),
     ("digest_rest_001", _create_digest_rest),
+    ("scores_003_impact", _add_impact),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)

@@ -12,7 +12,7 @@ from storage.db import Database, utc_now
 OTHER = "other"
 
 # Bumped when routing or scoring changes meaning: older scores are judged again, newest first.
-RANKER_VERSION = 2
+RANKER_VERSION = 3
 
 
 def save_scores(db: Database, scores: Iterable[Scored]) -> int:
@@ -23,7 +23,7 @@ def save_scores(db: Database, scores: Iterable[Scored]) -> int:
             "arxiv_id": s.paper_id, "section": s.section, "section_prob": s.section_prob,
             "section2": s.topics[1][0] if len(s.topics) > 1 else None,
             "section2_prob": s.topics[1][1] if len(s.topics) > 1 else None,
-            "score": s.score, "reasons": dump_reasons(s.reasons),
+            "score": s.score, "impact": s.impact, "reasons": dump_reasons(s.reasons),
             "list_version": s.list_version, "scored_at": now, "ranker_version": RANKER_VERSION,
         }
         for s in scores
@@ -58,7 +58,7 @@ def _score(row: dict[str, Any]) -> Scored:
     return Scored(
         paper_id=row["arxiv_id"], score=row["score"], section=row["section"],
         section_probs=(first,), reasons=load_reasons(row["reasons"]),
-        list_version=row["list_version"], topics=topics,
+        list_version=row["list_version"], topics=topics, impact=row.get("impact"),
     )
 
 

@@ -241,8 +241,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                   "zh": "任务 {name}：运行 {runs} 次，失败 {failures} 次，最近 {last}：{summary}"},
     # Reasons the ranker gives (keys of feeds.model.ReasonKey).
     "reason_listed": {"en": "already on the list ({section})", "zh": "已在列表中（{section}）"},
-    "reason_co_author": {"en": "co-author of {count} list {papers}: {name}",
-                         "zh": "列表中 {count} 篇论文的合著者：{name}"},
+    "reason_co_author": {"en": "{name}: {count} {papers} on the list",
+                         "zh": "{name}：列表中有 {count} 篇论文"},
     "reason_co_authors": {"en": "co-authors of list papers: {names}",
                           "zh": "列表论文的合著者：{names}"},
     "reason_co_authors_more": {"en": "co-authors of list papers: {names} and {more} more",
@@ -260,13 +260,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "reason_list_share": {"en": "{name}: {papers} list papers, {earlier} papers seen before "
                                 "this one",
                           "zh": "{name}：列表中 {papers} 篇论文，此前共 {earlier} 篇论文"},
-    "reason_citations_new": {"en": "new ({age}): {citations} citations so far, judged by "
-                                   "discussion",
-                             "zh": "新论文（{age}）：目前被引 {citations} 次，按讨论度评判"},
-    "reason_citations_above": {"en": "{citations} citations in {age} ≥ list bar ({bar})",
-                               "zh": "{age}内被引 {citations} 次 ≥ 列表门槛（{bar}）"},
-    "reason_citations_below": {"en": "{citations} citations in {age} < list bar ({bar})",
-                               "zh": "{age}内被引 {citations} 次 < 列表门槛（{bar}）"},
+    "reason_citations_new": {"en": "{citations} citations in {age}: new, judged by its pace "
+                                   "against the first year's bar of {bar}",
+                             "zh": "{age}内被引 {citations} 次：新论文，"
+                                   "按被引速度对照首年门槛 {bar}"},
+    "reason_citations_above": {"en": "{citations} citations in {age}, the list's bar is {bar}",
+                               "zh": "{age}内被引 {citations} 次，列表门槛为 {bar}"},
+    "reason_citations_below": {"en": "{citations} citations in {age}, below the list's bar of "
+                                     "{bar}",
+                               "zh": "{age}内被引 {citations} 次，低于列表门槛 {bar}"},
+    "reason_authors_record": {"en": "authors' earlier work: {citations} citations, h-index "
+                                    "{h_index} ({name})",
+                              "zh": "作者既往工作：被引 {citations} 次，"
+                                    "h 指数 {h_index}（{name}）"},
+    "reason_industry_lab": {"en": "from {lab}", "zh": "来自 {lab}"},
+    "reason_code_released": {"en": "code released", "zh": "已公开代码"},
+    "reason_benchmarks": {"en": "results on {names}", "zh": "在 {names} 上的结果"},
+    "reason_day0_estimate": {"en": "day-0 estimate: about {expected} citations in its first "
+                                   "year (the list's bar: {bar})",
+                             "zh": "首日预估：首年约被引 {expected} 次（列表门槛：{bar}）"},
     "reason_liked_section": {"en": "you liked papers in {section}",
                              "zh": "你喜欢 {section} 的论文"},
     "reason_disliked_section": {"en": "you disliked papers in {section}",
@@ -312,6 +324,11 @@ def render_reason(reason: Reason, lang: str) -> str:
         values["section"] = section_name(str(values["section"]), lang)
     if reason.key is ReasonKey.CO_AUTHOR:
         values["papers"] = t(lang, "paper_word" if values.get("count") == 1 else "papers_word")
+    if reason.key is ReasonKey.CITATIONS_NEW:
+        values.setdefault("bar", 60)  # stored by a version that did not say
+    for name in ("citations", "expected"):
+        if isinstance(values.get(name), int):
+            values[name] = f"{values[name]:,}"
     return t(lang, reason.key.value, **values)
 
 

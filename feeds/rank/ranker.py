@@ -10,12 +10,27 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from feeds.awesome_list import normalise_title
 from feeds.model import CitationCount, ListSnapshot, Paper, Reason, ReasonKey, Scored
 from feeds.rank.authors import AuthorActivity, AuthorIndex
+from feeds.rank.impact import (
+    NO_IMPACTS,
+    PER_DOUBLING,
+    ImpactLookup,
+    ImpactModel,
+    ListView,
+    Standing,
+    day0_features,
+    day0_reasons,
+    day0_score,
+    shipped_model,
+    standing,
+    standing_reason,
+    tier_bonus,
+)
 from feeds.rank.routing import Router
 from feeds.rank.signals import (
     CitationWeights,
@@ -23,11 +38,14 @@ from feeds.rank.signals import (
     SignalKind,
     VenueStatus,
     activity_signals,
+    age_in_months,
     author_hits,
     author_signals,
     citation_signal,
     revised_signal,
+    venue_hint,
     venue_signal,
+    venue_tier,
 )
 from feeds.rank.text import Postings, Vector, paper_terms, postings, vector
 from feeds.rank.topics import OTHER, TopicRouter, pick_topics
@@ -77,6 +95,7 @@ class Weights:
 
 
 SIMILARITY_REASON = 0.45  # name the nearest list paper when its cosine reaches this
+DAY0_REASON_WEIGHT = 1.0  # where the day-0 estimate sits among the reasons (in points)
 
 
 @dataclass(frozen=True)
@@ -118,22 +137,27 @@ def rank_candidates(
     now: date | None = None,
     weights: Weights = Weights(),
     activity: AuthorActivity | None = None,
+    impacts: ImpactLookup = NO_IMPACTS,
 ) -> list[Scored]:
     """Score and route every paper; best first. `activity` (built from the stored papers)
-    adds the authors' records."""
-    context = RankContext(inputs.router, inputs.text, inputs.index, activity, weights)
+    adds the authors' records; `impacts` their earlier citations."""
+    context = RankContext(inputs.router, inputs.text, inputs.index, activity, weights, impacts)
     today = now or datetime.now(UTC).date()
     counts = citations or {}
     scored = []
     for paper in papers:
         query = inputs.router.query(paper)
         probs = inputs.topics.route(paper)
-        signals = context.signals(paper, query, counts.get(paper.arxiv_id), today)
+        count = counts.get(paper.arxiv_id)
+        signals, view = context.signals(paper, query, count, today)
+        result, explained = context.impact(paper, view, count, today)
+        signals += explained
         where = inputs.listed.get(paper.arxiv_id) or inputs.listed.get(normalise_title(paper.title))
         if where:
             signals.append(Signal(SignalKind.LISTED, 0.0, Reason(ReasonKey.LISTED,
                                                                  {"section": where})))
-        scored.append(_scored(paper, probs, pick_topics(probs, inputs.topics.params), signals))
+        scored.append(_scored(paper, probs, pick_topics(probs, inputs.topics.params), signals,
+                              result.value))
     return sorted(scored, key=lambda s: (-s.score, s.paper_id))
 
 
@@ -166,10 +190,13 @@ class RankContext:
     index: AuthorIndex
     activity: AuthorActivity | None
     weights: Weights
+    impacts: ImpactLookup = NO_IMPACTS
+    model: ImpactModel = field(default_factory=shipped_model)
 
     def signals(self, paper: Paper, query: Vector, citation: CitationCount | None,
-                now: date) -> list[Signal]:
-        """Every signal that fires for one paper, with points already weighted."""
+                now: date) -> tuple[list[Signal], ListView]:
+        """Every signal that fires for one paper, with points already weighted, and what the
+        list says about the paper (for the impact model)."""
         weights = self.weights
         venue = {VenueStatus.ACCEPTED: weights.venue_accepted,
                  VenueStatus.WORKSHOP: weights.venue_workshop,
@@ -177,27 +204,44 @@ class RankContext:
         cite = CitationWeights(weights.citation_bar, weights.citation_per_doubling,
                                weights.citation_new)
         hits = author_hits(paper, self.index)
+        best = max(self.router.cosines(query, _year(paper)).values(), default=0.0)
+        title, cosine = self.text.nearest_to(query)
+        close = cosine >= SIMILARITY_REASON
+        similar = Reason(ReasonKey.SIMILAR, {"title": title}) if close else None
         signals = [
             *author_signals(hits, weights.authors, weights.key_researcher),
             venue_signal(paper, venue),
-            *self._similarity(paper, query),
+            Signal(SignalKind.SIMILARITY, weights.similarity * best, similar),
+            Signal(SignalKind.NEAREST, weights.nearest * cosine),
             revised_signal(paper, weights.revised),
             citation_signal(paper, citation, now, cite),
         ]
         if self.activity is not None:
             signals += activity_signals(paper, hits, self.activity, weights.unlisted_activity,
                                         weights.list_share)
-        return [s for s in signals if s is not None]
+        return [s for s in signals if s is not None], ListView(hits, best, cosine)
 
-    def _similarity(self, paper: Paper, query: Vector) -> list[Signal]:
-        """Points for closeness to the list's sections and to its nearest paper (named when
-        close)."""
-        best = max(self.router.cosines(query, _year(paper)).values(), default=0.0)
-        title, cosine = self.text.nearest_to(query)
-        close = cosine >= SIMILARITY_REASON
-        reason = Reason(ReasonKey.SIMILAR, {"title": title}) if close else None
-        return [Signal(SignalKind.SIMILARITY, self.weights.similarity * best, reason),
-                Signal(SignalKind.NEAREST, self.weights.nearest * cosine)]
+    def impact(self, paper: Paper, view: ListView, citation: CitationCount | None,
+               now: date) -> tuple[Standing, list[Signal]]:
+        """Where the paper stands against the list's bar (feeds/rank/impact.py), with its
+        strongest day-0 evidence as explanations (no points: the score does not count them)."""
+        features = day0_features(paper, view, self.impacts, self.activity)
+        hint = venue_hint(paper)
+        status = venue_tier(paper, hint)
+        day0 = day0_score(features, self.model) + tier_bonus(status, self.model) + (
+            tier_bonus("key_researcher", self.model) * features["key_researcher"])
+        cites = citation.citations if citation is not None else None
+        months = age_in_months(paper.published or (citation.publication_date if citation
+                                                   else ""), now)
+        result = standing(day0, cites, months, self.model)
+        units = PER_DOUBLING * self.model.calib_b  # points per day-0 unit
+        explained = [Signal(SignalKind.EVIDENCE, 0.0, reason, units * moved)
+                     for moved, reason in day0_reasons(paper, features, view, self.impacts,
+                                                       self.model)]
+        if not result.share:  # with a count, the citation signal says it
+            explained.append(Signal(SignalKind.IMPACT, 0.0, standing_reason(result, cites, months),
+                                    DAY0_REASON_WEIGHT))
+        return result, explained
 
 
 def paper_signals(
@@ -207,10 +251,11 @@ def paper_signals(
     now: date,
     weights: Weights = Weights(),
     activity: AuthorActivity | None = None,
+    impacts: ImpactLookup = NO_IMPACTS,
 ) -> list[Signal]:
     """Every signal that fires for one paper, with points already weighted."""
-    context = RankContext(inputs.router, inputs.text, inputs.index, activity, weights)
-    return context.signals(paper, inputs.router.query(paper), citation, now)
+    context = RankContext(inputs.router, inputs.text, inputs.index, activity, weights, impacts)
+    return context.signals(paper, inputs.router.query(paper), citation, now)[0]
 
 
 def _year(paper: Paper) -> int | None:
@@ -218,12 +263,12 @@ def _year(paper: Paper) -> int | None:
 
 
 def _scored(paper: Paper, probs: list[tuple[str, float]], topics: list[tuple[str, float]],
-            signals: list[Signal]) -> Scored:
+            signals: list[Signal], impact: float) -> Scored:
     """Assemble the record: topics, probabilities, score, reasons strongest first."""
     section = topics[0][0]
     listed = SignalKind.LISTED
-    shown = sorted((s for s in signals if s.reason and (s.points or s.kind is listed)),
-                   key=lambda s: (s.kind is not listed, -abs(s.points)))
+    shown = sorted((s for s in signals if s.reason and (s.strength or s.kind is listed)),
+                   key=lambda s: (s.kind is not listed, -s.strength))
     return Scored(
         paper_id=paper.arxiv_id,
         score=sum(s.points for s in signals),
@@ -231,6 +276,7 @@ def _scored(paper: Paper, probs: list[tuple[str, float]], topics: list[tuple[str
         section_probs=tuple((name, round(p, 4)) for name, p in probs),
         reasons=tuple(s.reason for s in shown if s.reason is not None),
         topics=tuple((name, round(p, 4)) for name, p in topics if name != OTHER),
+        impact=round(impact, 4),
     )
 
 

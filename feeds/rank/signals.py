@@ -34,6 +34,8 @@ class SignalKind(StrEnum):
     LIST_SHARE = "list_share"
     CITATIONS = "citations"
     LISTED = "listed"
+    IMPACT = "impact"  # the impact model's points (feeds/rank/impact.py)
+    EVIDENCE = "evidence"  # no points: day-0 evidence the impact signal already counted
 
 
 class VenueStatus(StrEnum):
@@ -51,6 +53,12 @@ class Signal:
     kind: SignalKind
     points: float
     reason: Reason | None = None
+    weight: float | None = None  # how strongly to name the reason (default: |points|)
+
+    @property
+    def strength(self) -> float:
+        """How prominently the reason is shown."""
+        return abs(self.points if self.weight is None else self.weight)
 
 
 # Venue names as they appear in comments and journal references.
@@ -118,6 +126,19 @@ def venue_hint(paper: Paper) -> VenueHint | None:
                 status = VenueStatus.SUBMITTED
             return VenueHint(name, year.group() if year else "", status)
     return None
+
+
+_TIER = re.compile(r"\b(oral|spotlight)\b", re.I)
+
+
+def venue_tier(paper: Paper, hint: VenueHint | None) -> str:
+    """'oral', 'spotlight', 'accepted', 'workshop', 'submitted' or '' (no top venue named)."""
+    if hint is None:
+        return ""
+    if hint.status is VenueStatus.ACCEPTED:
+        found = _TIER.search(f"{paper.comments} {paper.journal_ref}")
+        return found.group(1).lower() if found else "accepted"
+    return hint.status.value
 
 
 def venue_signal(paper: Paper, weights: Mapping[VenueStatus, float]) -> Signal | None:
@@ -244,7 +265,8 @@ def citation_signal(
     values = {"citations": cites, "months": round(months, 2)}
     if bar is None:
         points = weights.new_per_log * math.log1p(cites / max(months, 1.0))
-        return Signal(SignalKind.CITATIONS, points, Reason(ReasonKey.CITATIONS_NEW, values))
+        return Signal(SignalKind.CITATIONS, points,
+                      Reason(ReasonKey.CITATIONS_NEW, {**values, "bar": CITATION_BARS[0][1]}))
     ratio = math.log2((cites + 1) / (bar + 1))
     points = weights.per_doubling * max(-3.0, min(4.0, ratio))
     if cites >= bar:

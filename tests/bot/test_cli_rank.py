@@ -78,7 +78,7 @@ def test_citations_file_puts_a_cited_paper_first(tmp_path: Path,
     assert json.loads(before)[0]["id"] == "1801.00002"
     first = json.loads(after)[0]
     assert first["id"] == "1801.00001"
-    assert first["reasons"][0] == "412 citations in 14 months ≥ list bar (60)"
+    assert first["reasons"][0] == "412 citations in 14 months, the list's bar is 60"
 
 
 def test_bad_jsonl_line_names_its_number(tmp_path: Path,
@@ -115,7 +115,7 @@ def test_list_file_replaces_the_bundled_list(tmp_path: Path,
     _, bundled, _ = _run(capsys, "--candidates", path, "--json")
     _, tiny, _ = _run(capsys, "--candidates", path, "--json", "--list-file", str(readme))
     assert not any("J. Doe" in r for r in json.loads(bundled)[0]["reasons"])
-    assert "co-author of 1 list paper: J. Doe" in json.loads(tiny)[0]["reasons"]
+    assert "J. Doe: 1 paper on the list" in json.loads(tiny)[0]["reasons"]
     assert json.loads(tiny)[0]["section"] == "Speech / Other Domain"
 
 
@@ -126,7 +126,7 @@ def test_stored_newest_list_is_used_when_there_is_one(tmp_path: Path, no_databas
     db.close()
     line = {"id": "1801.00003", "title": "Zebra speech", "authors": ["John Doe"]}
     _, out, _ = _run(capsys, "--candidates", _candidates(tmp_path, [line]), "--json")
-    assert "co-author of 1 list paper: J. Doe" in json.loads(out)[0]["reasons"]
+    assert "J. Doe: 1 paper on the list" in json.loads(out)[0]["reasons"]
 
 
 def test_versioned_ids_are_split(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
