@@ -154,7 +154,9 @@ async def make_asker(update: Update, context: BotContext, needs_admin: bool) -> 
     allowed = True
     if needs_admin and tg_chat.type != ChatType.PRIVATE:
         allowed = await is_group_admin(context, tg_chat.id, user_id, update.effective_message)
-    return Asker(state.db, chat, user_id, allowed, user_id in state.config.maintainer_ids)
+    name = (user.full_name or (f"@{user.username}" if user.username else "")) if user else ""
+    return Asker(state.db, chat, user_id, allowed, user_id in state.config.maintainer_ids,
+                 user_name=name)
 
 
 async def is_group_admin(

@@ -41,6 +41,7 @@ class Config:
     http_timeout: float = 30.0
     telegram_rate_limit: float = 30.0
     digest_papers_per_topic: int = 8
+    suggestions_per_week: int = 10
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Config:
@@ -64,6 +65,7 @@ class Config:
             http_timeout=_positive(env, "HTTP_TIMEOUT", 30.0),
             telegram_rate_limit=_positive(env, "TELEGRAM_RATE_LIMIT", 30.0),
             digest_papers_per_topic=_count(env, "DIGEST_PAPERS_PER_TOPIC", 8),
+            suggestions_per_week=_count(env, "SUGGESTIONS_PER_WEEK", 10, low=0, high=100),
         )
 
     def require_token(self) -> str:
@@ -122,10 +124,11 @@ def _positive(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
-def _count(env: Mapping[str, str], name: str, default: int) -> int:
+def _count(env: Mapping[str, str], name: str, default: int, low: int = 1,
+           high: int = 50) -> int:
     raw = env.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= 50:
-        raise ConfigError(f"{name} must be a whole number from 1 to 50, got {raw!r}")
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ConfigError(f"{name} must be a whole number from {low} to {high}, got {raw!r}")
     return int(raw)

@@ -117,7 +117,8 @@ async def deliver(services: Services) -> Outcome:
 
 async def suggest(services: Services) -> Outcome:
     """Make this week's suggestions and queue them for every maintainer."""
-    made = make_suggestions(services.db, current_snapshot(services.db), services.clock())
+    made = make_suggestions(services.db, current_snapshot(services.db), services.clock(),
+                            services.config.suggestions_per_week)
     queued = enqueue_suggestions(services.db, made, services.config.maintainer_ids)
     await services.deliverer.deliver_pending()
     return Outcome(f"{len(made)} suggestions, {queued} messages queued")
@@ -126,7 +127,8 @@ async def suggest(services: Services) -> Outcome:
 async def refresh(services: Services) -> Outcome:
     """Everything now: list, arXiv, scoring, instant digests, suggestions, delivery."""
     parts = [(await poll_list(services)).summary, (await poll_arxiv(services)).summary]
-    made = make_suggestions(services.db, current_snapshot(services.db), services.clock())
+    made = make_suggestions(services.db, current_snapshot(services.db), services.clock(),
+                            services.config.suggestions_per_week)
     queued = enqueue_suggestions(services.db, made, services.config.maintainer_ids)
     await services.deliverer.deliver_pending()
     parts.append(f"{len(made)} new suggestions ({queued} messages)")

@@ -464,6 +464,9 @@ class Suggestion:
     reasons: tuple[Reason, ...]
     line: str
     status: SuggestionStatus = SuggestionStatus.PENDING
+    impact: float | None = None  # the paper's standing against the list's bar when suggested
+    decided_by: str = ""  # who accepted, rejected or postponed it (a name or @username)
+    decided_at: str = ""
 
 
 @dataclass(frozen=True)

@@ -248,6 +248,14 @@ def _add_impact(db: Database) -> None:
     scores.create_index(["impact"])
 
 
+def _suggestion_impact_and_decider(db: Database) -> None:
+    # Suggestions are chosen and ordered by impact; a decision shows who made it.
+    table = db.table("suggestions")
+    table.add_column("impact", float)
+    table.add_column("decided_by_name", str)
+    table.create_index(["created_at"])
+
+
 def _create_digest_rest(db: Database) -> None:
     # The papers of a subscription a digest left out, for its "more" button.
     db.table("digest_rest").create(
@@ -279,6 +287,7 @@ _STEPS = (
     ("scores_002_second_topic", _add_second_topic),
     ("digest_rest_001", _create_digest_rest),
     ("scores_003_impact", _add_impact),
+    ("suggestions_002_impact_decider", _suggestion_impact_and_decider),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)

@@ -83,7 +83,7 @@ def outdated_ids(db: Database, limit: int) -> list[str]:
 def top_in_section(
     db: Database, section: str, limit: int = 10, offset: int = 0
 ) -> list[tuple[str, Scored]]:
-    """Return the newest routed papers of a section, best score first within a day."""
+    """Return the newest routed papers of a section, most important first within a day."""
     # Walk papers newest first on the announced index (CROSS JOIN keeps papers outermost) and
     # stop after enough rows, then add the rest of the last day so within-day order is exact.
     newest = (
@@ -95,13 +95,18 @@ def top_in_section(
     if rows and len(rows) == offset + limit:
         rest = ("select scores.*, papers.announced as day from papers cross join scores "
                 "on scores.arxiv_id = papers.arxiv_id where papers.announced = ? "
-                "and (scores.section = ? or scores.section2 = ?) order by scores.score desc "
-                "limit ?")
+                "and (scores.section = ? or scores.section2 = ?) "
+                "order by coalesce(scores.impact, -99) desc, scores.score desc limit ?")
         seen = {row["arxiv_id"] for row in rows}
         last_day = db.query(rest, [rows[-1]["day"], section, section, offset + limit])
         rows += [r for r in last_day if r["arxiv_id"] not in seen]
-    rows.sort(key=lambda row: (row["day"], row["score"]), reverse=True)
+    rows.sort(key=lambda row: (row["day"], _importance(row), row["score"]), reverse=True)
     return [(row["arxiv_id"], _score(row)) for row in rows[offset : offset + limit]]
+
+
+def _importance(row: dict[str, Any]) -> float:
+    """Most important first within a day: by impact (scores from before it last)."""
+    return row["impact"] if row.get("impact") is not None else -99.0
 
 
 def count_in_section(db: Database, section: str) -> int:
@@ -119,8 +124,9 @@ def scores_for(db: Database, ids: list[str]) -> dict[str, Scored]:
     return {row["arxiv_id"]: _score(row) for row in rows}
 
 
-def best_since(db: Database, first_seen_since: str, limit: int) -> list[Scored]:
-    """The best scored papers first seen since a time, best first."""
-    sql = ("select scores.* from scores join papers using (arxiv_id) "
-           "where papers.first_seen >= ? order by scores.score desc limit ?")
-    return [_score(row) for row in db.query(sql, [first_seen_since, limit])]
+def unsuggested_above(db: Database, bar: float, limit: int) -> list[Scored]:
+    """Papers whose impact reaches `bar` and that were never suggested, most important first."""
+    sql = ("select scores.* from scores where scores.impact >= ? and not exists "
+           "(select 1 from suggestions where suggestions.arxiv_id = scores.arxiv_id) "
+           "order by scores.impact desc, scores.arxiv_id limit ?")
+    return [_score(row) for row in db.query(sql, [bar, limit])]

@@ -54,7 +54,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if chat.lang is not lang:
         chats.set_chat_setting(db, CONSOLE_CHAT_ID, lang=lang)
         chat = chats.ensure_chat(db, CONSOLE_CHAT_ID)
-    asker = Asker(db, chat, CONSOLE_CHAT_ID, True, args.maintainer)
+    asker = Asker(db, chat, CONSOLE_CHAT_ID, True, args.maintainer, user_name="console")
     for number, reply in enumerate(asyncio.run(run_command(asker, *parsed))):
         if number:
             print("-" * 40)

@@ -22,6 +22,7 @@ class Asker:
     can_change_settings: bool = True
     is_maintainer: bool = False
     now: datetime | None = None
+    user_name: str = ""  # how the user is shown to others ("Ada Lovelace", "@ada")
 
     @property
     def lang(self) -> Lang:

@@ -5,23 +5,47 @@ from __future__ import annotations
 from bot.commands.base import Asker, ButtonResult
 from bot.render.cards import DECISION_CODES, suggestion_card
 from bot.render.html import esc
-from bot.render.reply import Reply
+from bot.render.reply import Button, Reply
 from bot.render.strings import t
 from feeds.model import SuggestionStatus
 from storage import job_runs, papers, suggestions
 from storage.stats import bot_stats
 
-SHOWN = 10
+SHOWN = 5  # suggestions per page
+FINAL = (SuggestionStatus.ACCEPTED, SuggestionStatus.REJECTED)
 
 
 def answer_suggestions(asker: Asker, args: str) -> list[Reply]:
-    """List pending (and postponed) suggestions, best first, each with its buttons."""
-    found = suggestions.with_status(asker.db, SuggestionStatus.PENDING,
-                                    SuggestionStatus.LATER)[:SHOWN]
+    """The open (pending and postponed) suggestions, most important first, a page at a time."""
+    return suggestions_page(asker, 0)
+
+
+def suggestions_page(asker: Asker, offset: int) -> list[Reply]:
+    """One page of cards, then a line saying where the page is, with a button for the next."""
+    found, total = suggestions.open_page(asker.db, offset, SHOWN)
     if not found:
         return [Reply(t(asker.lang, "no_suggestions"))]
-    return [suggestion_card(s, papers.get_paper(asker.db, s.arxiv_id), asker.lang)
-            for s in found]
+    cards = [suggestion_card(s, papers.get_paper(asker.db, s.arxiv_id), asker.lang)
+             for s in found]
+    if total <= SHOWN:
+        return cards
+    nav = []
+    if offset > 0:
+        nav.append(Button(t(asker.lang, "prev"), f"gp:{max(0, offset - SHOWN)}"))
+    if offset + len(found) < total:
+        nav.append(Button(t(asker.lang, "more_results"), f"gp:{offset + SHOWN}"))
+    where = t(asker.lang, "suggestions_page", first=offset + 1, last=offset + len(found),
+              total=total)
+    return [*cards, Reply(where, (tuple(nav),) if nav else ())]
+
+
+def page_button(asker: Asker, rest: str) -> ButtonResult:
+    """gp:OFFSET — the next (or previous) page of suggestions."""
+    if not asker.is_maintainer:
+        return ButtonResult(toast=t(asker.lang, "decide_maintainers_only"))
+    if not rest.isdigit():
+        return ButtonResult(toast=t(asker.lang, "decide_expired"))
+    return ButtonResult(replies=tuple(suggestions_page(asker, int(rest))))
 
 
 def answer_stats(asker: Asker, args: str) -> list[Reply]:
@@ -58,8 +82,15 @@ def decision_button(asker: Asker, rest: str) -> ButtonResult:
     if not number.isdigit() or code not in DECISION_CODES:
         return ButtonResult(toast=t(asker.lang, "decide_expired"))
     status = DECISION_CODES[code]
-    if not suggestions.decide(asker.db, int(number), status, asker.user_id):
+    before = suggestions.get_suggestion(asker.db, int(number))
+    if before is None:
         return ButtonResult(toast=t(asker.lang, "decide_unknown"))
+    if before.status in FINAL and before.status is not status:  # another maintainer's card
+        card = suggestion_card(before, papers.get_paper(asker.db, before.arxiv_id), asker.lang)
+        return ButtonResult(toast=t(asker.lang, "decide_already", name=before.decided_by or "?",
+                                    status=t(asker.lang, f"suggestion_status_{before.status}")),
+                            edit=card)
+    suggestions.decide(asker.db, int(number), status, asker.user_id, asker.user_name)
     found = suggestions.get_suggestion(asker.db, int(number))
     card = (suggestion_card(found, papers.get_paper(asker.db, found.arxiv_id), asker.lang)
             if found else None)

@@ -113,7 +113,7 @@ def paper_hits(db: Database, query: Query, skip: set[str] | None = None) -> list
         match = relevance(query, paper.title, paper.abstract)
         if named or (match.relevant and match.score >= MIN_SCORE):
             stored = ranked.get(paper.arxiv_id)
-            weight = importance(stored.score if stored else None)
+            weight = importance(stored)
             hits.append(Hit(100.0 if named else match.score + IMPORTANCE_WEIGHT * weight,
                             paper=paper))
     return hits

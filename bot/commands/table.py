@@ -80,6 +80,7 @@ BUTTONS: tuple[ButtonKind, ...] = (
     ButtonKind("s", settings.subscribe_button, changes_settings=True),
     ButtonKind("v", settings.vote_button),
     ButtonKind("g", maintainers.decision_button),
+    ButtonKind("gp", maintainers.page_button),
     ButtonKind("q", search.search_button),
     ButtonKind("c", search.card_button),
     ButtonKind("r", digest_rest.rest_button),

@@ -87,7 +87,9 @@ def _digest_parts(
     groups = group_for_chat(subs, candidates)
     if chats.votes(db, chat.chat_id):  # 👍/👎 move this chat's papers (none is dropped)
         moved = personal_scores(db, chat.chat_id, lists.current_snapshot(db), candidates)
-        groups = group_for_chat(subs, candidates, lambda c: importance(moved[c.paper.arxiv_id]))
+        groups = group_for_chat(
+            subs, candidates,
+            lambda c: importance(c.scored, moved[c.paper.arxiv_id] - c.value))
     lang = Lang.ZH if chat.lang is Lang.ZH else Lang.EN
     news = news_lines(topics_of(subs), diffs_since(db, chat.list_mark), lang)
     title = digest_title(mode, lang, now.date().isoformat())

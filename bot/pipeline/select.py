@@ -32,7 +32,7 @@ def topics_of(subs: Sequence[Subscription]) -> set[str]:
 
 
 def _importance(candidate: Candidate) -> float:
-    return importance(candidate.scored.score if candidate.scored else None)
+    return importance(candidate.scored)
 
 
 def group_for_chat(

@@ -13,10 +13,14 @@ from storage.db import Database
 from storage.outbox import OutboxKind
 
 NEW_PAPERS_SECTION = "New papers"
-# About two well-known list authors, or a paper at the list's citation bar (feeds/rank/ranker.py).
-SUGGESTION_MIN_SCORE = 3.0
-SUGGESTIONS_PER_RUN = 10
-RECENT = timedelta(days=8)
+OTHER = "other"
+# A paper is worth a maintainer's time when its impact standing (feeds/rank/impact.py, log2 of
+# its expected or counted citations against the list's bar for its age) reaches this: about
+# the top 3% of machine-learning arXiv papers on day 0 (bench pool, 2015-17: 97th percentile
+# -2.0). A paper that meets the list's citation criteria stands at 0 or above.
+SUGGESTION_BAR = -2.0
+PER_WEEK = 10  # SUGGESTIONS_PER_WEEK
+WEEK = timedelta(days=7)
 
 
 def target_section(paper: Paper, section: str, now: datetime) -> str:
@@ -30,27 +34,35 @@ def target_section(paper: Paper, section: str, now: datetime) -> str:
 
 def make_suggestions(
     db: Database, snapshot: ListSnapshot, now: datetime,
-    limit: int = SUGGESTIONS_PER_RUN, min_score: float = SUGGESTION_MIN_SCORE,
+    per_week: int = PER_WEEK, bar: float = SUGGESTION_BAR,
 ) -> list[Suggestion]:
-    """Turn the best scored papers not on the list and not yet suggested into suggestions."""
+    """Suggest the most important papers over the bar, never one twice, never more than
+    `per_week` in any seven days (a second run in the same week adds only what is left)."""
+    room = per_week - suggestions.made_since(db, _stamp(now - WEEK))
+    if room <= 0:
+        return []
     listed = {e.arxiv_id for e in snapshot.entries if e.arxiv_id}
-    seen = suggestions.suggested_ids(db) | listed
-    since = (now - RECENT).replace(microsecond=0).isoformat()
     made = []
-    for scored in scores.best_since(db, since, limit * 5):
+    for scored in scores.unsuggested_above(db, bar, room * 3 + len(listed)):
         paper = papers.get_paper(db, scored.paper_id)
-        if paper is None or scored.paper_id in seen or scored.score < min_score:
+        if paper is None or scored.paper_id in listed:
             continue
         target = target_section(paper, scored.section, now)
+        if target == OTHER:  # older than six months and no topic of the list fits
+            continue
         new_id = suggestions.add_suggestion(
             db, scored.paper_id, paper.title, scored.section, target, scored.score,
-            scored.reasons, markdown_line(paper),
+            scored.reasons, markdown_line(paper), scored.impact, _stamp(now),
         )
         if new_id is not None:
             made.append(suggestions.get_suggestion(db, new_id))
-        if len(made) >= limit:
+        if len(made) >= room:
             break
     return [s for s in made if s is not None]
+
+
+def _stamp(when: datetime) -> str:
+    return when.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
 def enqueue_suggestions(

@@ -102,16 +102,28 @@ _DECISION_LABELS = (("button_accept", "a"), ("button_reject", "r"), ("button_lat
 
 
 def suggestion_card(suggestion: Suggestion, paper: Paper | None, lang: str) -> Reply:
-    """A suggestion with its score, reasons, target, the markdown line and its decision buttons."""
+    """A suggestion: the paper, where it goes, why, the markdown line; decision buttons while it
+    is open, who decided once it is not."""
     lines = [render_paper_line(paper)] if paper else [f"<b>{esc(suggestion.title)}</b>"]
     topic = (t(lang, "suggestion_topic", topic=esc(section_name(suggestion.section, lang)))
              if suggestion.section != suggestion.target_section else "")
-    lines.append(t(lang, "suggestion_score", score=f"{suggestion.score:.2f}",
+    lines.append(t(lang, "suggestion_target",
                    target=esc(section_name(suggestion.target_section, lang))) + topic)
     lines += reason_lines(suggestion.reasons, lang, 5)
     lines.append(f"<code>{esc(suggestion.line)}</code>")
     if suggestion.status is not SuggestionStatus.PENDING:
-        lines.append(f"<i>{esc(t(lang, f'suggestion_status_{suggestion.status}'))}</i>")
+        lines.append(f"<i>{esc(decision_text(suggestion, lang))}</i>")
+    if suggestion.status in (SuggestionStatus.ACCEPTED, SuggestionStatus.REJECTED):
+        return Reply("\n".join(lines)[:CARD_LIMIT])
     buttons = tuple(Button(t(lang, label), f"g:{suggestion.id}:{code}")
                     for label, code in _DECISION_LABELS)
     return Reply("\n".join(lines)[:CARD_LIMIT], (buttons,))
+
+
+def decision_text(suggestion: Suggestion, lang: str) -> str:
+    """'accepted by Ada (2026-12-02)'."""
+    status = t(lang, f"suggestion_status_{suggestion.status}")
+    day = suggestion.decided_at[:10]
+    if suggestion.decided_by:
+        return t(lang, "suggestion_decided", status=status, name=suggestion.decided_by, day=day)
+    return t(lang, "suggestion_decided_anonymous", status=status, day=day)

@@ -202,11 +202,18 @@ MESSAGES: dict[str, dict[str, str]] = {
     "chart_week": {"en": "week starting", "zh": "周起始日"},
     # Maintainers.
     "no_suggestions": {
-        "en": "No pending suggestions. They are made weekly; /refresh fetches now.",
-        "zh": "没有待处理的建议。建议每周生成一次；/refresh 立即检查。",
+        "en": "No pending suggestions. They are made weekly, only from papers over the bar "
+              "(SUGGESTIONS_PER_WEEK at most); /refresh looks now.",
+        "zh": "没有待处理的建议。建议每周生成，只选达到门槛的论文（每周最多 "
+              "SUGGESTIONS_PER_WEEK 条）；/refresh 立即检查。",
     },
-    "suggestion_score": {"en": "score {score} → <b>{target}</b>",
-                         "zh": "得分 {score} → <b>{target}</b>"},
+    "suggestion_target": {"en": "→ <b>{target}</b>", "zh": "→ <b>{target}</b>"},
+    "suggestion_decided": {"en": "{status} by {name} ({day})",
+                           "zh": "{name} 已标记为{status}（{day}）"},
+    "suggestion_decided_anonymous": {"en": "{status} ({day})", "zh": "已标记为{status}（{day}）"},
+    "suggestions_page": {"en": "Suggestions {first}–{last} of {total}, most important first.",
+                         "zh": "建议 {first}–{last}，共 {total} 条，按重要性排序。"},
+    "decide_already": {"en": "Already {status} by {name}.", "zh": "{name} 已标记为{status}。"},
     "suggestion_topic": {"en": " (topic: {topic})", "zh": "（主题：{topic}）"},
     "suggestion_status_pending": {"en": "pending", "zh": "待处理"},
     "suggestion_status_accepted": {"en": "accepted", "zh": "已接受"},
