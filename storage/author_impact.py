@@ -102,14 +102,15 @@ def save_paper_authors(
 
 
 def paper_authors(db: Database, arxiv_ids: Sequence[str]) -> dict[str, tuple[PaperAuthor, ...]]:
-    """The stored S2 authors of these papers, in order (papers without any are absent)."""
+    """The stored S2 authors of these papers, in input order (papers without any are absent)."""
+    wanted = list(dict.fromkeys(arxiv_ids))
     found: dict[str, list[PaperAuthor]] = {}
-    for chunk in _chunks(list(dict.fromkeys(arxiv_ids))):
+    for chunk in _chunks(wanted):
         sql = (f"select arxiv_id, author_id, name from paper_authors "
                f"where arxiv_id in ({_marks(chunk)}) order by arxiv_id, position")
         for row in db.query(sql, chunk):
             found.setdefault(row["arxiv_id"], []).append(PaperAuthor(row["author_id"], row["name"]))
-    return {arxiv_id: tuple(authors) for arxiv_id, authors in found.items()}
+    return {arxiv_id: tuple(found[arxiv_id]) for arxiv_id in wanted if arxiv_id in found}
 
 
 def papers_without_authors(db: Database, arxiv_ids: Sequence[str]) -> list[str]:
