@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
@@ -425,6 +425,13 @@ class AuthorImpact:
     h_index: int | None
     as_of: str = ""  # YYYY-MM-DD (or a timestamp) the numbers were true
     author_id: str = ""  # the source's author id when known
+
+
+class PaperAuthor(NamedTuple):
+    """One author of a paper as the citation API lists it: a pair (author_id, name)."""
+
+    author_id: str
+    name: str
 
 
 @dataclass(frozen=True)

@@ -268,6 +268,33 @@ def _create_heartbeat(db: Database) -> None:
     db.table("health").create({"name": str, "beat_at": str}, pk="name", if_not_exists=True)
 
 
+# author_impact
+def _create_author_impact(db: Database) -> None:
+    # One row per (name key, Semantic Scholar author id; '' for a name given by hand): S2 names
+    # are often initials ("K. He" is several people), so the name alone cannot be the key. A row
+    # without counts is an id S2 answered null for, kept so it is not asked again until stale.
+    db.table("author_impact").create(
+        {
+            "key": str, "initial_key": str, "name": str, "author_id": str, "citations": int,
+            "papers": int, "h_index": int, "as_of": str, "fetched_at": str,
+        },
+        pk=("key", "author_id"),
+        not_null={"key", "author_id", "fetched_at"},
+    )
+    db.table("author_impact").create_index(["initial_key"])
+    db.table("author_impact").create_index(["author_id"])
+    # The S2 authors of each paper, in order; `paper_authors_fetched` also records the papers
+    # S2 lists no identified author for, so they are not asked again.
+    db.table("paper_authors").create(
+        {"arxiv_id": str, "position": int, "author_id": str, "name": str},
+        pk=("arxiv_id", "position"),
+    )
+    db.table("paper_authors").create_index(["author_id"])
+    db.table("paper_authors_fetched").create(
+        {"arxiv_id": str, "authors": int, "fetched_at": str}, pk="arxiv_id",
+    )
+
+
 _STEPS = (
     ("lists_001_versions_entries_diffs", _create_list_tables),
     ("lists_002_entries_fts", _index_list_entries),
@@ -288,6 +315,7 @@ _STEPS = (
     ("digest_rest_001", _create_digest_rest),
     ("scores_003_impact", _add_impact),
     ("suggestions_002_impact_decider", _suggestion_impact_and_decider),
+    ("author_impact_001_impacts_paper_authors", _create_author_impact),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)
