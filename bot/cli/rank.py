@@ -1,4 +1,9 @@
-"""CLI: `rank` — score candidate papers for the list, best first, with reasons."""
+"""CLI: `rank` — score candidate papers for the list, most important first, with reasons.
+
+Each paper gets two numbers: `impact`, where its foreseen (or counted) citations stand against
+the list's bar for its age, in doublings (0: at the bar; feeds/rank/impact.py), and `score`, how
+well it fits the list (who wrote it, how close it is to the list's papers; feeds/rank/ranker.py).
+"""
 
 from __future__ import annotations
 
@@ -11,13 +16,15 @@ from typing import Any
 
 from bot.cli.common import UsageError, read_input
 from bot.config import Config
-from bot.pipeline.scoring import rank_papers, stored_activity
+from bot.pipeline.scoring import rank_papers, stored_activity, stored_impacts
 from bot.render.strings import render_reason
+from feeds.author_impact import parse_author_impact_jsonl
 from feeds.awesome_list import parse_awesome_list
 from feeds.bundled import bundled_snapshot
 from feeds.citations import parse_citations_file
 from feeds.model import CitationCount, Lang, ListSnapshot, Paper, PaperSource, Scored
 from feeds.rank.authors import AuthorActivity
+from feeds.rank.impact import AuthorImpacts
 from storage.db import open_db
 from storage.lists import newest_snapshot
 
@@ -34,6 +41,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                       help="the list to judge against (default: stored newest, else bundled)")
     rank.add_argument("--citations", metavar="FILE.json",
                       help='citation counts: {"<arxiv id>": 412, ...} or Semantic Scholar records')
+    rank.add_argument("--author-impact", metavar="FILE.jsonl",
+                      help='authors\' earlier records, one a line: {"name": "Kaiming He", '
+                           '"citations": 12345, "papers": 40, "h_index": 30, "as_of": '
+                           '"2017-06-17"} (default: those the bot has fetched, if any)')
+    rank.add_argument("--by", choices=("impact", "fit"), default="impact",
+                      help="order by foreseen impact (default) or by list fit")
     rank.add_argument("--json", action="store_true", help="print JSON instead of a table")
     rank.add_argument("--limit", type=int, default=0, metavar="N", help="show the best N only")
     rank.add_argument("--now", type=_date, metavar="YYYY-MM-DD",
@@ -55,8 +68,12 @@ def cmd_rank(args: argparse.Namespace) -> int:
     papers = parse_candidates(read_input(args.candidates), args.candidates)
     snapshot = load_list(args.list_file)
     citations = load_citations(args.citations) if args.citations else None
+    impacts = (load_author_impact(args.author_impact) if args.author_impact
+               else stored_impacts_or_none(papers))
     scored = rank_papers(papers, snapshot, citations, args.now or datetime.now(UTC).date(),
-                         stored_activity_or_none(papers))
+                         stored_activity_or_none(papers), impacts=impacts)
+    if args.by == "impact":
+        scored.sort(key=lambda s: (-(s.impact if s.impact is not None else -99.0), s.paper_id))
     shown = scored[: args.limit] if args.limit else scored
     if args.json:
         print(json.dumps([scored_json(s) for s in shown], ensure_ascii=False, indent=1))
@@ -142,6 +159,23 @@ def stored_activity_or_none(papers: list[Paper]) -> AuthorActivity | None:
     return stored_activity(open_db(db_path), papers)
 
 
+def stored_impacts_or_none(papers: list[Paper]) -> AuthorImpacts:
+    """The candidates' authors' records the bot has fetched, when a database exists."""
+    db_path = Path(Config.from_env().db_path)
+    if not db_path.exists():
+        return AuthorImpacts()
+    return stored_impacts(open_db(db_path), papers)
+
+
+def load_author_impact(path: str) -> AuthorImpacts:
+    """Read an author-impact JSONL file; a bad line raises UsageError naming it."""
+    try:
+        return AuthorImpacts(parse_author_impact_jsonl(
+            read_input(path).decode("utf-8", errors="replace"), path))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def load_citations(path: str) -> dict[str, CitationCount]:
     """Read a citations JSON file; a bad file raises UsageError."""
     try:
@@ -154,11 +188,13 @@ def render_table(scored: list[Scored]) -> str:
     """A readable table: rank, score, id, section and the reasons."""
     if not scored:
         return "no candidates"
-    lines = [f"{'#':>3}  {'score':>6}  {'id':<12}  {'section':<28}  reasons"]
+    lines = [f"{'#':>3}  {'impact':>6}  {'fit':>6}  {'id':<12}  {'section':<28}  reasons"]
     for rank, item in enumerate(scored, 1):
         section = item.section if len(item.section) <= 28 else item.section[:27] + "…"
         reasons = "; ".join(render_reason(r, Lang.EN) for r in item.reasons) or "-"
-        lines.append(f"{rank:>3}  {item.score:6.2f}  {item.paper_id:<12}  {section:<28}  {reasons}")
+        impact = f"{item.impact:6.2f}" if item.impact is not None else f"{'-':>6}"
+        lines.append(f"{rank:>3}  {impact}  {item.score:6.2f}  {item.paper_id:<12}  "
+                     f"{section:<28}  {reasons}")
     return "\n".join(lines)
 
 
@@ -167,6 +203,7 @@ def scored_json(scored: Scored) -> dict[str, Any]:
     return {
         "id": scored.paper_id,
         "score": round(scored.score, 3),
+        "impact": round(scored.impact, 3) if scored.impact is not None else None,
         "section": scored.section,
         "reasons": [render_reason(r, Lang.EN) for r in scored.reasons],
         "topics": [{"section": name, "p": round(p, 3)} for name, p in scored.topics],

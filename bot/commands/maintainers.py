@@ -92,7 +92,7 @@ def decision_button(asker: Asker, rest: str) -> ButtonResult:
                             edit=card)
     suggestions.decide(asker.db, int(number), status, asker.user_id, asker.user_name)
     found = suggestions.get_suggestion(asker.db, int(number))
-    card = (suggestion_card(found, papers.get_paper(asker.db, found.arxiv_id), asker.lang)
+    edit = (suggestion_card(found, papers.get_paper(asker.db, found.arxiv_id), asker.lang)
             if found else None)
-    return ButtonResult(toast=t(asker.lang, "decide_done",
-                                status=t(asker.lang, f"suggestion_status_{status}")), edit=card)
+    done = t(asker.lang, "decide_done", status=t(asker.lang, f"suggestion_status_{status}"))
+    return ButtonResult(toast=done, edit=edit)

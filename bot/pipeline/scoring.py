@@ -9,11 +9,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 
 from feeds.model import CitationCount, ListSnapshot, Paper, Scored
-from feeds.names import full_name_key
+from feeds.names import author_key, full_name_key
 from feeds.rank.authors import AuthorActivity
+from feeds.rank.impact import NO_IMPACTS, AuthorImpacts, ImpactLookup
 from feeds.rank.inputs import inputs_for
 from feeds.rank.ranker import rank_candidates
-from storage import lists, papers, scores
+from storage import author_impact, lists, papers, scores
+from storage import citations as citation_store
 from storage.db import Database
 
 BATCH = 2000
@@ -23,13 +25,36 @@ def rank_papers(
     found: Sequence[Paper], snapshot: ListSnapshot,
     citations: Mapping[str, CitationCount] | None = None, today: date | None = None,
     activity: AuthorActivity | None = None, fetched: tuple[Paper, ...] = (),
+    impacts: ImpactLookup = NO_IMPACTS,
 ) -> list[Scored]:
     """Rank papers against the list, best first, each with its reasons.
 
-    `fetched` are the stored arXiv records of list entries (full author lists, abstracts).
+    `fetched` are the stored arXiv records of list entries (full author lists, abstracts);
+    `impacts` the authors' earlier records.
     """
     return rank_candidates(found, inputs_for(snapshot, fetched), citations,
-                           today or datetime.now(UTC).date(), activity=activity)
+                           today or datetime.now(UTC).date(), activity=activity,
+                           impacts=impacts)
+
+
+def stored_impacts(db: Database, found: Sequence[Paper]) -> AuthorImpacts:
+    """The earlier records of these papers' authors that the bot has fetched.
+
+    Where the citation API listed a paper's authors, its author ids say who is who (matched to
+    the arXiv names by initial and surname within the paper); elsewhere names decide.
+    """
+    names = {name for paper in found for name in paper.authors}
+    records = author_impact.author_impacts_for(db, names)
+    by_id = {r.author_id: r for r in records if r.author_id}
+    listed = author_impact.paper_authors(db, [p.arxiv_id for p in found])
+    matched = []
+    for paper in found:
+        ids = {author_key(a.name): a.author_id for a in listed.get(paper.arxiv_id, ())}
+        for name in paper.authors:
+            record = by_id.get(ids.get(author_key(name), ""))
+            if record is not None:
+                matched.append(replace(record, name=name))
+    return AuthorImpacts([*records, *matched])  # a match by id outweighs one by name
 
 
 def stored_list_papers(db: Database, snapshot: ListSnapshot) -> tuple[Paper, ...]:
@@ -65,10 +90,13 @@ def score_papers(
     db: Database, found: Sequence[Paper], snapshot: ListSnapshot,
     citations: Mapping[str, CitationCount] | None = None, today: date | None = None,
 ) -> list[Scored]:
-    """Rank these stored papers with the authors' activity and store the scores."""
+    """Rank these stored papers with the authors' activity and records, and store the scores
+    (with the stored citation counts unless `citations` are given)."""
     latest = lists.latest_version(db)
+    if citations is None:
+        citations = citation_store.get_citations(db, [p.arxiv_id for p in found])
     ranked = rank_papers(found, snapshot, citations, today, stored_activity(db, found),
-                         stored_list_papers(db, snapshot))
+                         stored_list_papers(db, snapshot), stored_impacts(db, found))
     version = latest.id if latest else None
     stored = [replace(s, list_version=version) for s in ranked]
     scores.save_scores(db, stored)

@@ -45,8 +45,12 @@ def test_json_output_is_best_first_with_reasons(capsys: pytest.CaptureFixture[st
     code, out, _ = _run(capsys, "--candidates", str(SAMPLE), "--json", "--now", "2018-10-19")
     ranked = json.loads(out)
     assert code == 0 and len(ranked) == len(SAMPLE.read_text().splitlines())
-    assert [r["score"] for r in ranked] == sorted((r["score"] for r in ranked), reverse=True)
-    assert set(ranked[0]) == {"id", "score", "section", "reasons", "topics"}
+    assert [r["impact"] for r in ranked] == sorted((r["impact"] for r in ranked), reverse=True)
+    assert set(ranked[0]) == {"id", "score", "impact", "section", "reasons", "topics"}
+    _, by_fit, _ = _run(capsys, "--candidates", str(SAMPLE), "--json", "--now", "2018-10-19",
+                        "--by", "fit")
+    fit = [r["score"] for r in json.loads(by_fit)]
+    assert fit == sorted(fit, reverse=True)
     wavenet = next(r for r in ranked if r["id"] == "1609.03499")
     assert "already on the list (More Papers from 2016)" in wavenet["reasons"]
     for row in ranked:  # the section is the first topic; no topic: "other" and topics []
@@ -60,7 +64,7 @@ def test_limit_and_text_table(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = _run(capsys, "--candidates", str(SAMPLE), "--limit", "3")
     lines = out.splitlines()
     assert code == 0 and len(lines) == 4
-    assert lines[0].split()[:4] == ["#", "score", "id", "section"]
+    assert lines[0].split()[:5] == ["#", "impact", "fit", "id", "section"]
     assert [line.split()[0] for line in lines[1:]] == ["1", "2", "3"]
 
 
@@ -133,3 +137,40 @@ def test_versioned_ids_are_split(tmp_path: Path, capsys: pytest.CaptureFixture[s
     line = {"id": "1703.06870v2", "title": "Mask R-CNN"}
     _, out, _ = _run(capsys, "--candidates", _candidates(tmp_path, [line]), "--json")
     assert json.loads(out)[0]["id"] == "1703.06870"
+
+
+def test_author_impact_file_lifts_a_paper_by_known_authors(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plain = {"id": "1801.00001", "title": "A method for image classification",
+             "abstract": "We train a deep convolutional network.", "authors": ["Jane Roe"],
+             "published": "2017-08-19"}
+    known = {**plain, "id": "1801.00002", "authors": ["Ann Known", "Bob Known"]}
+    records = tmp_path / "authors.jsonl"
+    records.write_text(
+        "# offline author records\n"
+        '{"name": "Ann Known", "citations": 12345, "papers": 40, "h_index": 30, '
+        '"as_of": "2017-06-17"}\n\n'
+        '{"name": "Bob Known", "citations": 900, "papers": 12, "h_index": 9}\n')
+    args = ["--candidates", _candidates(tmp_path, [plain, known]), "--json",
+            "--now", "2017-08-20"]
+    _, without, _ = _run(capsys, *args)
+    _, with_file, _ = _run(capsys, *args, "--author-impact", str(records))
+    before = {r["id"]: r["impact"] for r in json.loads(without)}
+    after = {r["id"]: r for r in json.loads(with_file)}
+    assert before["1801.00001"] == after["1801.00001"]["impact"]  # nobody known: unchanged
+    assert after["1801.00002"]["impact"] > before["1801.00002"]
+    assert json.loads(with_file)[0]["id"] == "1801.00002"
+    assert ("authors' earlier work: 13,245 citations, h-index 30 (A. Known)"
+            in after["1801.00002"]["reasons"])
+
+
+def test_a_bad_author_impact_line_is_one_line_naming_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = tmp_path / "authors.jsonl"
+    records.write_text('{"name": "Ann Known", "citations": 1}\n'
+                       '{"name": "Bob Known", "citations": "many"}\n')
+    line = {"id": "1801.00003", "title": "Zebra speech", "authors": ["Ann Known"]}
+    code, out, err = _run(capsys, "--candidates", _candidates(tmp_path, [line]),
+                          "--author-impact", str(records))
+    assert code == 2 and out == "" and err.count("\n") == 1
+    assert f"{records}:2:" in err and "citations" in err

@@ -6,12 +6,13 @@ from dataclasses import replace
 from datetime import date
 
 from bot.pipeline.list_sync import seed_bundled
-from bot.pipeline.scoring import score_unscored, stored_activity
+from bot.pipeline.scoring import score_papers, score_unscored, stored_activity, stored_impacts
 from feeds.arxiv_rss import parse_arxiv_rss
 from feeds.bundled import bundled_snapshot
+from feeds.model import AuthorImpact, PaperAuthor, Reason, ReasonKey
 from feeds.names import full_name_key
 from feeds.rank.authors import author_activity
-from storage import papers, scores
+from storage import author_impact, papers, scores
 from storage.db import open_db
 from tests.conftest import ARXIV_SAMPLES
 
@@ -98,3 +99,26 @@ async def test_list_papers_failure_is_one_line_and_stores_nothing(caplog) -> Non
     assert db["papers"].count == 0
     (line,) = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
     assert "HTTP 400" in line and "\n" not in line
+
+
+def test_stored_author_records_are_matched_by_the_papers_author_ids() -> None:
+    """Semantic Scholar writes "K. He" for several people; the paper's own author list says
+    which one wrote it, and the stored score carries the record's reason and a higher impact."""
+    db, stored = stored_day()
+    paper = replace(stored[5], arxiv_id="1799.00009", authors=("Kaiming He", "Jane Roe"))
+    papers.store_papers(db, [paper], announced=date(2017, 3, 14))
+    plain = score_papers(db, [paper], bundled_snapshot(), today=date(2017, 3, 15))[0]
+    author_impact.save_author_impacts(db, [
+        AuthorImpact("K. He", 41000, 60, 35, "2017-06-17", author_id="39353098"),
+        AuthorImpact("K. He", 12, 3, 2, "2017-06-17", author_id="1111"),  # another K. He
+    ])
+    author_impact.save_paper_authors(db, {"1799.00009": [PaperAuthor("39353098", "K. He"),
+                                                         PaperAuthor("7", "J. Roe")]})
+    found = stored_impacts(db, [paper]).lookup("Kaiming He")
+    assert found is not None and found.citations == 41000
+    (rescored,) = score_papers(db, [paper], bundled_snapshot(), today=date(2017, 3, 15))
+    assert rescored.impact is not None and plain.impact is not None
+    assert rescored.impact > plain.impact
+    assert Reason(ReasonKey.AUTHORS_RECORD, {"citations": 41000, "h_index": 35,
+                                             "name": "K. He", "authors": 1}) in rescored.reasons
+    assert scores.get_score(db, "1799.00009").impact == rescored.impact
