@@ -24,6 +24,7 @@ STEPS = [
     ("ranking", ["rank_quality.py"]),
     ("rank speed", ["rank_speed.py"]),
     ("relevance", ["relevance.py"]),
+    ("impact", ["impact.py"]),
     ("start-up", ["startup.py"]),
 ]
 # (label, step, pattern whose groups are reported, goal text)
@@ -71,6 +72,12 @@ FIGURES = [
      r"([\d.]+%)", ">= 99%"),
     ("/paper list titles -> right", "relevance", r"the right paper: old\s+([\d.]+%)\s+new\s+"
      r"([\d.]+%)", "100%"),
+    ("impact at day 0 (ICLR 2017)", "impact", r"THE RANKER'S IMPACT \(Scored.impact, day 0\)"
+     r"\s+([\d.]+) \[[^\]]*\]\s+([\d.]+)", ">= 0.45 / >= 0.25"),
+    ("impact with 14-month counts", "impact", r"THE RANKER'S IMPACT with the counts\s+([\d.]+) "
+     r"\[[^\]]*\]\s+([\d.]+)", ">= 0.88 / >= 0.64"),
+    ("14-month counts alone", "impact", r"14-month counts alone\s+([\d.]+) \[[^\]]*\]\s+"
+     r"([\d.]+)", "(baseline)"),
     ("cold start", "start-up", r"cold start \(spawn -> first getUpdates\)\s+([\d.]+ s)", "<= 3 s"),
     ("RSS at 100k papers / 10k chats", "start-up", r"peak RSS, 100k papers / \d+ chats\s+"
      r"(\d+ MB)", "<= 150 MB"),
