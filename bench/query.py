@@ -27,7 +27,8 @@ from bot.commands.browse import answer_papers  # noqa: E402
 from bot.commands.search import answer_search  # noqa: E402
 from bot.pipeline.list_sync import seed_bundled  # noqa: E402
 from bot.pipeline.scoring import score_unscored  # noqa: E402
-from storage import chats, papers  # noqa: E402
+from feeds.search import parse_query  # noqa: E402
+from storage import chats, papers, search  # noqa: E402
 from storage.db import open_db  # noqa: E402
 from storage.lists import current_snapshot  # noqa: E402
 
@@ -88,18 +89,17 @@ def run(path: Path) -> dict[str, float]:
     db = open_db(path)
     asker = Asker(db, chats.ensure_chat(db, 0), 0)
     full_bm25 = ("select rowid from papers_fts where papers_fts match ? "
-                 f"order by bm25(papers_fts, {papers.FTS_WEIGHTS}) limit 10")
+                 f"order by bm25(papers_fts, {search.FTS_WEIGHTS}) limit 10")
     raw_search = ("select rowid from (select rowid, bm25(papers_fts, "
-                  f"{papers.FTS_WEIGHTS}) as s from papers_fts where papers_fts match ? "
+                  f"{search.FTS_WEIGHTS}) as s from papers_fts where papers_fts match ? "
                   "order by rowid desc limit ?) order by s limit 10")
-    raw_topic = ("select scores.*, papers.announced from papers cross join scores "
-                 "on scores.arxiv_id = papers.arxiv_id where papers.announced is not null "
-                 "and scores.section = ? order by papers.announced desc limit 16")
+    raw_topic = ("select * from scores where section = ? and announced is not null "
+                 "order by announced desc limit 16")
     found = {"search": [], "search_raw": [], "search_full": [], "papers": [], "papers_raw": []}
     sections = {s.name for s in current_snapshot(db).top100()}
     for query in queries() * 2:  # the second round is warm
-        tokens = " ".join(papers.query_tokens(query))
-        window = [tokens, papers.SEARCH_WINDOW]
+        tokens = search.match_expression(parse_query(query))  # the expression /search runs
+        window = [tokens, search.SEARCH_WINDOW]
         found["search_raw"].append(timed(lambda: list(db.query(raw_search, window))))  # noqa: B023
         found["search_full"].append(timed(lambda: list(db.query(full_bm25, [tokens]))))  # noqa: B023
         found["search"].append(timed(lambda: answer_search(asker, query)))  # noqa: B023

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -55,6 +56,7 @@ def tokens(text: str) -> list[str]:
     return _TOKEN.findall(folded)
 
 
+@lru_cache(maxsize=65_536)
 def singular(word: str) -> str:
     """Fold an English plural: 'networks' -> 'network', 'boxes' -> 'box', 'gans' -> 'gan'."""
     if not word.isascii() or len(word) <= 3 or not word.endswith("s"):
@@ -94,17 +96,33 @@ def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
 
 
-def folded(text: str) -> list[str]:
-    """Tokens with plurals folded, for matching."""
-    return [singular(t) for t in tokens(text)]
+@lru_cache(maxsize=4096)
+def folded(text: str) -> tuple[str, ...]:
+    """Tokens with plurals folded, for matching (cached: the list's entries are judged on
+    every search)."""
+    return tuple(map(singular, tokens(text)))
 
 
 def contains_phrase(haystack: Sequence[str], phrase: Sequence[str]) -> bool:
     """True when the folded words of `phrase` appear next to each other in `haystack`."""
-    needle = [singular(w) for w in phrase]
-    width = len(needle)
-    return width > 0 and any(list(haystack[i : i + width]) == needle
-                             for i in range(len(haystack) - width + 1))
+    needle = tuple(singular(w) for w in phrase)
+    words = tuple(haystack)
+    if not needle:
+        return False
+    start = 0
+    while True:  # jump from one occurrence of the phrase's first word to the next
+        try:
+            at = words.index(needle[0], start)
+        except ValueError:
+            return False
+        if words[at : at + len(needle)] == needle:
+            return True
+        start = at + 1
+
+
+@lru_cache(maxsize=4096)
+def _bag(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(words)
 
 
 @dataclass(frozen=True)
@@ -126,16 +144,20 @@ def relevance(query: Query, title: str, abstract: str = "") -> Match:
     body = folded(abstract) if abstract.strip() else head  # no abstract known: judge the title
     words = [singular(w) for w in query.all_words]
     phrases = [p for p in query.phrases if p]
-    relevant = all(contains_phrase(head, p) or contains_phrase(body, p) for p in phrases)
     if not words:
-        return Match(relevant, 0.0)
-    whole = list(query.all_words)
-    in_title = sum(w in head for w in words) / len(words)
-    in_body = sum(w in body for w in words) / len(words)
-    phrase_title = float(len(whole) > 1 and contains_phrase(head, whole))
-    phrase_body = float(len(whole) > 1 and contains_phrase(body, whole))
+        return Match(all(contains_phrase(head, p) or contains_phrase(body, p) for p in phrases),
+                     0.0)
+    in_head, in_body_words = _bag(head), _bag(body)
+    in_title = sum(w in in_head for w in words) / len(words)
+    in_body = sum(w in in_body_words for w in words) / len(words)
     closeness = fuzz.ratio(" ".join(words), " ".join(head)) / 100
     known = max(0.0, closeness - 0.6) / 0.4  # 0 below 60% alike, 1 when identical
+    if not in_title and not in_body and not known:
+        return Match(not phrases, 0.0)  # shares no word and is no near-miss: nothing to judge
+    relevant = all(contains_phrase(head, p) or contains_phrase(body, p) for p in phrases)
+    whole = list(query.all_words)
+    phrase_title = float(len(whole) > 1 and contains_phrase(head, whole))
+    phrase_body = float(len(whole) > 1 and contains_phrase(body, whole))
     score = (4.0 * known + 2.0 * phrase_title + 2.0 * in_title + 1.0 * phrase_body
              + 0.5 * in_body)
     return Match(relevant, score)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from feeds.bundled import chinese_section_names
 from feeds.model import Section
@@ -84,15 +85,21 @@ def _norm(text: str) -> str:
 
 def topic_names(section: Section) -> tuple[str, ...]:
     """Every normalised way to name a section: name, parts, Chinese name and parts, aliases."""
-    names = [section.name, *section.name.split("/"), *section.name.split(":")]
-    chinese = chinese_section_names().get(section.name, "")
+    return _names_of(section.name)
+
+
+@lru_cache(maxsize=256)
+def _names_of(name: str) -> tuple[str, ...]:
+    # By the section's name only (its entries do not matter): every /papers asks for these.
+    names = [name, *name.split("/"), *name.split(":")]
+    chinese = chinese_section_names().get(name, "")
     if chinese:
         names += [chinese, *re.split(r"[/／]", chinese)]
-    low = section.name.lower()
+    low = name.lower()
     for key, aliases in ALIASES:
         if key in low:
             names.extend(aliases)
-    return tuple(dict.fromkeys(n for n in (_norm(name) for name in names) if n))
+    return tuple(dict.fromkeys(n for n in (_norm(each) for each in names) if n))
 
 
 def match_topic(text: str, sections: Sequence[Section]) -> Section | None:

@@ -248,6 +248,24 @@ def _add_impact(db: Database) -> None:
     scores.create_index(["impact"])
 
 
+def _scores_announced(db: Database) -> None:
+    # /papers and digests want a topic's newest papers: with the announcement day beside the
+    # topic in scores, (section, announced) indexes answer that without walking every paper
+    # (a rare topic used to scan them all). Triggers keep the copy equal to papers.announced.
+    scores = db.table("scores")
+    scores.add_column("announced", str)
+    db.execute("update scores set announced = (select announced from papers "
+               "where papers.arxiv_id = scores.arxiv_id)")
+    scores.create_index(["section", "announced"])
+    scores.create_index(["section2", "announced"])
+    db.execute("create trigger scores_announced_on_insert after insert on scores begin "
+               "update scores set announced = (select announced from papers "
+               "where papers.arxiv_id = new.arxiv_id) where arxiv_id = new.arxiv_id; end")
+    db.execute("create trigger papers_announced_to_scores after update of announced on papers "
+               "begin update scores set announced = new.announced "
+               "where arxiv_id = new.arxiv_id; end")
+
+
 def _suggestion_impact_and_decider(db: Database) -> None:
     # Suggestions are chosen and ordered by impact; a decision shows who made it.
     table = db.table("suggestions")
@@ -316,6 +334,7 @@ _STEPS = (
     ("scores_003_impact", _add_impact),
     ("suggestions_002_impact_decider", _suggestion_impact_and_decider),
     ("author_impact_001_impacts_paper_authors", _create_author_impact),
+    ("scores_004_announced", _scores_announced),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)

@@ -84,21 +84,20 @@ def top_in_section(
     db: Database, section: str, limit: int = 10, offset: int = 0
 ) -> list[tuple[str, Scored]]:
     """Return the newest routed papers of a section, most important first within a day."""
-    # Walk papers newest first on the announced index (CROSS JOIN keeps papers outermost) and
-    # stop after enough rows, then add the rest of the last day so within-day order is exact.
-    newest = (
-        "select scores.*, papers.announced as day from papers cross join scores "
-        "on scores.arxiv_id = papers.arxiv_id where papers.announced is not null "
-        "and (scores.section = ? or scores.section2 = ?) order by papers.announced desc limit ?"
-    )
-    rows = list(db.query(newest, [section, section, offset + limit]))
-    if rows and len(rows) == offset + limit:
-        rest = ("select scores.*, papers.announced as day from papers cross join scores "
-                "on scores.arxiv_id = papers.arxiv_id where papers.announced = ? "
-                "and (scores.section = ? or scores.section2 = ?) "
-                "order by coalesce(scores.impact, -99) desc, scores.score desc limit ?")
+    # The newest `offset + limit` of each topic column on its (topic, announced) index, then
+    # the rest of the last day among them, so the within-day order is exact.
+    wanted = offset + limit
+    newest = ("select *, announced as day from scores where {column} = ? and announced is not "
+              "null order by announced desc limit ?")
+    rows = [row for column in ("section", "section2")
+            for row in db.query(newest.format(column=column), [section, wanted])]
+    rows.sort(key=lambda row: row["day"], reverse=True)
+    rows = rows[:wanted]
+    if rows and len(rows) == wanted:
+        rest = ("select *, announced as day from scores where announced = ? and "
+                "(section = ? or section2 = ?)")
         seen = {row["arxiv_id"] for row in rows}
-        last_day = db.query(rest, [rows[-1]["day"], section, section, offset + limit])
+        last_day = db.query(rest, [rows[-1]["day"], section, section])
         rows += [r for r in last_day if r["arxiv_id"] not in seen]
     rows.sort(key=lambda row: (row["day"], _importance(row), row["score"]), reverse=True)
     return [(row["arxiv_id"], _score(row)) for row in rows[offset : offset + limit]]
