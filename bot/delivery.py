@@ -17,7 +17,14 @@ from typing import Any
 import httpx
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.request import HTTPXRequest
 
 from bot.render.html import CAPTION_LIMIT, to_plain
@@ -52,10 +59,10 @@ async def _attach_wire_hook(request: httpx.Request) -> None:
     request.extensions["trace"] = trace
 
 
-def outbox_request(pool_size: int = 256) -> HTTPXRequest:
+def outbox_request(pool_size: int = 256, read_timeout: float = 5.0) -> HTTPXRequest:
     """PTB's HTTP transport with the hook that marks outbox rows as they leave."""
     return HTTPXRequest(
-        connection_pool_size=pool_size,
+        connection_pool_size=pool_size, read_timeout=read_timeout,
         httpx_kwargs={"event_hooks": {"request": [_attach_wire_hook]}},
     )
 
@@ -83,6 +90,12 @@ def classify(exc: TelegramError) -> Failure:
     if isinstance(exc, BadRequest):
         return Failure.REJECTED
     return Failure.TRANSIENT
+
+
+def unanswered(exc: TelegramError) -> bool:
+    """True when no answer came back (a timeout, a dropped connection), as opposed to an
+    error Telegram answered (5xx, 4xx): after the body left, the message may have been sent."""
+    return isinstance(exc, TimedOut) or isinstance(exc.__cause__, httpx.TransportError)
 
 
 def markup(keyboard: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | None:
@@ -130,12 +143,14 @@ class DeliveryReport:
     retried: int = 0
     failed: int = 0
     dead_chats: int = 0
+    unconfirmed: int = 0  # left, no answer: counted as delivered, never sent again
     seconds: float = 0.0
 
     def summary(self) -> str:
         """Describe the pass in one line."""
+        unconfirmed = f", {self.unconfirmed} unconfirmed" if self.unconfirmed else ""
         return (f"delivery: {self.sent} sent, {self.retried} to retry, {self.failed} failed, "
-                f"{self.dead_chats} chats deactivated")
+                f"{self.dead_chats} chats deactivated{unconfirmed}")
 
 
 @dataclass
@@ -214,19 +229,28 @@ class Deliverer:
             await self.sleep(wait)
 
     async def _send_one(self, message: OutboxMessage, report: DeliveryReport) -> bool:
-        marker = _ON_WIRE.set(lambda: outbox.mark_on_wire(self.db, message.id))
+        left: list[bool] = []
+
+        def on_wire() -> None:
+            left.append(True)
+            outbox.mark_on_wire(self.db, message.id)
+
+        marker = _ON_WIRE.set(on_wire)
         try:
-            return await self._attempt(message, report)
+            return await self._attempt(message, report, left)
         finally:
             _ON_WIRE.reset(marker)
 
-    async def _attempt(self, message: OutboxMessage, report: DeliveryReport) -> bool:
+    async def _attempt(self, message: OutboxMessage, report: DeliveryReport,
+                       left: list[bool]) -> bool:
         reply = Reply(message.text, tuple(tuple(Button(t, d) for t, d in row)
                                           for row in message.keyboard))
         try:
             async with self._gate:
                 sent = await send_reply(self.bot, message.chat_id, reply)
         except TelegramError as exc:
+            if left and unanswered(exc):
+                return self._unconfirmed(message, exc, report)
             failure = classify(exc)
             if failure is Failure.RATE_LIMITED:
                 assert isinstance(exc, RetryAfter)
@@ -239,6 +263,15 @@ class Deliverer:
         outbox.mark_sent(self.db, message.id, sent)
         report.sent += 1
         return True
+
+    def _unconfirmed(self, message: OutboxMessage, exc: Exception,
+                     report: DeliveryReport) -> bool:
+        outbox.mark_unconfirmed(self.db, message.id, str(exc))
+        report.unconfirmed += 1
+        log.warning("message %s to chat %s left but got no answer (%s): counted as delivered "
+                    "('unconfirmed' in /stats), not sent again", message.id, message.chat_id,
+                    exc)
+        return True  # Telegram most likely has it: the chat's next messages may follow
 
     def _retry(self, message: OutboxMessage, exc: Exception, delay: float,
                report: DeliveryReport) -> bool:

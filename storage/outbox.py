@@ -141,6 +141,14 @@ def settle_in_flight(db: Database) -> int:
     return cursor.rowcount
 
 
+def mark_unconfirmed(db: Database, message_id: int, error: str) -> None:
+    """The request body left but no answer came (timeout, dropped connection): Telegram may
+    well have sent it, so it is counted as delivered ('unconfirmed'), never sent again."""
+    with db.atomic():
+        db.execute("update outbox set status = 'unconfirmed', last_error = ?, "
+                   "attempts = attempts + 1 where id = ?", [error[:500], message_id])
+
+
 def mark_retry(
     db: Database, message_id: int, error: str, not_before: float
 ) -> OutboxStatus:

@@ -33,9 +33,10 @@ from pathlib import Path
 
 import httpx
 import pytest
+from telegram.ext import ExtBot
 
 from bot.app import publish_command_menu
-from bot.delivery import Deliverer
+from bot.delivery import Deliverer, outbox_request
 from bot.pipeline.citations import fetch_citations
 from bot.pipeline.list_sync import seed_bundled
 from feeds.arxiv_rss import parse_arxiv_rss
@@ -553,15 +554,35 @@ async def test_telegram_500_is_retried_later_and_sent_once(rig, logs) -> None:
     sealed(logs, rig.api)
 
 
-async def test_telegram_dropped_connection_is_retried_and_sent_once(rig, logs) -> None:
-    queue(rig, 32)
-    rig.api.fail_next("sendMessage", "drop")
+async def test_telegram_dropped_connection_after_the_body_left_is_never_resent(rig, logs) -> None:
+    queue(rig, 32, "first", "second")
+    rig.api.fail_next("sendMessage", "drop")  # the body arrived; no answer came back
     first = await rig.deliverer.deliver_pending()
-    assert first.retried == 1 and outbox.counts(rig.db) == {"pending": 1}
+    assert (first.unconfirmed, first.sent) == (1, 1)  # the chat's next message still went
+    assert outbox.counts(rig.db) == {"unconfirmed": 1, "sent": 1}
     later(rig)
-    assert (await rig.deliverer.deliver_pending()).sent == 1
-    assert len(rig.api.calls("sendMessage")) == 2 and per_chat(rig.api) == {32: 1}
-    one_line(logs, "to chat 32 retried in", "disconnected", level=logging.INFO)
+    assert (await rig.deliverer.deliver_pending()).sent == 0
+    assert len(rig.api.calls("sendMessage")) == 2  # never asked again
+    one_line(logs, "to chat 32 left but got no answer", "unconfirmed")
+    sealed(logs, rig.api)
+
+
+async def test_telegram_answer_slower_than_the_read_timeout_is_never_resent(rig, logs) -> None:
+    queue(rig, 34)
+    rig.api.set_latency(1.5, "sendMessage")  # Telegram answers after the client gave up
+    bot = ExtBot(rig.api.token, base_url=rig.api.base_url,
+                 request=outbox_request(read_timeout=0.3))
+    async with bot:
+        deliverer = Deliverer(bot, rig.db, clock=rig.time.clock, sleep=rig.time.sleep)
+        first = await deliverer.deliver_pending()
+        assert (first.unconfirmed, first.retried) == (1, 0)
+        await rig.api.wait_for_async("sendMessage", timeout=30)  # the slow answer lands
+        later(rig)
+        deliverer.wall = rig.deliverer.wall
+        assert (await deliverer.deliver_pending()).sent == 0
+    assert outbox.counts(rig.db) == {"unconfirmed": 1}
+    assert per_chat(rig.api) == {34: 1}  # delivered once, never twice
+    one_line(logs, "to chat 34 left but got no answer", "unconfirmed")
     sealed(logs, rig.api)
 
 
