@@ -18,7 +18,8 @@ COPY storage ./storage
 
 # Only PyPI is needed (matplotlib, for /trends, is a dependency).
 RUN pip install . \
-    && useradd --system --uid 10001 --create-home --home-dir /home/bot bot \
+    && groupadd --system --gid 10001 bot \
+    && useradd --system --uid 10001 --gid 10001 --create-home --home-dir /home/bot bot \
     && mkdir -p /data \
     && chown bot:bot /data
 

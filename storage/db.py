@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,7 +11,7 @@ from sqlite_utils import Database
 
 from storage.schema import migrate
 
-__all__ = ["DB_ERRORS", "Database", "StorageError", "open_db", "utc_now"]
+__all__ = ["DB_ERRORS", "Database", "StorageError", "open_db", "utc_now", "writable_hint"]
 
 
 class StorageError(Exception):
@@ -37,8 +38,23 @@ def open_db(path: str | Path = ":memory:") -> Database:
         db.execute("PRAGMA busy_timeout = 30000")
         migrate(db)
     except (sqlite3.Error, OSError) as exc:  # OSError: its folder cannot be created
-        raise StorageError(f"cannot open database {path}: {exc}") from exc
+        raise StorageError(f"cannot open database {path}: {exc}"
+                           f"{writable_hint(Path(path).parent)}") from None
     return db
+
+
+def writable_hint(folder: Path) -> str:
+    """When `folder` exists but this process may not write there, say whose it is and what to
+    run (a Docker bind mount owned by root is the usual case); else ''."""
+    try:
+        if not folder.is_dir() or os.access(folder, os.W_OK):
+            return ""
+        owner = folder.stat().st_uid
+    except OSError:
+        return ""
+    uid, gid = os.getuid(), os.getgid()
+    return (f" ({folder} is owned by uid {owner} and this process runs as uid {uid}: "
+            f"run `chown -R {uid}:{gid} {folder}` on the host, or mount a volume)")
 
 
 def utc_now() -> str:

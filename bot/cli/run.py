@@ -16,7 +16,7 @@ from bot.pipeline.list_sync import seed_bundled
 from bot.render.html import to_plain
 from bot.render.reply import Reply
 from feeds.model import Lang
-from storage import chats
+from storage import chats, lock
 from storage.db import open_db
 
 log = logging.getLogger(__name__)
@@ -79,6 +79,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     config = Config.from_env()
     redact_secret(config.require_token())
     asyncio.run(check_token(config))  # before PTB's start-up, which logs a rejected token
+    held = lock.hold(config.db_path)  # one bot per database, for this process's life
     db = open_db(config.db_path)
     seed_bundled(db)
     app = build_application(config, db)
@@ -92,6 +93,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     else:
         app.run_polling()
     log.info("stopped cleanly")
+    del held
     return 0
 
 
@@ -123,6 +125,11 @@ def cmd_deliver(args: argparse.Namespace) -> int:
 
     config = Config.from_env()
     redact_secret(config.require_token())
+    try:
+        held = lock.hold(config.db_path)
+    except lock.LockHeld as exc:  # the running bot delivers every 30 s: two would race
+        raise UsageError(f"the bot is running on {exc.path} (pid {exc.pid}) and delivers the "
+                         "outbox itself every 30 s; `deliver` is for when it is stopped") from None
     db = open_db(config.db_path)
     app = build_application(config, db, with_jobs=False)
 
@@ -135,4 +142,5 @@ def cmd_deliver(args: argparse.Namespace) -> int:
         return report.summary()
 
     print(asyncio.run(once()))
+    del held
     return 0

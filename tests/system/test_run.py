@@ -88,3 +88,32 @@ def _post_when_listening(request: urllib.request.Request) -> None:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def test_one_bot_per_database_second_run_and_deliver_refuse_until_the_first_dies(tmp_path) -> None:
+    with FakeBotApi() as api:
+        first = start(api, tmp_path)
+        try:
+            api.wait_for("getUpdates", timeout=30)
+            second = start(api, tmp_path)
+            _, err = second.communicate(timeout=60)
+            assert second.returncode == 2
+            assert err.strip().count("\n") == 0  # one line
+            assert f"pid {first.pid}" in err and str(tmp_path / "bot.db") in err
+            deliver = subprocess.run([sys.executable, "-m", "bot", "deliver"], cwd=ROOT,
+                                     env=_env(api, tmp_path), text=True,
+                                     capture_output=True, timeout=60)
+            assert deliver.returncode == 2 and "`deliver` is for when it is stopped" in deliver.stderr
+        finally:
+            first.kill()  # SIGKILL: the kernel frees the lock, nothing stale is left
+            first.communicate(timeout=30)
+        deliver = subprocess.run([sys.executable, "-m", "bot", "deliver"], cwd=ROOT,
+                                 env=_env(api, tmp_path), text=True, capture_output=True,
+                                 timeout=60)
+        assert deliver.returncode == 0, deliver.stderr
+        assert "delivery: 0 sent" in deliver.stdout
+
+
+def _env(api: FakeBotApi, tmp_path) -> dict[str, str]:
+    return {**os.environ, "PAPERS_BOT_DB": str(tmp_path / "bot.db"),
+            "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url}

@@ -1,0 +1,40 @@
+"""The database's lock and the hint for a volume this process may not write."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from storage import db as storage_db
+from storage import lock
+
+
+def test_a_second_hold_in_another_open_file_is_refused_with_the_holders_pid(tmp_path) -> None:
+    path = tmp_path / "bot.db"
+    held = lock.hold(path)
+    assert held is not None
+    # flock locks belong to open files: a second open file in this process models a second
+    # process (tests/system/test_run.py does it with real processes)
+    with pytest.raises(lock.LockHeld) as caught:
+        lock.hold(path)
+    assert caught.value.pid == os.getpid() and str(path) in str(caught.value)
+    held.close()
+    again = lock.hold(path)  # released with its file
+    assert again is not None
+    again.close()
+
+
+def test_memory_databases_need_no_lock() -> None:
+    assert lock.hold(":memory:") is None
+
+
+def test_a_folder_owned_by_another_uid_gets_the_chown_hint(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(storage_db.os, "access", lambda path, mode: False)  # as for uid 10001
+    hint = storage_db.writable_hint(tmp_path)
+    uid, gid = os.getuid(), os.getgid()
+    assert f"chown -R {uid}:{gid} {tmp_path}" in hint and "owned by uid" in hint
+    assert storage_db.writable_hint(Path(tmp_path / "missing")) == ""
+    monkeypatch.undo()
+    assert storage_db.writable_hint(tmp_path) == ""  # writable: nothing to say
