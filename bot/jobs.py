@@ -28,7 +28,7 @@ from bot.render.reply import Reply
 from bot.render.strings import t
 from feeds.arxiv_calendar import EASTERN, feed_day, is_announcement_day
 from feeds.arxiv_limiter import ARXIV_LIMITER, ArxivLimiter
-from feeds.model import DigestMode
+from feeds.model import DigestMode, PollStatus
 from storage import chats, job_runs, outbox
 from storage.db import Database
 from storage.lists import current_snapshot
@@ -61,6 +61,7 @@ class Outcome:
 
     summary: str
     waiting: bool = False  # e.g. the evening's arXiv feed is not out yet: look again soon
+    failed: bool = False  # its source could not be read: a failed run (health counts it)
 
 
 async def poll_arxiv(services: Services) -> Outcome:
@@ -73,7 +74,8 @@ async def poll_arxiv(services: Services) -> Outcome:
                                services.config.digest_papers_per_topic)
     delivered = await services.deliverer.deliver_pending()
     return Outcome(f"{report.summary()}; {dated}; {scored} scored; {composed} instant "
-                   f"digests; {delivered.summary()}", waiting=report.waiting)
+                   f"digests; {delivered.summary()}", waiting=report.waiting,
+                   failed=report.status is PollStatus.ERROR)
 
 
 async def poll_list(services: Services) -> Outcome:
@@ -83,7 +85,7 @@ async def poll_list(services: Services) -> Outcome:
         compose_digests(services.db, DigestMode.INSTANT, services.clock(),
                         services.config.digest_papers_per_topic)
         await services.deliverer.deliver_pending()
-    return Outcome(report.summary())
+    return Outcome(report.summary(), failed=report.status is ListSyncStatus.ERROR)
 
 
 async def send_digests(services: Services) -> Outcome:
@@ -194,7 +196,8 @@ async def run_recorded(services: Services, job: Job) -> Outcome:
     """Run a job body, log one line (what it did, how long) and record the run."""
     started = time.monotonic()
     try:
-        outcome, ok = await job.body(services), True
+        outcome = await job.body(services)
+        ok = not outcome.failed
     except Exception as exc:  # a failing job must not stop the scheduler
         outcome, ok = Outcome(f"failed: {type(exc).__name__}: {exc}"), False
         log.exception("job %s failed", job.name)

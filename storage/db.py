@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
-from storage.schema import migrate
+from storage.schema import SchemaNewer, migrate
 
 __all__ = ["DB_ERRORS", "Database", "StorageError", "open_db", "utc_now", "writable_hint"]
 
@@ -37,6 +37,8 @@ def open_db(path: str | Path = ":memory:") -> Database:
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA busy_timeout = 30000")
         migrate(db)
+    except SchemaNewer as exc:
+        raise StorageError(f"cannot open database {path}: {exc}") from None
     except (sqlite3.Error, OSError) as exc:  # OSError: its folder cannot be created
         raise StorageError(f"cannot open database {path}: {exc}"
                            f"{writable_hint(Path(path).parent)}") from None

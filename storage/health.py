@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlite_utils import Migrations
 
 from storage.schema import LEGACY_TABLE as LEGACY_MIGRATIONS_TABLE
+from storage.schema import unknown_migrations
 
 MIGRATIONS_TABLE = Migrations.migrations_table
 HEARTBEAT_TABLE = "health"
@@ -55,14 +56,38 @@ def check_health(
             if HEARTBEAT_TABLE not in tables:
                 return HealthReport(False, f"{path} was made by an older version: start "
                                            "`papers-bot run` once to migrate it")
+            damage = integrity_problem(conn)
+            if damage:
+                return HealthReport(False, f"{path} is damaged (PRAGMA quick_check: {damage})")
+            newer = schema_newer(conn, tables)
+            if newer:
+                return HealthReport(False, f"{path} was migrated by a newer papers-bot "
+                                           f"({newer}): upgrade papers-bot")
             write_heartbeat(conn, now)
             created = database_created(conn, tables)
             last_poll = last_successful_poll(conn, tables)
         finally:
             conn.close()
-    except sqlite3.Error as exc:
+    except sqlite3.DatabaseError as exc:  # "file is not a database", "disk I/O error", locked
         return HealthReport(False, f"db not writable: {path}: {exc}")
     return judge_freshness(last_poll, created, now, max_age)
+
+
+def integrity_problem(conn: sqlite3.Connection) -> str:
+    """'' when `PRAGMA quick_check` finds the file sound, else its first finding."""
+    first = conn.execute("pragma quick_check(1)").fetchone()
+    if first and first[0] == "ok":
+        return ""
+    finding = str(first[0]) if first else "no answer"
+    return " ".join(finding.replace("*** in database main ***", "").split())
+
+
+def schema_newer(conn: sqlite3.Connection, tables: set[str]) -> str:
+    """The migrations this code does not know, comma-separated ('' when none)."""
+    if MIGRATIONS_TABLE not in tables:
+        return ""
+    applied = {row[0] for row in conn.execute(f"select name from {MIGRATIONS_TABLE}")}
+    return ", ".join(unknown_migrations(applied))
 
 
 def connect_existing(path: str | Path, timeout: float) -> sqlite3.Connection:

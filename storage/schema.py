@@ -356,8 +356,26 @@ def adopt_legacy(db: Database) -> int:
     return len(rows)
 
 
+class SchemaNewer(Exception):
+    """The database was migrated by a newer version of the code: writing could damage it."""
+
+
+def unknown_migrations(applied: set[str]) -> list[str]:
+    """Applied migrations this version of the code does not know (a newer version ran)."""
+    return sorted(applied - set(known_migrations()))
+
+
 def migrate(db: Database) -> list[str]:
-    """Apply the migrations this database has not seen yet; return their names."""
+    """Apply the migrations this database has not seen yet; return their names.
+
+    Raise SchemaNewer, touching nothing, when a newer version of the code migrated it.
+    """
+    if Migrations.migrations_table in db.table_names():
+        applied = {m.name for m in MIGRATIONS.applied(db)}
+        unknown = unknown_migrations(applied)
+        if unknown:
+            raise SchemaNewer(f"it was migrated by a newer papers-bot ({', '.join(unknown)}): "
+                              "upgrade papers-bot, or restore a backup made by this version")
     adopt_legacy(db)
     pending = [m.name for m in MIGRATIONS.pending(db)]
     MIGRATIONS.apply(db)

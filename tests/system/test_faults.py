@@ -41,7 +41,7 @@ from bot.pipeline.citations import fetch_citations
 from bot.pipeline.list_sync import seed_bundled
 from feeds.arxiv_rss import parse_arxiv_rss
 from feeds.model import Reason, ReasonKey
-from storage import chats, citations, lists, outbox, papers, suggestions
+from storage import chats, citations, job_runs, lists, outbox, papers, suggestions
 from storage.db import open_db
 from tests.conftest import README_HISTORY, ROOT, TEST_DATA
 from tests.support.fakebotapi import DEFAULT_TOKEN, FakeBotApi
@@ -208,6 +208,8 @@ async def test_feed_arxiv_500_until_give_up_then_the_next_poll_recovers(rig, log
     rig.server.script("/rss", *[Reply(status=500)] * 4, Reply(DAY1))
     failed = await rig.job("poll_arxiv")
     assert "HTTP 500" in failed and rig.papers() == 0 and per_chat(rig.api) == {}
+    run = job_runs.last_runs(rig.db)["poll_arxiv"]
+    assert run.failures == 1 and run.last_ok_at is None  # not recorded as a success
     line = one_line(logs, "HTTP 500", "gave up after 4 attempts")
     assert rig.server.url("/rss") in line
     await rig.job("poll_arxiv")
@@ -341,6 +343,8 @@ async def test_feed_list_readme_500_keeps_the_stored_version(rig, logs) -> None:
     logs.clear()
     summary = await rig.job("poll_list")
     assert "HTTP 500" in summary and len(lists.list_versions(rig.db)) == versions
+    run = job_runs.last_runs(rig.db)["poll_list"]
+    assert (run.runs, run.failures) == (2, 1)  # a failed poll is a failed run (health sees it)
     one_line(logs, "HTTP 500", rig.server.url("/README.md"))
     sealed(logs, rig.api)
 

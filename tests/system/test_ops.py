@@ -132,6 +132,36 @@ def test_locked_database_is_not_writable(db_path) -> None:
     assert report.line() == f"unhealthy: db not writable: {db_path}: database is locked"
 
 
+def test_damaged_database_is_unhealthy_in_one_line(db_path, capsys) -> None:
+    data = bytearray(db_path.read_bytes())
+    page = 4096
+    data[page * 2 : page * 2 + 200] = b"\x07" * 200  # scribble over a b-tree page
+    db_path.write_bytes(bytes(data))
+    code, line = health(capsys)
+    assert code == 1 and line.startswith("unhealthy: ") and str(db_path) in line
+    assert "damaged" in line or "malformed" in line or "not a database" in line
+
+
+def test_schema_from_a_newer_version_is_unhealthy_and_refused(db_path, capsys) -> None:
+    run_sql(db_path, "insert into _sqlite_migrations (migration_set, name, applied_at) "
+                     "values ('papers-bot', 'zz_999_from_the_future', '2030-01-01')")
+    code, line = health(capsys)
+    assert (code, line) == (1, f"unhealthy: {db_path} was migrated by a newer papers-bot "
+                               "(zz_999_from_the_future): upgrade papers-bot")
+    assert main(["ask", "/help"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "newer papers-bot (zz_999_from_the_future)" in err
+    tables = sqlite3.connect(db_path).execute("select count(*) from sqlite_master").fetchone()
+    open_error = None
+    try:
+        open_db(db_path)
+    except Exception as exc:  # noqa: BLE001 - the one line is what is checked
+        open_error = str(exc)
+    assert open_error and "upgrade papers-bot" in open_error
+    after = sqlite3.connect(db_path).execute("select count(*) from sqlite_master").fetchone()
+    assert after == tables  # nothing written into it
+
+
 def test_not_a_bot_database_is_unhealthy(tmp_path) -> None:
     path = tmp_path / "other.db"
     path.write_bytes(b"")  # an empty file is a valid, empty SQLite database

@@ -103,7 +103,8 @@ def test_one_bot_per_database_second_run_and_deliver_refuse_until_the_first_dies
             deliver = subprocess.run([sys.executable, "-m", "bot", "deliver"], cwd=ROOT,
                                      env=_env(api, tmp_path), text=True,
                                      capture_output=True, timeout=60)
-            assert deliver.returncode == 2 and "`deliver` is for when it is stopped" in deliver.stderr
+            assert deliver.returncode == 2
+            assert "`deliver` is for when it is stopped" in deliver.stderr
         finally:
             first.kill()  # SIGKILL: the kernel frees the lock, nothing stale is left
             first.communicate(timeout=30)
