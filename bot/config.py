@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from feeds.http import Limits
+
 DEFAULT_LIST_README_URL = (
     "https://raw.githubusercontent.com/terryum/awesome-deep-learning-papers/master/README.md"
 )
@@ -39,6 +41,8 @@ class Config:
     maintainer_ids: frozenset[int] = field(default_factory=frozenset)
     list_poll_hours: float = 6.0
     http_timeout: float = 30.0
+    http_total_timeout: float = 120.0
+    http_max_mb: float = 50.0
     telegram_rate_limit: float = 30.0
     digest_papers_per_topic: int = 8
     suggestions_per_week: int = 10
@@ -63,10 +67,17 @@ class Config:
             maintainer_ids=_ids(env.get("MAINTAINER_IDS", "")),
             list_poll_hours=_positive(env, "LIST_POLL_HOURS", 6.0),
             http_timeout=_positive(env, "HTTP_TIMEOUT", 30.0),
+            http_total_timeout=_positive(env, "HTTP_TOTAL_TIMEOUT", 120.0),
+            http_max_mb=_positive(env, "HTTP_MAX_MB", 50.0),
             telegram_rate_limit=_positive(env, "TELEGRAM_RATE_LIMIT", 30.0),
             digest_papers_per_topic=_count(env, "DIGEST_PAPERS_PER_TOPIC", 8),
             suggestions_per_week=_count(env, "SUGGESTIONS_PER_WEEK", 10, low=0, high=100),
         )
+
+    @property
+    def download_limits(self) -> Limits:
+        """How long one download may take in all, and how large it may be."""
+        return Limits(self.http_total_timeout, int(self.http_max_mb * 1024 * 1024))
 
     def require_token(self) -> str:
         """Return the bot token or raise ConfigError when it is not set."""

@@ -79,6 +79,19 @@ class RetryPolicy:
         return self.backoff(attempt, rng)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on one download: its whole duration, and its size on the wire and inflated."""
+
+    total_seconds: float = 120.0  # per attempt, from the request to the body's last byte
+    max_bytes: int = 50 * 1024 * 1024  # compressed and inflated alike
+    max_redirects: int = 5
+
+
+DEFAULT_LIMITS = Limits()
+# Headers that carry a credential: never sent on to another origin after a redirect.
+CREDENTIALS = frozenset({"authorization", "x-api-key", "cookie"})
+
 ONCE = RetryPolicy(attempts=1)
 ARXIV_POLICY = RetryPolicy()
 CITATIONS_POLICY = RetryPolicy(attempts=5, base_delay=1.0, max_delay=300.0, jitter=0.0,
@@ -101,7 +114,7 @@ def new_client(timeout: float = 30.0) -> httpx.AsyncClient:
     """Return an HTTP client with our user agent, redirects followed and a timeout."""
     return httpx.AsyncClient(
         headers={"User-Agent": USER_AGENT},
-        follow_redirects=True,
+        follow_redirects=False,  # _send follows them, dropping credentials across origins
         timeout=httpx.Timeout(timeout),
     )
 
@@ -117,6 +130,7 @@ async def get(
     limiter: ArxivLimiter | None = None,
     rng: Callable[[], float] = random.random,
     sleep: Sleep = asyncio.sleep,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> FetchResult:
     """GET `url` with If-None-Match/If-Modified-Since and retries; raise FetchError."""
     headers = {}
@@ -127,7 +141,7 @@ async def get(
 
     async def once() -> FetchResult:
         return await _send(client, "GET", url, headers=headers, timeout=timeout,
-                           validators=(etag, last_modified))
+                           validators=(etag, last_modified), limits=limits)
 
     return await _with_retries(once, url, policy, limiter, rng, sleep)
 
@@ -142,12 +156,13 @@ async def post_json(
     timeout: float | None = None,  # noqa: ASYNC109 - httpx applies it per request
     policy: RetryPolicy = ONCE,
     sleep: Sleep = asyncio.sleep,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> FetchResult:
     """POST a JSON body with retries; raise FetchError."""
 
     async def once() -> FetchResult:
         return await _send(client, "POST", url, headers=dict(headers or {}), timeout=timeout,
-                           json=payload, params=dict(params or {}))
+                           json=payload, params=dict(params or {}), limits=limits)
 
     return await _with_retries(once, url, policy, None, random.random, sleep)
 
@@ -178,25 +193,71 @@ async def _with_retries(
 async def _send(
     client: httpx.AsyncClient, method: str, url: str, *, headers: dict[str, str],
     timeout: float | None, validators: tuple[str | None, str | None] = (None, None),  # noqa: ASYNC109
-    **request: Any,
+    limits: Limits = DEFAULT_LIMITS, **request: Any,
 ) -> FetchResult:
-    """One request: its result on 2xx (or 304), else FetchError (status None: network)."""
+    """One request: its result on 2xx (or 304), else FetchError (status None: network).
+
+    The whole exchange, redirects and body included, must end within `limits.total_seconds`
+    (httpx's own timeout is per read: a server trickling a byte a second would never end) and
+    stay under `limits.max_bytes` on the wire and inflated (a gzip bomb stops at the cap).
+    """
     verb = "fetching" if method == "GET" else "posting to"
     if timeout is not None:
         request["timeout"] = timeout
     try:
-        response = await client.request(method, url, headers=headers, **request)
+        async with asyncio.timeout(limits.total_seconds):
+            return await _exchange(client, method, url, headers, validators, limits, request)
+    except TimeoutError:
+        raise FetchError(f"{verb} {url} took longer than {limits.total_seconds:g} s "
+                         "(HTTP_TOTAL_TIMEOUT)") from None
     except httpx.TimeoutException:
         raise FetchError(f"timeout {verb} {url}") from None
     except httpx.HTTPError as exc:
         raise FetchError(f"network error {verb} {url}: {type(exc).__name__}: {exc}") from None
-    if response.status_code == 304 and method == "GET":
-        return FetchResult(304, b"", *validators)
-    if not 200 <= response.status_code < 300:
-        retry = parse_retry_after(response.headers.get("Retry-After"))
-        raise FetchError(f"HTTP {response.status_code} from {url}", response.status_code, retry)
-    return FetchResult(response.status_code, response.content, response.headers.get("ETag"),
-                       response.headers.get("Last-Modified"))
+
+
+async def _exchange(
+    client: httpx.AsyncClient, method: str, url: str, headers: dict[str, str],
+    validators: tuple[str | None, str | None], limits: Limits, request: dict[str, Any],
+) -> FetchResult:
+    origin = httpx.URL(url)
+    for _ in range(limits.max_redirects + 1):
+        async with client.stream(method, url, headers=headers, **request) as response:
+            if response.is_redirect and response.next_request is not None:
+                target = response.next_request.url
+                if (target.scheme, target.host, target.port) != (
+                        origin.scheme, origin.host, origin.port):
+                    headers = {k: v for k, v in headers.items() if k.lower() not in CREDENTIALS}
+                url = str(target)
+                if response.status_code == 303:
+                    method, request = "GET", {k: v for k, v in request.items()
+                                              if k not in ("json", "content", "data")}
+                continue
+            if response.status_code == 304 and method == "GET":
+                return FetchResult(304, b"", *validators)
+            if not 200 <= response.status_code < 300:
+                retry = parse_retry_after(response.headers.get("Retry-After"))
+                raise FetchError(f"HTTP {response.status_code} from {url}", response.status_code,
+                                 retry)
+            body = await _read_capped(response, url, limits.max_bytes)
+            return FetchResult(response.status_code, body, response.headers.get("ETag"),
+                               response.headers.get("Last-Modified"))
+    raise FetchError(f"too many redirects from {url}")
+
+
+async def _read_capped(response: httpx.Response, url: str, cap: int) -> bytes:
+    """The body, inflated, refusing it once the wire bytes or the inflated bytes pass `cap`."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > cap:
+        raise FetchError(f"download from {url} is {int(declared):,} bytes, over the "
+                         f"{cap:,}-byte cap (HTTP_MAX_MB)")
+    chunks, size = [], 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > cap or response.num_bytes_downloaded > cap:
+            raise FetchError(f"download from {url} passed the {cap:,}-byte cap (HTTP_MAX_MB)")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _final(exc: FetchError, attempt: int) -> FetchError:

@@ -81,6 +81,7 @@ async def sync_arxiv(
             result = await get(
                 http, url, etag=etag, last_modified=last_modified, timeout=config.http_timeout,
                 limiter=limiter or ARXIV_LIMITER, policy=policy or ARXIV_POLICY,
+                limits=config.download_limits,
             )
         report = _ingest_rss(db, result, url, now)
     except EXPECTED_ERRORS as exc:
@@ -236,7 +237,7 @@ async def _fetch_page(run: _Run, http: httpx.AsyncClient, empty_retries: int = 2
     for _ in range(empty_retries + 1):
         fetched = await get(
             http, url, timeout=run.config.http_timeout, limiter=run.limiter or ARXIV_LIMITER,
-            policy=run.policy or ARXIV_POLICY,
+            policy=run.policy or ARXIV_POLICY, limits=run.config.download_limits,
         )
         page = parse_arxiv_api(fetched.body)
         if page.papers or page.start_index >= page.total_results:
@@ -277,7 +278,8 @@ async def _fetch_by_ids(
             chunk = ids[start : start + ID_CHUNK]
             url = api_query_url(config.arxiv_api_url, "", 0, len(chunk), id_list=chunk)
             result = await get(http, url, timeout=config.http_timeout,
-                               limiter=limiter or ARXIV_LIMITER, policy=ARXIV_POLICY)
+                               limiter=limiter or ARXIV_LIMITER, policy=ARXIV_POLICY,
+                               limits=config.download_limits)
             report = store_papers(db, parse_arxiv_api(result.body).papers)
             total = StoreReport(total.new + report.new, total.replaced + report.replaced,
                                 total.cross + report.cross, total.skipped + report.skipped)

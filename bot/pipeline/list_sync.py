@@ -77,7 +77,7 @@ async def _sync(db: Database, config: Config, client: httpx.AsyncClient) -> List
             client, url,
             etag=latest.etag if same_source and latest else None,
             last_modified=latest.last_modified if same_source and latest else None,
-            timeout=config.http_timeout,
+            timeout=config.http_timeout, limits=config.download_limits,
         )
     except FetchError as exc:
         return ListSyncReport(ListSyncStatus.ERROR, known, message=str(exc))
