@@ -7,7 +7,7 @@ from collections import Counter
 
 from bot.commands.base import Asker, ButtonResult
 from bot.render.cards import render_entry, render_paper_line
-from bot.render.html import esc, split_blocks
+from bot.render.html import esc, link, split_blocks
 from bot.render.reply import Button, Reply, rows
 from bot.render.strings import section_name, t
 from feeds.list_papers import bundled_bib
@@ -183,5 +183,5 @@ def answer_researchers(asker: Asker, args: str) -> list[Reply]:
     if not section.key_researchers:
         return [Reply(t(asker.lang, "no_researchers", topic=name))]
     lines = [t(asker.lang, "researchers_title", topic=name)]
-    lines += [f'• <a href="{esc(r.url)}">{esc(r.name)}</a>' for r in section.key_researchers]
+    lines += [f"• {link(r.url, r.name)}" for r in section.key_researchers]
     return [Reply("\n".join(lines))]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.render.html import clip, esc, link
+from bot.render.html import clip, cut_html, esc, link
 from bot.render.reply import Button, Reply
 from bot.render.strings import render_reason, section_name, t
 from feeds.model import ListEntry, Paper, Reason, Scored, Suggestion, SuggestionStatus
@@ -37,6 +37,20 @@ def first_authors(authors: tuple[str, ...], limit: int = 3) -> str:
     """Render an author list as 'A, B, C et al.'."""
     shown = ", ".join(authors[:limit])
     return f"{shown} et al." if len(authors) > limit else shown
+
+
+def author_list(authors: tuple[str, ...], lang: str, limit: int = 1000) -> str:
+    """Every author while they fit in `limit` characters, then '… and 4,997 more'."""
+    shown: list[str] = []
+    size = 0
+    for name in authors:
+        if size + len(name) + 2 > limit and shown:
+            break
+        shown.append(name)
+        size += len(name) + 2
+    rest = len(authors) - len(shown)
+    more = f" {t(lang, 'more_authors', count=f'{rest:,}')}" if rest else ""
+    return ", ".join(shown) + more
 
 
 def render_paper_line(paper: Paper, number: int | None = None, note: str = "") -> str:
@@ -78,7 +92,7 @@ def paper_card(
     lines = []
     if paper is not None:
         lines.append(render_paper_line(paper))
-        lines.append(f"<i>{esc(clip(', '.join(paper.authors), 1000))}</i>")
+        lines.append(f"<i>{esc(author_list(paper.authors, lang))}</i>")
     if abstract:
         lines.append(f"{t(lang, 'abstract_label')} {esc(first_sentences(abstract))}")
     if paper is not None and scored is not None:
@@ -88,7 +102,8 @@ def paper_card(
     if entry is not None:
         lines.append(f"{render_entry(entry)}\n📌 {esc(entry_section)}")
     paper_id = paper.arxiv_id if paper else (entry.arxiv_id if entry else None)
-    return Reply("\n".join(lines)[:CARD_LIMIT], (vote_buttons(paper_id),) if paper_id else ())
+    keyboard = (vote_buttons(paper_id),) if paper_id else ()
+    return Reply(cut_html("\n".join(lines), CARD_LIMIT), keyboard)
 
 
 def reason_lines(reasons: tuple[Reason, ...], lang: str, limit: int) -> list[str]:
@@ -114,10 +129,10 @@ def suggestion_card(suggestion: Suggestion, paper: Paper | None, lang: str) -> R
     if suggestion.status is not SuggestionStatus.PENDING:
         lines.append(f"<i>{esc(decision_text(suggestion, lang))}</i>")
     if suggestion.status in (SuggestionStatus.ACCEPTED, SuggestionStatus.REJECTED):
-        return Reply("\n".join(lines)[:CARD_LIMIT])
+        return Reply(cut_html("\n".join(lines), CARD_LIMIT))
     buttons = tuple(Button(t(lang, label), f"g:{suggestion.id}:{code}")
                     for label, code in _DECISION_LABELS)
-    return Reply("\n".join(lines)[:CARD_LIMIT], (buttons,))
+    return Reply(cut_html("\n".join(lines), CARD_LIMIT), (buttons,))
 
 
 def decision_text(suggestion: Suggestion, lang: str) -> str:

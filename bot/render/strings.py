@@ -65,6 +65,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "没有找到论文“{query}”。试试 /search {query}",
     },
     "abstract_label": {"en": "Abstract:", "zh": "摘要："},
+    "more_authors": {"en": "… and {count} more", "zh": "……等另外 {count} 位作者"},
     "no_announcement": {
         "en": "arXiv does not announce new papers on weekends and holidays; "
               "the next announcement is {when}.",
