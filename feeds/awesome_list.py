@@ -162,13 +162,23 @@ def _split_without_year(text: str) -> tuple[str, None, str]:
     return text, None, ""
 
 
+_ESCAPED = re.compile(r"\\([\\`*_\[\]{}()#+\-.!<>|])")
+
+
+def _unescape(text: str) -> str:
+    """Markdown's backslash escapes and the entities for <, > and & (as feeds/list_patch writes
+    titles), read back as the characters they render."""
+    text = _ESCAPED.sub(r"\1", text)
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def _clean_title(title: str) -> str:
-    title = title.replace("\ufffc", "").replace("**", "")
+    title = _unescape(title.replace("\ufffc", "").replace("**", ""))
     return re.sub(r"\s+", " ", title).strip(" ,.;:-")
 
 
 def _clean_authors(authors: str) -> str:
-    authors = re.sub(r"\s+", " ", authors.replace("**", "")).strip(" ,:;")
+    authors = re.sub(r"\s+", " ", _unescape(authors.replace("**", ""))).strip(" ,:;")
     return authors if authors.endswith("al.") else authors.rstrip(".")
 
 

@@ -10,14 +10,23 @@ from collections.abc import Mapping, Sequence
 from feeds.model import Paper
 from feeds.names import authors_text
 
+_MARKDOWN = re.compile(r"([\\`*_\[\]()])")  # () too: "(2017)" ending a title is not its year
+
+
+def markdown_text(text: str) -> str:
+    """Text as markdown that renders as itself: emphasis, code and link brackets escaped, `<`
+    and `>` as entities (an arXiv title's `<!--` or `<script>` must not open a comment or a tag,
+    nor `[[pdf]](...)` add a link); feeds/awesome_list reads it back unchanged."""
+    text = " ".join(unicodedata.normalize("NFC", text).split())
+    return _MARKDOWN.sub(r"\\\1", text).replace("<", "&lt;").replace(">", "&gt;")
+
 
 def markdown_line(paper: Paper) -> str:
     """The exact line to add: `- **Title** (2017), A. Author et al. [[pdf]](https://arxiv.org/pdf/ID)`."""
-    title = " ".join(unicodedata.normalize("NFC", paper.title).split())
-    title = title.replace("**", "")
+    title = markdown_text(paper.title)
     year = (paper.published or "")[:4]
     year_text = f" ({year})" if re.fullmatch(r"\d{4}", year) else ""
-    authors = authors_text(paper.authors)
+    authors = markdown_text(authors_text(paper.authors))
     by = f", {authors}" if authors else ""
     return f"- **{title}**{year_text}{by} [[pdf]](https://arxiv.org/pdf/{paper.arxiv_id})"
 

@@ -161,3 +161,30 @@ def test_bundled_snapshot_is_the_newest_version() -> None:
 
 def test_normalise_title_folds_case_and_punctuation() -> None:
     assert normalise_title("Deeppose: Human pose") == normalise_title("DeepPose — human  POSE")
+
+
+NASTY_TITLES = (
+    "Attention [[pdf]](https://arxiv.org/pdf/9999.99999) is all you need",
+    "Hiding <!-- the rest of the list --> in a title",
+    "<script>alert(1)</script> and *bold* and _italic_ and `code`",
+    "Backslash \\ and ** double stars ** and [brackets] (2017)",
+)
+
+
+@pytest.mark.parametrize("title", NASTY_TITLES)
+def test_a_suggested_line_reads_back_as_the_same_title_and_arxiv_id(title) -> None:
+    from feeds.list_patch import markdown_line
+    from feeds.model import Paper
+
+    paper = Paper("1706.03762", 1, title, "", ("A. Vaswani", "N. <Shazeer>"), ("cs.CL",),
+                  "cs.CL", "2017-06-12")
+    line = markdown_line(paper)
+    readme = f"## Contents\n### Recurrent Neural Network Models\n{line}\n- **Next** (2016)\n"
+    snapshot = parse_awesome_list(readme)
+    first, second = snapshot.entries  # the title's <!-- swallowed nothing
+    assert first.arxiv_id == "1706.03762" and first.year == 2017
+    assert " ".join(first.title.replace("**", "").split()) == " ".join(
+        title.replace("**", "").split()).strip(" ,.;:-")
+    assert "<script>" not in line and "<!--" not in line and "[[pdf]](https://arxiv.org/pdf/9" \
+        not in line
+    assert second.title == "Next"
