@@ -27,6 +27,7 @@ from telegram.ext import (
 
 from bot.commands.base import Asker
 from bot.commands.dispatch import (
+    addressed_to,
     button_changes_settings,
     needs_admin_check,
     parse_command,
@@ -38,6 +39,7 @@ from bot.config import Config
 from bot.delivery import Deliverer, markup, outbox_request, send_reply
 from bot.jobs import Scheduler, Services, job_table
 from bot.render.reply import Reply
+from bot.render.strings import t
 from feeds.model import Lang
 from storage import chats
 from storage.db import Database
@@ -102,9 +104,13 @@ def build_application(config: Config, db: Database, with_jobs: bool = True) -> B
         .post_init(_post_init)
         .build()
     )
+    # New messages only: an edited message must never run its command again.
+    fresh = filters.UpdateType.MESSAGE
     for command in COMMANDS:
-        app.add_handler(CommandHandler(command.name, on_command))
-    app.add_handler(MessageHandler(filters.COMMAND, on_command))
+        app.add_handler(CommandHandler(command.name, on_command, filters=fresh))
+    app.add_handler(MessageHandler(filters.COMMAND & fresh, on_command))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+                                   & fresh, on_plain_text))
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_error_handler(on_error)
     services = Services(db, config, Deliverer(app.bot, db))
@@ -183,12 +189,26 @@ async def on_command(update: Update, context: BotContext) -> None:
         return
     name, args = parsed
     chat_id = update.effective_chat.id
+    if (name not in BY_NAME and update.effective_chat.type != ChatType.PRIVATE
+            and not addressed_to(message.text, context.bot.username)):
+        return  # another bot's command in a shared group: not ours to answer, nor to register
     asker = await make_asker(update, context, needs_admin_check(name))
     for reply in await run_command(asker, name, args):
         await reply_to(context, chat_id, reply)
     command = BY_NAME.get(name)
     if command and command.runs_job and (asker.is_maintainer or not command.maintainers_only):
         context.bot_data.scheduler.run_now(command.runs_job, reply_to=chat_id)
+
+
+async def on_plain_text(update: Update, context: BotContext) -> None:
+    """Text that is no command, in a private chat: one line on what to send (no chat is
+    registered for it)."""
+    if update.effective_chat is None:
+        return
+    lang = _language(update) or Lang.EN
+    chat = chats.get_chat(context.bot_data.db, update.effective_chat.id)
+    await reply_to(context, update.effective_chat.id,
+                   Reply(t(chat.lang if chat else lang, "plain_text_hint")))
 
 
 async def on_button(update: Update, context: BotContext) -> None:

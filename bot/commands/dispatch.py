@@ -30,6 +30,13 @@ def parse_command(text: str, bot_username: str = "") -> tuple[str, str] | None:
     return found.group("name").lower(), found.group("rest").strip()[:MAX_ARGS]
 
 
+def addressed_to(text: str, bot_username: str) -> bool:
+    """True when the command names this bot: '/cmd@ThisBot'."""
+    found = _COMMAND.match(text.strip())
+    target = found.group("bot") if found else None
+    return bool(target and bot_username and target.lower() == bot_username.lower())
+
+
 def needs_admin_check(command_name: str) -> bool:
     """True when running this command in a group needs the caller to be an admin."""
     command = BY_NAME.get(command_name)

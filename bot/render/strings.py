@@ -64,6 +64,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "I could not find the paper “{query}”. Try /search {query}",
         "zh": "没有找到论文“{query}”。试试 /search {query}",
     },
+    "plain_text_hint": {
+        "en": "I answer commands: /help lists them, /search <words> finds papers.",
+        "zh": "我只回应命令：/help 查看全部命令，/search <关键词> 搜索论文。",
+    },
     "abstract_label": {"en": "Abstract:", "zh": "摘要："},
     "more_authors": {"en": "… and {count} more", "zh": "……等另外 {count} 位作者"},
     "no_announcement": {

@@ -1,0 +1,55 @@
+"""Telegram as it really is: groups shared with other bots, edited messages, plain text."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from storage import chats, outbox
+from tests.support.rig import bot_rig
+
+GROUP = -1001234567890
+
+
+async def test_in_a_group_another_bots_command_is_ignored_and_registers_nothing() -> None:
+    async with bot_rig() as rig:
+        assert await rig.say("/random", chat_id=GROUP, user_id=2001) == []
+        assert await rig.say("/report@OtherBot now", chat_id=GROUP, user_id=2001) == []
+        assert await rig.say("/papers@OtherBot gan", chat_id=GROUP, user_id=2001) == []
+        assert chats.get_chat(rig.db, GROUP) is None  # no phantom group to send digests to
+        name = rig.app.bot.username
+        (addressed,) = await rig.say(f"/random@{name}", chat_id=GROUP, user_id=2001)
+        assert "/help" in addressed.text  # named us: the helpful answer
+        (known,) = await rig.say("/papers gan", chat_id=GROUP, user_id=2001)
+        assert "Generative" in known.text and chats.get_chat(rig.db, GROUP) is not None
+
+
+async def test_in_a_private_chat_an_unknown_command_still_gets_help() -> None:
+    async with bot_rig() as rig:
+        (reply,) = await rig.say("/random")
+        assert "I don't know that command" in reply.text
+
+
+async def test_an_edited_message_never_runs_its_command_again() -> None:
+    async with bot_rig() as rig:
+        (first,) = await rig.say("/subscribe gan")
+        subscribed = chats.get_chat(rig.db, first.chat_id)
+        update = rig.api.make_message_update(first.chat_id, "/unsubscribe gan",
+                                             user_id=first.chat_id)
+        edited = dict(update["message"], edit_date=update["message"]["date"] + 5)
+        before = len(rig.api.sent_messages())
+        await rig.app.process_update(Update.de_json(
+            {"update_id": update["update_id"], "edited_message": edited}, rig.app.bot))
+        assert len(rig.api.sent_messages()) == before  # nothing answered
+        assert chats.get_chat(rig.db, first.chat_id) == subscribed  # nothing changed
+        assert rig.db.table("subscriptions").count == 1
+        assert outbox.counts(rig.db) == {}
+
+
+async def test_plain_text_gets_a_hint_in_private_and_silence_in_groups() -> None:
+    async with bot_rig() as rig:
+        (hint,) = await rig.say("hello, what can you do?")
+        assert "/help" in hint.text and "/search" in hint.text
+        (zh,) = await rig.say("你好", chat_id=4242, language_code="zh")
+        assert "命令" in zh.text
+        assert await rig.say("just chatting", chat_id=GROUP, user_id=2001) == []
+        assert chats.get_chat(rig.db, GROUP) is None
