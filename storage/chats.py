@@ -7,6 +7,8 @@ from typing import Any
 from feeds.model import Chat, DigestMode, Lang, Subscription, SubscriptionKind
 from storage.db import Database, utc_now
 
+CONSOLE_CHAT_ID = 0  # `papers-bot ask`'s own chat: keeps its settings, is never sent anything
+
 
 def ensure_chat(
     db: Database, chat_id: int, chat_type: str = "private", title: str = "",
@@ -78,7 +80,8 @@ def set_marks(db: Database, chat_id: int, paper_mark: int, list_mark: int) -> No
 
 def active_chats(db: Database) -> list[Chat]:
     """Return every chat we may send to."""
-    return [_chat(row) for row in db.query("select * from chats where active = 1")]
+    return [_chat(row) for row in db.query(
+        "select * from chats where active = 1 and chat_id != ?", [CONSOLE_CHAT_ID])]
 
 
 def subscribe(db: Database, chat_id: int, kind: SubscriptionKind, value: str) -> bool:

@@ -100,7 +100,7 @@ def pending(
         "with held as (select chat_id, min(id) as first from outbox "
         "where status = 'pending' and not_before > ? group by chat_id) "
         "select o.* from outbox as o left join held on held.chat_id = o.chat_id "
-        "where o.status = 'pending' and o.not_before <= ? "
+        "where o.status = 'pending' and o.not_before <= ? and o.chat_id != 0 "
         "and (held.first is null or o.id < held.first) and o.id > ? order by o.id limit ?"
     )
     return [_message(row) for row in db.query(sql, [now, now, after_id, limit])]

@@ -25,7 +25,8 @@ class BotStats:
 
 def bot_stats(db: Database) -> BotStats:
     """Count everything /stats shows, one query per table."""
-    active = db.conn.execute("select count(*) from chats where active = 1").fetchone()[0]
+    active = db.conn.execute(
+        "select count(*) from chats where active = 1 and chat_id != 0").fetchone()[0]
     return BotStats(
         active_chats=active,
         chats=db.table("chats").count,

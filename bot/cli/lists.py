@@ -10,11 +10,13 @@ from bot.cli.common import read_input
 from bot.config import Config
 from bot.pipeline.arxiv_sync import sync_arxiv
 from bot.pipeline.list_sync import ListSyncStatus, sync_list
+from bot.pipeline.scoring import score_unscored
 from feeds.awesome_list import parse_awesome_list
 from feeds.list_diff import diff_snapshots
 from feeds.model import ListDiff, ListEntry, ListSnapshot, PollStatus
 from storage import lists
 from storage.db import open_db
+from storage.lists import current_snapshot
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -125,4 +127,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         arxiv_report = asyncio.run(sync_arxiv(db, config))
         print(arxiv_report.summary())
         failed |= arxiv_report.status is PollStatus.ERROR
+    # What the bot's own poll does next: /papers, /paper, /trends and suggestions read scores.
+    scored = score_unscored(db, current_snapshot(db))
+    print(f"scored {scored} papers (routed to topics and ranked)")
     return 1 if failed else 0

@@ -17,10 +17,10 @@ from bot.render.html import to_plain
 from bot.render.reply import Reply
 from feeds.model import Lang
 from storage import chats, lock
+from storage.chats import CONSOLE_CHAT_ID
 from storage.db import open_db
 
 log = logging.getLogger(__name__)
-CONSOLE_CHAT_ID = 0
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,9 +35,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     deliver.set_defaults(func=cmd_deliver)
     ask = subparsers.add_parser("ask", help="print the bot's answer to a command, offline")
     ask.add_argument("text", help='a command as typed in Telegram, e.g. "/papers gan"')
-    ask.add_argument("--lang", choices=("en", "zh"), default="en")
+    ask.add_argument("--lang", choices=("en", "zh"),
+                     help="answer in this language (default: the console's own, set by /lang)")
     ask.add_argument("--html", action="store_true", help="print the raw HTML sent to Telegram")
-    ask.add_argument("--maintainer", action="store_true", help="ask as a maintainer")
+    ask.add_argument("--maintainer", action="store_true",
+                     help="ask as one of MAINTAINER_IDS would (/suggestions, /stats, /refresh)")
     ask.set_defaults(func=cmd_ask)
 
 
@@ -49,10 +51,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
     parsed = parse_command(args.text if args.text.startswith("/") else f"/{args.text}")
     if parsed is None:
         raise UsageError(f"not a command: {args.text!r} (try \"/papers gan\")")
-    lang = Lang(args.lang)
-    chat = chats.ensure_chat(db, CONSOLE_CHAT_ID, "private", "console", lang=lang)
-    if chat.lang is not lang:
-        chats.set_chat_setting(db, CONSOLE_CHAT_ID, lang=lang)
+    # The console is chat 0: its settings (/lang, /subscribe) persist between asks, and the
+    # digest and delivery queries never include it, so nothing is ever sent to it.
+    chat = chats.ensure_chat(db, CONSOLE_CHAT_ID, "private", "console")
+    if args.lang and chat.lang is not Lang(args.lang):
+        chats.set_chat_setting(db, CONSOLE_CHAT_ID, lang=Lang(args.lang))
         chat = chats.ensure_chat(db, CONSOLE_CHAT_ID)
     asker = Asker(db, chat, CONSOLE_CHAT_ID, True, args.maintainer, user_name="console")
     for number, reply in enumerate(asyncio.run(run_command(asker, *parsed))):

@@ -49,18 +49,22 @@ def short_label(name: str, limit: int = LEGEND_CHARS) -> str:
 def fold_sections(
     counts: Sequence[WeekCount], top: int = TOP_SECTIONS
 ) -> tuple[list[str], dict[tuple[str, date], int]]:
-    """Keep the `top` busiest sections (busiest first) and add the rest up as OTHER."""
+    """Keep the `top` busiest topics (busiest first) and add the rest up as OTHER, once.
+
+    Papers routed to no topic ("other") join that bar instead of being a topic of their own:
+    they used to be a second "other" series, drawn and counted twice.
+    """
     totals: dict[str, int] = {}
     for c in counts:
         totals[c.section] = totals.get(c.section, 0) + c.count
-    ranked = sorted(totals, key=lambda s: (-totals[s], s))
+    ranked = sorted((s for s in totals if s != OTHER), key=lambda s: (-totals[s], s))
     kept = set(ranked[:top])
     cells: dict[tuple[str, date], int] = {}
     for c in counts:
         key = (c.section if c.section in kept else OTHER, c.week)
         cells[key] = cells.get(key, 0) + c.count
-    series = ranked[:top] + ([OTHER] if len(ranked) > top else [])
-    return series, cells
+    folded = len(ranked) > top or OTHER in totals
+    return ranked[:top] + ([OTHER] if folded else []), cells
 
 
 def render_trends_png(

@@ -48,8 +48,30 @@ def test_sync_list_against_unreachable_url_fails_in_one_line(tmp_path, monkeypat
     monkeypatch.setenv("PAPERS_BOT_DB", str(tmp_path / "bot.db"))
     monkeypatch.setenv("LIST_README_URL", "http://127.0.0.1:9/README.md")
     assert main(["sync", "--list"]) == 1
-    out = capsys.readouterr().out.strip()
-    assert out.startswith("list: sync failed") and "\n" not in out
+    first, scored = capsys.readouterr().out.strip().splitlines()
+    assert first.startswith("list: sync failed")
+    assert scored == "scored 0 papers (routed to topics and ranked)"
+
+
+def test_sync_scores_what_it_stored(tmp_path, monkeypatch, capsys) -> None:
+    from tests.conftest import ARXIV_SAMPLES
+    from tests.support.feedserver import FeedServer, Reply
+
+    feed = (ARXIV_SAMPLES / "rss2_ml6_2017-03-14.xml").read_bytes()
+    monkeypatch.setenv("PAPERS_BOT_DB", str(tmp_path / "bot.db"))
+    with FeedServer() as server:
+        server.script("/rss", Reply(feed))
+        server.script("/api/query", Reply(status=503))  # first versions: later, never blocking
+        monkeypatch.setenv("ARXIV_RSS_URL", server.url("/rss"))
+        monkeypatch.setenv("ARXIV_API_URL", server.url("/api/query"))
+        assert main(["sync", "--arxiv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("arXiv: 4 new") and lines[-1] == (
+        "scored 13 papers (routed to topics and ranked)")
+    from storage.db import open_db
+
+    db = open_db(tmp_path / "bot.db")
+    assert db["scores"].count == db["papers"].count == 13  # /papers and /paper have them now
 
 
 def test_missing_file_is_one_line(capsys) -> None:

@@ -145,3 +145,25 @@ def test_new_on_an_arxiv_holiday_says_so() -> None:
     db.execute("delete from feed_polls")
     (busy,) = answer_new(Asker(db, chats.ensure_chat(db, 3), 3, now=thanksgiving), "")
     assert "No new papers stored for today yet" in busy.text
+
+
+def test_ask_keeps_its_console_settings_and_is_never_sent_anything(tmp_path, monkeypatch,
+                                                                   capsys) -> None:
+    from datetime import UTC, datetime
+
+    from bot.pipeline.digests import compose_digests
+    from feeds.model import DigestMode
+    from storage import chats, outbox
+    from storage.db import open_db
+
+    monkeypatch.setenv("PAPERS_BOT_DB", str(tmp_path / "ask.db"))
+    assert main(["ask", "/lang zh"]) == 0
+    capsys.readouterr()
+    assert main(["ask", "/papers gan"]) == 0  # no --lang: the console's own language
+    assert "无监督 / 生成模型" in capsys.readouterr().out
+    assert main(["ask", "/subscribe gan"]) == 0
+    db = open_db(tmp_path / "ask.db")
+    assert [c.chat_id for c in chats.active_chats(db)] == []  # the console is no recipient
+    for mode in DigestMode:
+        compose_digests(db, mode, datetime.now(UTC), 8)
+    assert db.table("outbox").count == 0 and outbox.pending(db, 1e12) == []

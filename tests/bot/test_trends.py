@@ -146,3 +146,14 @@ def test_cli_trends_rejects_bad_weeks_in_one_line(tmp_path, monkeypatch, capsys)
     monkeypatch.setenv("PAPERS_BOT_DB", str(tmp_path / "bot.db"))
     assert main(["trends", "--out", str(tmp_path / "t.png"), "--weeks", "0"]) == 2
     assert capsys.readouterr().err == "papers-bot: error: --weeks must be between 1 and 520\n"
+
+
+def test_papers_routed_to_no_topic_are_one_other_bar_counted_once() -> None:
+    week = date(2017, 3, 6)
+    counts = [WeekCount(week, "Generative Models", 5), WeekCount(week, "other", 7),
+              WeekCount(week, "Speech / Other Domain", 2), WeekCount(week, "RL", 1)]
+    series, cells = fold_sections(counts, top=2)
+    assert series.count(OTHER) == 1  # one "other" series, never two
+    assert series == ["Generative Models", "Speech / Other Domain", OTHER]
+    assert cells[(OTHER, week)] == 7 + 1  # the no-topic papers and the folded topic
+    assert sum(cells.values()) == sum(c.count for c in counts)  # nothing counted twice
