@@ -51,6 +51,15 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+def redact(text: str, *secrets: str) -> str:
+    """`text` with bot tokens and these secrets replaced by '[REDACTED]'."""
+    clean = _TOKEN_SHAPE.sub("[REDACTED]", text)
+    for secret in (*secrets, *RedactSecrets.secrets):
+        if secret:
+            clean = clean.replace(secret, "[REDACTED]")
+    return clean
+
+
 def redact_secret(secret: str) -> None:
     """Never log this value (the bot token, API keys)."""
     if secret:

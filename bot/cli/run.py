@@ -8,7 +8,7 @@ import hashlib
 import logging
 from urllib.parse import urlsplit
 
-from bot.cli.common import UsageError, redact_secret
+from bot.cli.common import UsageError, redact, redact_secret
 from bot.commands.base import Asker
 from bot.commands.dispatch import parse_command, run_command
 from bot.config import Config, ConfigError
@@ -87,14 +87,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     seed_bundled(db)
     app = build_application(config, db)
     log.info("starting: database %s, Bot API %s", config.db_path, config.telegram_api_url)
-    if args.webhook:
-        app.run_webhook(
-            listen=args.listen, port=args.port, webhook_url=args.webhook,
-            url_path=urlsplit(args.webhook).path.lstrip("/"),
-            secret_token=hashlib.sha256(config.telegram_bot_token.encode()).hexdigest()[:32],
-        )
-    else:
-        app.run_polling()
+    from telegram.error import InvalidToken, TelegramError
+
+    try:
+        if args.webhook:
+            app.run_webhook(
+                listen=args.listen, port=args.port, webhook_url=args.webhook,
+                url_path=urlsplit(args.webhook).path.lstrip("/"),
+                secret_token=hashlib.sha256(
+                    config.telegram_bot_token.encode()).hexdigest()[:32],
+            )
+        else:
+            app.run_polling()
+    except InvalidToken:  # e.g. getMe answered 502 at the check, then 401: PTB quotes the token
+        raise token_rejected() from None
+    except TelegramError as exc:
+        raise ConfigError(f"the Telegram Bot API failed at start-up: "
+                          f"{redact(str(exc), config.telegram_bot_token)}") from None
     log.info("stopped cleanly")
     del held
     return 0

@@ -1033,3 +1033,17 @@ def test_input_malformed_candidates_jsonl_names_the_line(cli, tmp_path) -> None:
     code, out, err = cli("rank", "--candidates", str(candidates), "--now", "2017-03-20")
     assert code == 2 and out == ""
     one_stderr_line(err, "candidates.jsonl:2: bad candidate")
+
+
+def test_process_getme_502_then_401_at_start_is_one_line_without_the_token(tmp_path) -> None:
+    with FakeBotApi(token="654321:SOME-OTHER-BOTS-TOKEN-abcdefgh") as api:  # ours: revoked
+        api.fail_next("getMe", 502)  # the start-up check sees Telegram down, PTB then a 401
+        env = {**os.environ, "PAPERS_BOT_DB": str(tmp_path / "bot.db"),
+               "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url,
+               "LIST_README_URL": "http://127.0.0.1:9/README.md",
+               "ARXIV_RSS_URL": "http://127.0.0.1:9/rss"}
+        done = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
+                              capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    one_stderr_line(done.stderr, "TELEGRAM_BOT_TOKEN was rejected", "401")
+    no_token(done.stdout, done.stderr)
