@@ -8,6 +8,7 @@ from bot.pipeline.personal import personal_scores
 from bot.pipeline.select import Group, group_for_chat, topics_of
 from bot.render.digest import (
     PER_GROUP,
+    capped_news,
     digest_title,
     news_lines,
     render_digest,
@@ -91,7 +92,9 @@ def _digest_parts(
             subs, candidates,
             lambda c: importance(c.scored, moved[c.paper.arxiv_id] - c.value))
     lang = Lang.ZH if chat.lang is Lang.ZH else Lang.EN
-    news = news_lines(topics_of(subs), diffs_since(db, chat.list_mark), lang)
+    latest = lists.latest_version(db)
+    news = capped_news(news_lines(topics_of(subs), diffs_since(db, chat.list_mark), lang), lang,
+                       latest.source_url if latest else "")
     title = digest_title(mode, lang, now.date().isoformat())
     parts = render_digest(title, groups, news, lang, per_group)
     return parts, _rest_buttons(db, chat, groups, per_group, lang) if parts else []

@@ -2,15 +2,38 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from bot.pipeline.select import Group
 from bot.render.cards import render_entry, render_paper_line
-from bot.render.html import esc, split_blocks
+from bot.render.html import esc, link, split_blocks
 from bot.render.strings import render_reason, section_name, t
 from feeds.model import Candidate, ListDiff
 
 PER_GROUP = 8
+NEWS_LIMIT = 10  # list changes in one digest; the rest are one link away
+_RAW_GITHUB = re.compile(r"^https://raw\.githubusercontent\.com/([^/]+)/([^/]+)/([^/]+)/(.+)$")
+
+
+def history_url(readme_url: str) -> str:
+    """Where the list's full change history is: GitHub's commits of the README ('' unknown)."""
+    found = _RAW_GITHUB.match(readme_url)
+    if not found:
+        return ""
+    owner, repo, branch, path = found.groups()
+    return f"https://github.com/{owner}/{repo}/commits/{branch}/{path}"
+
+
+def capped_news(news: Sequence[str], lang: str, readme_url: str = "",
+                limit: int = NEWS_LIMIT) -> list[str]:
+    """At most `limit` list changes, then one line saying how many more and where they are
+    (a large README change once made a 167-message digest)."""
+    if len(news) <= limit:
+        return list(news)
+    url = history_url(readme_url)
+    where = link(url, t(lang, "news_full_diff")) if url else t(lang, "news_full_diff_cli")
+    return [*news[:limit], t(lang, "news_more", n=len(news) - limit, link=where)]
 
 
 def digest_title(mode: str, lang: str, day: str) -> str:

@@ -148,6 +148,15 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "抱歉，出了点问题，请稍后再试。",
     },
     "news_title": {"en": "<b>📋 List changes</b>", "zh": "<b>📋 列表变更</b>"},
+    "news_more": {
+        "en": "<i>… and {n} more changes in your topics:</i> {link}",
+        "zh": "<i>……你的主题还有 {n} 处变更：</i>{link}",
+    },
+    "news_full_diff": {"en": "the full history", "zh": "完整修改记录"},
+    "news_full_diff_cli": {
+        "en": "<code>papers-bot list diff</code> shows them all",
+        "zh": "<code>papers-bot list diff</code> 可查看全部",
+    },
     "news_added": {"en": "added to {section}", "zh": "已加入 {section}"},
     "news_removed": {"en": "removed from {section}", "zh": "已从 {section} 移除"},
     "news_moved": {"en": "moved {old} → {new}", "zh": "从 {old} 移至 {new}"},

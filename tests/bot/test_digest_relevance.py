@@ -120,3 +120,40 @@ async def test_new_papers_news_reaches_its_followers(rig) -> None:
     assert not [m for m in rig.api.sent_messages(3) if "Mask R-CNN" in m.text]
     assert all(s.section != "New papers" for s in scores.scores_for(
         rig.db, [p.arxiv_id for p in load(SAMPLE)]).values())  # arXiv is never routed there
+
+
+async def test_list_news_after_a_large_readme_change_is_capped_with_a_link(rig) -> None:
+    """The list of 2016-11 and its last README (2018-10) differ in hundreds of entries: a
+    chat following every topic gets the first changes and one link, not a 167-message digest."""
+    for topic in ("cnn", "gan", "rl", "nlp", "speech", "optimization", "image", "detection",
+                  "understanding"):
+        await rig.say(f"/subscribe {topic}", 1)
+    first = next(README_HISTORY.glob("042_*.md")).read_bytes()
+    last = next(README_HISTORY.glob("125_*.md")).read_bytes()
+    rig.server.script("/README.md", Reply(first), Reply(last))
+    await rig.job("poll_list")
+    before = len(rig.api.sent_messages(1))
+    rig.deliverer._last_sent.clear()  # noqa: SLF001 - the first news went out a moment ago
+    await rig.job("poll_list")
+    news = [m.text for m in rig.api.sent_messages(1)[before:] if "List changes" in m.text]
+    assert len(news) == 1  # one message
+    (text,) = news
+    assert text.count("➕") + text.count("➖") + text.count("↪") == 10
+    more = re.search(r"… and (\d+) more changes in your topics", text)
+    assert more and int(more.group(1)) > 50
+    assert rig.server.url("/README.md") in rig.db.execute(
+        "select source_url from list_versions order by id desc limit 1").fetchone()[0]
+    assert "papers-bot list diff" in text  # a loopback README has no GitHub history to link
+
+
+def test_a_github_readme_links_its_commit_history() -> None:
+    from bot.render.digest import capped_news, history_url
+
+    url = "https://raw.githubusercontent.com/terryum/awesome-deep-learning-papers/master/README.md"
+    assert history_url(url) == ("https://github.com/terryum/awesome-deep-learning-papers/"
+                                "commits/master/README.md")
+    lines = capped_news([f"line {i}" for i in range(25)], "en", url)
+    assert lines[:10] == [f"line {i}" for i in range(10)] and len(lines) == 11
+    assert "… and 15 more changes" in lines[-1] and history_url(url) in lines[-1]
+    assert "完整修改记录" in capped_news(["x"] * 12, "zh", url)[-1]
+    assert capped_news(["a", "b"], "en", url) == ["a", "b"]
