@@ -22,7 +22,7 @@ from bot.pipeline.arxiv_sync import date_first_versions, fetch_list_papers, sync
 from bot.pipeline.citations import refresh_citations
 from bot.pipeline.digests import compose_digests
 from bot.pipeline.list_sync import ListSyncStatus, sync_list
-from bot.pipeline.scoring import score_unscored
+from bot.pipeline.scoring import score_unscored_off_loop
 from bot.pipeline.suggestions import enqueue_suggestions, make_suggestions
 from bot.render.reply import Reply
 from bot.render.strings import t
@@ -69,7 +69,7 @@ async def poll_arxiv(services: Services) -> Outcome:
     report = await sync_arxiv(services.db, services.config, limiter=services.limiter)
     dated = await date_first_versions(services.db, services.config, services.clock(),
                                       limiter=services.limiter)
-    scored = score_unscored(services.db, current_snapshot(services.db))
+    scored = await score_unscored_off_loop(services.db, current_snapshot(services.db))
     composed = compose_digests(services.db, DigestMode.INSTANT, services.clock(),
                                services.config.digest_papers_per_topic)
     delivered = await services.deliverer.deliver_pending()

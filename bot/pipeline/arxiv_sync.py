@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from dataclasses import dataclass, replace
@@ -14,7 +15,7 @@ from bot.config import Config
 from feeds.arxiv_api import ApiPage, api_query_url, parse_arxiv_api
 from feeds.arxiv_calendar import describe_quiet_day, feed_day, next_announcement, quiet_reason
 from feeds.arxiv_limiter import ARXIV_LIMITER, ArxivLimiter
-from feeds.arxiv_rss import FeedError, parse_arxiv_rss
+from feeds.arxiv_rss import FeedError, RssFeed, parse_arxiv_rss
 from feeds.http import ARXIV_POLICY, FetchError, FetchResult, RetryPolicy, client_or_new, get
 from feeds.model import PollStatus
 from storage import arxiv_polls, papers
@@ -83,7 +84,11 @@ async def sync_arxiv(
                 limiter=limiter or ARXIV_LIMITER, policy=policy or ARXIV_POLICY,
                 limits=config.download_limits,
             )
-        report = _ingest_rss(db, result, url, now)
+        # The parse is pure CPU (a 20 MB feed takes seconds): in a worker thread, so replies
+        # keep flowing; storing stays on this thread with the database.
+        feed = None if result.not_modified else await asyncio.to_thread(parse_arxiv_rss,
+                                                                          result.body)
+        report = _ingest_rss(db, feed, url, now)
     except EXPECTED_ERRORS as exc:
         report = ArxivSyncReport(PollStatus.ERROR, url, message=_one_line(exc))
         logger.warning("arXiv sync of %s failed: %s", url, report.message)
@@ -98,12 +103,11 @@ async def sync_arxiv(
 
 
 def _ingest_rss(
-    db: Database, result: FetchResult, url: str, now: datetime
+    db: Database, feed: RssFeed | None, url: str, now: datetime
 ) -> ArxivSyncReport:
     upcoming = next_announcement(now)
-    if result.not_modified:
+    if feed is None:  # 304 Not Modified
         return ArxivSyncReport(PollStatus.NOT_MODIFIED, url, next_announcement=upcoming)
-    feed = parse_arxiv_rss(result.body)
     day = feed.pub_date or feed_day(now)
     if feed.empty:
         message = describe_quiet_day(day, upcoming)

@@ -16,7 +16,7 @@ import httpx
 
 from bot.config import Config
 from bot.pipeline.author_impact import refresh_author_impact
-from bot.pipeline.scoring import score_papers
+from bot.pipeline.scoring import score_papers_off_loop
 from feeds.citations import (
     BATCH_LIMIT,
     FIELDS,
@@ -91,7 +91,7 @@ async def refresh_citations(
             authors = await refresh_author_impact(db, config, ids, now, http)
     counts = citation_store.get_citations(db, ids)
     found = list(papers.get_papers(db, list(counts)).values())
-    ranked = score_papers(db, found, snapshot, counts, now.date())
+    ranked = await score_papers_off_loop(db, found, snapshot, counts, now.date())
     failed = len(fetched.failed)
     return (f"citations: {len(ids)} recent papers, {len(ask) - failed} refreshed, "
             f"{failed} failed (kept for the next run), {len(ranked)} rescored; {authors}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from dataclasses import dataclass
@@ -86,13 +87,16 @@ async def _sync(db: Database, config: Config, client: httpx.AsyncClient) -> List
     if latest is not None and lists.content_hash(result.body) == latest.content_hash:
         lists.update_validators(db, latest.id, url, result.etag, result.last_modified)
         return ListSyncReport(ListSyncStatus.UNCHANGED, latest.id)
-    snapshot = parse_awesome_list(result.body)
+    # Parsing and diffing are pure CPU (a large README, a big change): a worker thread's job,
+    # so replies keep flowing meanwhile; the database stays on this thread.
+    snapshot = await asyncio.to_thread(parse_awesome_list, result.body)
     if not snapshot.entries:
         return ListSyncReport(
             ListSyncStatus.ERROR, known,
             message=f"{url} returned no list entries; keeping the stored version",
         )
-    diff = diff_snapshots(lists.load_snapshot(db, latest.id), snapshot) if latest else None
+    previous = lists.load_snapshot(db, latest.id) if latest else None
+    diff = await asyncio.to_thread(diff_snapshots, previous, snapshot) if previous else None
     version_id = lists.store_version(
         db, result.body, snapshot, diff, url, result.etag, result.last_modified
     )

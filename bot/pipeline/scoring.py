@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
-from collections.abc import Mapping, Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
 from feeds.model import CitationCount, ListSnapshot, Paper, Scored
@@ -92,15 +93,53 @@ def score_papers(
 ) -> list[Scored]:
     """Rank these stored papers with the authors' activity and records, and store the scores
     (with the stored citation counts unless `citations` are given)."""
+    job = _ranking_job(db, found, snapshot, citations, today)
+    return _store(db, job.run())
+
+
+async def score_papers_off_loop(
+    db: Database, found: Sequence[Paper], snapshot: ListSnapshot,
+    citations: Mapping[str, CitationCount] | None = None, today: date | None = None,
+) -> list[Scored]:
+    """score_papers for the bot: the database work on the event loop's thread, the ranking
+    (pure CPU, up to seconds for a busy day) in a worker thread, so replies keep flowing."""
+    job = _ranking_job(db, found, snapshot, citations, today)
+    return _store(db, await asyncio.to_thread(job.run))
+
+
+@dataclass(frozen=True)
+class _RankingJob:
+    """Everything the ranker needs, read from the database beforehand."""
+
+    found: Sequence[Paper]
+    snapshot: ListSnapshot
+    citations: Mapping[str, CitationCount]
+    today: date | None
+    activity: AuthorActivity
+    fetched: tuple[Paper, ...]
+    impacts: AuthorImpacts
+    list_version: int | None
+
+    def run(self) -> list[Scored]:
+        ranked = rank_papers(self.found, self.snapshot, self.citations, self.today,
+                             self.activity, self.fetched, self.impacts)
+        return [replace(s, list_version=self.list_version) for s in ranked]
+
+
+def _ranking_job(db: Database, found: Sequence[Paper], snapshot: ListSnapshot,
+                 citations: Mapping[str, CitationCount] | None, today: date | None,
+                 ) -> _RankingJob:
     latest = lists.latest_version(db)
     if citations is None:
         citations = citation_store.get_citations(db, [p.arxiv_id for p in found])
-    ranked = rank_papers(found, snapshot, citations, today, stored_activity(db, found),
-                         stored_list_papers(db, snapshot), stored_impacts(db, found))
-    version = latest.id if latest else None
-    stored = [replace(s, list_version=version) for s in ranked]
-    scores.save_scores(db, stored)
-    return stored
+    return _RankingJob(found, snapshot, citations, today, stored_activity(db, found),
+                       stored_list_papers(db, snapshot), stored_impacts(db, found),
+                       latest.id if latest else None)
+
+
+def _store(db: Database, ranked: list[Scored]) -> list[Scored]:
+    scores.save_scores(db, ranked)
+    return ranked
 
 
 RESCORED_PER_RUN = 20_000  # papers judged by an older ranker, judged again per run
@@ -112,17 +151,31 @@ def score_unscored(
     """Rank every stored paper the ranker has not seen, and (newest first, a share per run)
     those an older ranker judged; store the results."""
     total = 0
+    for ids in _batches(db):
+        total += len(score_papers(db, list(papers.get_papers(db, ids).values()), snapshot,
+                                  citations))
+    return total
+
+
+async def score_unscored_off_loop(
+    db: Database, snapshot: ListSnapshot, citations: Mapping[str, CitationCount] | None = None,
+) -> int:
+    """score_unscored with the ranking in a worker thread (see score_papers_off_loop)."""
+    total = 0
+    for ids in _batches(db):
+        found = list(papers.get_papers(db, ids).values())
+        total += len(await score_papers_off_loop(db, found, snapshot, citations))
+    return total
+
+
+def _batches(db: Database) -> Iterator[list[str]]:
+    """Unscored ids in batches, then (a share per run) those an older ranker judged; each
+    batch is read after the previous one was stored."""
     while ids := scores.unscored_ids(db, BATCH):
-        total += _score_ids(db, ids, snapshot, citations)
+        yield ids
         if len(ids) < BATCH:
             break
     rescored = 0
     while rescored < RESCORED_PER_RUN and (ids := scores.outdated_ids(db, BATCH)):
-        rescored += _score_ids(db, ids, snapshot, citations)
-    return total + rescored
-
-
-def _score_ids(db: Database, ids: list[str], snapshot: ListSnapshot,
-               citations: Mapping[str, CitationCount] | None) -> int:
-    found = list(papers.get_papers(db, ids).values())
-    return len(score_papers(db, found, snapshot, citations))
+        yield ids
+        rescored += len(ids)

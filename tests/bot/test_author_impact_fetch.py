@@ -122,13 +122,13 @@ async def test_the_job_stores_authors_and_their_records_before_rescoring(s2, mon
     fake, url = s2
     db, known = stored_day(fake)
     seen: list[list[AuthorImpact]] = []
-    rescore = citations_job.score_papers
+    rescore = citations_job.score_papers_off_loop
 
-    def score_papers(*args: Any, **kwargs: Any) -> Any:
+    async def score_papers(*args: Any, **kwargs: Any) -> Any:
         seen.append(author_impacts_for(db, ["Esther Duflo"]))
-        return rescore(*args, **kwargs)
+        return await rescore(*args, **kwargs)
 
-    monkeypatch.setattr(citations_job, "score_papers", score_papers)
+    monkeypatch.setattr(citations_job, "score_papers_off_loop", score_papers)
     config = Config.from_env({"CITATIONS_API_URL": url})
     summary = await refresh_citations(db, config, bundled_snapshot(), NOW)
     assert seen == [[DUFLO]]  # the rescoring could read it

@@ -15,6 +15,7 @@ without its redaction filter, so a leak fails here instead of being masked.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import os
@@ -1047,3 +1048,37 @@ def test_process_getme_502_then_401_at_start_is_one_line_without_the_token(tmp_p
     assert done.returncode == 2
     one_stderr_line(done.stderr, "TELEGRAM_BOT_TOKEN was rejected", "401")
     no_token(done.stdout, done.stderr)
+
+
+@pytest.mark.parametrize(("module", "name"), [("bot.pipeline.arxiv_sync", "parse_arxiv_rss"),
+                                              ("bot.pipeline.scoring", "rank_papers")])
+async def test_process_replies_keep_flowing_while_a_feed_is_parsed_or_ranked(
+        rig, logs, monkeypatch, module, name) -> None:
+    """The CPU-heavy steps run in a worker thread: a command sent while one is busy is
+    answered before it ends (by order of events: a step on the event loop would block the
+    reply until it finished)."""
+    import importlib
+
+    rig.server.script("/rss", Reply(DAY1))
+    target = importlib.import_module(module)
+    real = getattr(target, name)
+    busy, release, order = threading.Event(), threading.Event(), []
+
+    def slow(*args, **kwargs):
+        busy.set()
+        release.wait(10)  # a safety net only: the reply releases it at once
+        order.append("step done")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(target, name, slow)
+    job = asyncio.create_task(rig.job("poll_arxiv"))
+    for _ in range(2000):
+        if busy.is_set():
+            break
+        await asyncio.sleep(0.005)
+    (reply,) = await rig.say("/topics", chat_id=READER)
+    order.append("replied")
+    release.set()
+    summary = await job
+    assert order == ["replied", "step done"]
+    assert "Topics of the list" in reply.text and "4 new" in summary and rig.papers() == 13
