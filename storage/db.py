@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,8 +24,13 @@ class StorageError(Exception):
 DB_ERRORS: tuple[type[Exception], ...] = (StorageError, sqlite3.Error)
 
 
+MIN_FREE_BYTES = 16 * 1024 * 1024  # below this SQLite's WAL index cannot grow: refuse to start
+
+
 def open_db(path: str | Path = ":memory:") -> Database:
     """Open (creating if needed) the database at `path` with every migration applied."""
+    if str(path) != ":memory:":
+        check_free_space(Path(path))
     try:
         if str(path) == ":memory:":
             db = Database(memory=True)
@@ -43,6 +49,20 @@ def open_db(path: str | Path = ":memory:") -> Database:
         raise StorageError(f"cannot open database {path}: {exc}"
                            f"{writable_hint(Path(path).parent)}") from None
     return db
+
+
+def check_free_space(path: Path, minimum: int = MIN_FREE_BYTES) -> None:
+    """Refuse in one line when the database's disk is (nearly) full: SQLite maps its WAL index
+    into memory, and growing it on a full disk kills the process with SIGBUS, no message."""
+    folder = next((p for p in (path.parent, *path.parent.parents) if p.exists()), Path("."))
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # cannot tell: let SQLite report what it finds
+    if free < minimum:
+        raise StorageError(f"cannot open database {path}: only {free // 1024:,} KB free on its "
+                           f"disk ({folder}); free some space (at least "
+                           f"{minimum // (1024 * 1024)} MB)")
 
 
 def writable_hint(folder: Path) -> str:

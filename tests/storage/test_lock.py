@@ -38,3 +38,15 @@ def test_a_folder_owned_by_another_uid_gets_the_chown_hint(tmp_path, monkeypatch
     assert storage_db.writable_hint(Path(tmp_path / "missing")) == ""
     monkeypatch.undo()
     assert storage_db.writable_hint(tmp_path) == ""  # writable: nothing to say
+
+
+def test_a_full_disk_is_refused_in_one_line_before_sqlite_touches_it(tmp_path, monkeypatch) -> None:
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(storage_db.shutil, "disk_usage", lambda path: usage(10**9, 10**9, 4096))
+    with pytest.raises(storage_db.StorageError) as caught:
+        storage_db.open_db(tmp_path / "bot.db")
+    message = str(caught.value)
+    assert "\n" not in message and "only 4 KB free" in message and str(tmp_path) in message
+    assert not (tmp_path / "bot.db").exists()  # nothing was created on the full disk
