@@ -91,6 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     try:
         if args.webhook:
+            cap_webhook_bodies(WEBHOOK_MAX_BYTES)
             app.run_webhook(
                 listen=args.listen, port=args.port, webhook_url=args.webhook,
                 url_path=urlsplit(args.webhook).path.lstrip("/"),
@@ -107,6 +108,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     log.info("stopped cleanly")
     del held
     return 0
+
+
+WEBHOOK_MAX_BYTES = 1024 * 1024  # an update is a few KB; Telegram's largest are far below
+
+
+def cap_webhook_bodies(limit: int) -> None:
+    """Refuse webhook requests larger than `limit` before reading them: PTB's webhook server is
+    tornado's HTTPServer, which otherwise buffers up to 100 MB before the secret is checked.
+    (`Configurable.configure` is tornado's public way to give every HTTPServer its defaults.)"""
+    from tornado.httpserver import HTTPServer
+
+    HTTPServer.configure(None, max_body_size=limit)
 
 
 def token_rejected() -> ConfigError:

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 
 from tests.conftest import ROOT
@@ -67,6 +68,21 @@ def test_webhook_mode_receives_updates(tmp_path) -> None:
             (reply,) = api.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == 78,
                                     timeout=30)
             assert "Sergey Levine" in reply.params["text"]
+            padded = api.make_message_update(79, "/help", user_id=79)
+            padded["padding"] = "x" * (2 * 1024 * 1024)  # a valid update, 2 MB long
+            huge = urllib.request.Request(  # refused by its length, before it is read
+                url, data=json.dumps(padded).encode(), method="POST",
+                headers={"Content-Type": "application/json",
+                         "X-Telegram-Bot-Api-Secret-Token": hook.params["secret_token"]})
+            status = None
+            try:
+                urllib.request.urlopen(huge, timeout=30).read()
+            except urllib.error.HTTPError as exc:
+                status = exc.code
+            except OSError:
+                status = "closed"  # the server may drop the connection instead of answering
+            assert status in (400, 413, "closed")
+            assert not [c for c in api.calls("sendMessage") if c.chat_id == 79]  # not processed
         finally:
             code, err = stop(process)
     assert code == 0, err
