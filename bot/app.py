@@ -193,9 +193,14 @@ async def on_command(update: Update, context: BotContext) -> None:
             and not addressed_to(message.text, context.bot.username)):
         return  # another bot's command in a shared group: not ours to answer, nor to register
     asker = await make_asker(update, context, needs_admin_check(name))
-    for reply in await run_command(asker, name, args):
-        await reply_to(context, chat_id, reply)
+    thread = topic_of(message)
     command = BY_NAME.get(name)
+    if (command and command.changes_settings and asker.can_change_settings
+            and asker.chat.thread_id != thread):
+        # in a forum, the chat's digests go to the topic its settings were last changed in
+        chats.set_chat_setting(context.bot_data.db, chat_id, thread_id=thread)
+    for reply in await run_command(asker, name, args):
+        await reply_to(context, chat_id, reply, thread)
     if command and command.runs_job and (asker.is_maintainer or not command.maintainers_only):
         context.bot_data.scheduler.run_now(command.runs_job, reply_to=chat_id)
 
@@ -208,7 +213,8 @@ async def on_plain_text(update: Update, context: BotContext) -> None:
     lang = _language(update) or Lang.EN
     chat = chats.get_chat(context.bot_data.db, update.effective_chat.id)
     await reply_to(context, update.effective_chat.id,
-                   Reply(t(chat.lang if chat else lang, "plain_text_hint")))
+                   Reply(t(chat.lang if chat else lang, "plain_text_hint")),
+                   topic_of(update.effective_message))
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -233,14 +239,24 @@ async def on_button(update: Update, context: BotContext) -> None:
             )
         except BadRequest as exc:
             log.info("could not edit message: %s", exc)
+    thread = topic_of(query.message) if isinstance(query.message, Message) else None
     for reply in result.replies:
-        await reply_to(context, chat_id, reply)
+        await reply_to(context, chat_id, reply, thread)
 
 
-async def reply_to(context: BotContext, chat_id: int, reply: Reply) -> None:
-    """Send an answer through the one send path; a chat that blocked us is switched off."""
+def topic_of(message: Message | None) -> int | None:
+    """The forum topic a message was posted in (None: not a forum topic message)."""
+    if message is None or not message.is_topic_message:
+        return None
+    return message.message_thread_id
+
+
+async def reply_to(context: BotContext, chat_id: int, reply: Reply,
+                   thread_id: int | None = None) -> None:
+    """Send an answer through the one send path (in the forum topic it came from); a chat
+    that blocked us is switched off."""
     try:
-        await send_reply(context.bot, chat_id, reply)
+        await send_reply(context.bot, chat_id, reply, thread_id)
     except Forbidden as exc:
         chats.deactivate_chat(context.bot_data.db, chat_id, str(exc))
         log.info("chat %s deactivated: %s", chat_id, exc)

@@ -27,7 +27,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.render.html import CAPTION_LIMIT, to_plain
+from bot.render.html import CAPTION_LIMIT, cut_html, to_plain
 from bot.render.reply import Button, Reply
 from storage import chats, outbox
 from storage.db import Database
@@ -107,30 +107,32 @@ def markup(keyboard: tuple[tuple[Button, ...], ...]) -> InlineKeyboardMarkup | N
     )
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply) -> int:
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, thread_id: int | None = None) -> int:
     """Send one reply as HTML without link previews; return Telegram's message id.
 
     When Telegram rejects the HTML, the same text goes out once more as readable plain text.
     Other errors are raised for the caller to `classify`.
     """
     try:
-        return await _send(bot, chat_id, reply, ParseMode.HTML, reply.text)
+        return await _send(bot, chat_id, reply, ParseMode.HTML, reply.text, thread_id)
     except BadRequest as exc:
         if not _BAD_HTML.search(str(exc)):
             raise
         log.warning("message to chat %s: Telegram rejected its HTML (%s); resending it as plain "
                     "text", chat_id, exc)
-        return await _send(bot, chat_id, reply, None, to_plain(reply.text))
+        return await _send(bot, chat_id, reply, None, to_plain(reply.text), thread_id)
 
 
-async def _send(bot: Bot, chat_id: int, reply: Reply, mode: str | None, text: str) -> int:
+async def _send(bot: Bot, chat_id: int, reply: Reply, mode: str | None, text: str,
+                thread_id: int | None = None) -> int:
     if reply.photo is not None:
-        sent = await bot.send_photo(chat_id, reply.photo, caption=text[:CAPTION_LIMIT],
-                                    parse_mode=mode)
+        sent = await bot.send_photo(chat_id, reply.photo, caption=cut_html(text, CAPTION_LIMIT),
+                                    parse_mode=mode, message_thread_id=thread_id)
     else:
         sent = await bot.send_message(
             chat_id, text, parse_mode=mode, reply_markup=markup(reply.keyboard),
             link_preview_options=LinkPreviewOptions(is_disabled=True),
+            message_thread_id=thread_id,
         )
     return sent.message_id
 
@@ -247,7 +249,7 @@ class Deliverer:
                                           for row in message.keyboard))
         try:
             async with self._gate:
-                sent = await send_reply(self.bot, message.chat_id, reply)
+                sent = await send_reply(self.bot, message.chat_id, reply, message.thread_id)
         except TelegramError as exc:
             if left and unanswered(exc):
                 return self._unconfirmed(message, exc, report)

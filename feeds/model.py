@@ -447,6 +447,7 @@ class Chat:
     active: bool = True
     paper_mark: int = 0
     list_mark: int = 0
+    thread_id: int | None = None  # forum topic its digests go to (None: the chat itself)
 
 
 @dataclass(frozen=True)

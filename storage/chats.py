@@ -50,7 +50,7 @@ def _chat(row: dict[str, Any]) -> Chat:
         lang=Lang(row["lang"] or "en"), digest=DigestMode(row["digest"] or "daily"),
         digest_hour=row["digest_hour"] if row["digest_hour"] is not None else 8,
         active=bool(row["active"]), paper_mark=row.get("paper_mark") or 0,
-        list_mark=row.get("list_mark") or 0,
+        list_mark=row.get("list_mark") or 0, thread_id=row.get("thread_id"),
     )
 
 

@@ -53,11 +53,12 @@ class OutboxMessage:
     keyboard: tuple[tuple[tuple[str, str], ...], ...]
     status: OutboxStatus = OutboxStatus.PENDING
     attempts: int = 0
+    thread_id: int | None = None  # the forum topic it goes to
 
 
 def enqueue(
     db: Database, chat_id: int, kind: OutboxKind, cycle: str, parts: Iterable[str],
-    keyboard: Iterable[Iterable[tuple[str, str]]] = (),
+    keyboard: Iterable[Iterable[tuple[str, str]]] = (), thread_id: int | None = None,
 ) -> int:
     """Record the parts of one message; a (chat, kind, cycle) already recorded is skipped.
 
@@ -71,7 +72,7 @@ def enqueue(
             "chat_id": chat_id, "kind": kind, "cycle": cycle, "part": number, "text": text,
             "keyboard": json.dumps([list(map(list, row)) for row in buttons])
             if number == last else "[]",
-            "created_at": utc_now(),
+            "created_at": utc_now(), "thread_id": thread_id,
         }
         for number, text in enumerate(texts)
     ]
@@ -111,6 +112,7 @@ def _message(row: dict[str, Any]) -> OutboxMessage:
     return OutboxMessage(
         row["id"], row["chat_id"], OutboxKind(row["kind"]), row["cycle"], row["part"],
         row["text"], keyboard, OutboxStatus(row["status"]), row["attempts"],
+        row.get("thread_id"),
     )
 
 

@@ -266,6 +266,13 @@ def _scores_announced(db: Database) -> None:
                "where arxiv_id = new.arxiv_id; end")
 
 
+def _forum_threads(db: Database) -> None:
+    # Forum supergroups: the topic (message thread) a chat's settings were last changed in,
+    # where its digests go; and each queued message's thread. NULL: the chat itself (General).
+    db.table("chats").add_column("thread_id", int)
+    db.table("outbox").add_column("thread_id", int)
+
+
 def _suggestion_impact_and_decider(db: Database) -> None:
     # Suggestions are chosen and ordered by impact; a decision shows who made it.
     table = db.table("suggestions")
@@ -335,6 +342,7 @@ _STEPS = (
     ("suggestions_002_impact_decider", _suggestion_impact_and_decider),
     ("author_impact_001_impacts_paper_authors", _create_author_impact),
     ("scores_004_announced", _scores_announced),
+    ("chats_003_forum_threads", _forum_threads),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)

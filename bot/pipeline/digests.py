@@ -70,7 +70,7 @@ def compose_digests(
             parts, keyboard = _digest_parts(db, chat, mode, now, cache, paper_top, per_group)
             if parts:
                 composed += bool(outbox.enqueue(db, chat.chat_id, OutboxKind.DIGEST, cycle,
-                                                parts, keyboard))
+                                                parts, keyboard, chat.thread_id))
             chats.set_marks(db, chat.chat_id, paper_top, list_top)
     return composed
 

@@ -53,3 +53,39 @@ async def test_plain_text_gets_a_hint_in_private_and_silence_in_groups() -> None
         assert "命令" in zh.text
         assert await rig.say("just chatting", chat_id=GROUP, user_id=2001) == []
         assert chats.get_chat(rig.db, GROUP) is None
+
+
+FORUM, ADMIN, TOPIC = -1009876543210, 3001, 42
+
+
+async def test_in_a_forum_replies_subscriptions_and_digests_stay_in_their_topic() -> None:
+    from datetime import UTC, datetime
+
+    from bot.pipeline.digests import compose_digests
+    from bot.pipeline.scoring import score_unscored
+    from feeds.arxiv_rss import parse_arxiv_rss
+    from feeds.model import DigestMode
+    from storage import papers
+    from storage.lists import current_snapshot
+    from tests.conftest import ARXIV_SAMPLES
+
+    async with bot_rig() as rig:
+        rig.api.set_chat_admins(FORUM, [ADMIN])
+        (reply,) = await rig.say("/papers gan", chat_id=FORUM, user_id=ADMIN, thread_id=TOPIC)
+        assert reply.params.get("message_thread_id") == TOPIC  # answered in the topic
+        (done,) = await rig.say("/subscribe speech", chat_id=FORUM, user_id=ADMIN,
+                                thread_id=TOPIC)
+        assert done.params.get("message_thread_id") == TOPIC
+        assert chats.get_chat(rig.db, FORUM).thread_id == TOPIC
+        (general,) = await rig.say("/papers cnn", chat_id=FORUM, user_id=ADMIN)  # General
+        assert "message_thread_id" not in general.params
+        feed = parse_arxiv_rss((ARXIV_SAMPLES / "rss2_ml6_2017-03-14.xml").read_bytes())
+        papers.store_papers(rig.db, feed.papers, announced=feed.pub_date)
+        score_unscored(rig.db, current_snapshot(rig.db))
+        chats.set_chat_setting(rig.db, FORUM, digest="instant")
+        chats.subscribe(rig.db, FORUM, "keyword", "learning")  # surely in that day's papers
+        assert compose_digests(rig.db, DigestMode.INSTANT, datetime.now(UTC), 8) >= 1
+        before = len(rig.api.sent_messages(FORUM))
+        await rig.deliverer.deliver_pending()
+        digests = rig.api.sent_messages(FORUM)[before:]
+        assert digests and all(m.params.get("message_thread_id") == TOPIC for m in digests)

@@ -360,6 +360,7 @@ def make_message_update(
     username: str | None = None,
     *,
     anonymous_admin: bool = False,
+    thread_id: int | None = None,
 ) -> JSONDict:
     """A Bot API ``Update`` dict carrying a text ``message`` from a user.
 
@@ -368,6 +369,7 @@ def make_message_update(
     Commands anywhere in the text get ``bot_command`` entities (incl. ``/cmd@BotName``).
     ``anonymous_admin``: posted by an anonymous group admin, i.e. ``from`` is
     @GroupAnonymousBot and ``sender_chat`` the group itself, as Telegram sends it.
+    ``thread_id``: posted in that topic of a forum supergroup.
     """
     chat, user = _chat_and_user(chat_id, user_id, chat_type, language_code, username)
     message: JSONDict = {
@@ -379,6 +381,9 @@ def make_message_update(
     }
     if anonymous_admin:
         message["sender_chat"] = dict(chat)
+    if thread_id is not None:  # posted in a forum topic, as Telegram marks it
+        chat["is_forum"] = True
+        message.update(message_thread_id=thread_id, is_topic_message=True)
     entities = bot_command_entities(text)
     if entities:
         message["entities"] = entities
