@@ -443,7 +443,7 @@ class Chat:
     title: str = ""
     lang: Lang = Lang.EN
     digest: DigestMode = DigestMode.DAILY
-    digest_hour: int = 8
+    digest_hour: int | None = None  # UTC hour chosen with /digest daily H; None: spread by id
     active: bool = True
     paper_mark: int = 0
     list_mark: int = 0

@@ -24,6 +24,7 @@ def ensure_chat(
                 "chat_id": chat_id, "chat_type": chat_type, "title": title,
                 "lang": existing.lang if existing else (lang or Lang.EN),
                 "active": 1, "created_at": utc_now(), "deactivated_at": None,
+                **({} if existing else {"digest_hour": None}),  # spread until chosen
             },
             pk="chat_id",
         )
@@ -48,7 +49,7 @@ def _chat(row: dict[str, Any]) -> Chat:
     return Chat(
         chat_id=row["chat_id"], chat_type=row["chat_type"] or "private", title=row["title"] or "",
         lang=Lang(row["lang"] or "en"), digest=DigestMode(row["digest"] or "daily"),
-        digest_hour=row["digest_hour"] if row["digest_hour"] is not None else 8,
+        digest_hour=row["digest_hour"],
         active=bool(row["active"]), paper_mark=row.get("paper_mark") or 0,
         list_mark=row.get("list_mark") or 0, thread_id=row.get("thread_id"),
     )

@@ -273,6 +273,12 @@ def _forum_threads(db: Database) -> None:
     db.table("outbox").add_column("thread_id", int)
 
 
+def _spread_digest_hours(db: Database) -> None:
+    # Every chat got hour 8 by default and no command could change it: NULL now means "not
+    # chosen", and daily digests spread by chat id (bot/pipeline/digests.py digest_hour).
+    db.execute("update chats set digest_hour = null where digest_hour = 8")
+
+
 def _suggestion_impact_and_decider(db: Database) -> None:
     # Suggestions are chosen and ordered by impact; a decision shows who made it.
     table = db.table("suggestions")
@@ -343,6 +349,7 @@ _STEPS = (
     ("author_impact_001_impacts_paper_authors", _create_author_impact),
     ("scores_004_announced", _scores_announced),
     ("chats_003_forum_threads", _forum_threads),
+    ("chats_004_spread_digest_hours", _spread_digest_hours),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)

@@ -80,12 +80,22 @@ def answer_mysubs(asker: Asker, args: str) -> list[Reply]:
 
 
 def answer_digest(asker: Asker, args: str) -> list[Reply]:
-    """Set how often the chat gets digests."""
+    """Set how often the chat gets digests, and at which UTC hour ('/digest daily 7')."""
+    words = args.strip().lower().split()
     try:
-        mode = DigestMode(args.strip().lower())
+        mode = DigestMode(words[0]) if words else None
     except ValueError:
+        mode = None
+    hour = words[1] if len(words) > 1 else None
+    if mode is None or len(words) > 2 or (hour is not None and not (
+            hour.isdigit() and int(hour) < 24 and mode in (DigestMode.DAILY, DigestMode.WEEKLY))):
         return [Reply(t(asker.lang, "digest_usage"))]
-    chats.set_chat_setting(asker.db, asker.chat.chat_id, digest=mode)
+    values: dict[str, object] = {"digest": mode}
+    if hour is not None:
+        values["digest_hour"] = int(hour)
+    chats.set_chat_setting(asker.db, asker.chat.chat_id, **values)
+    if hour is not None:
+        return [Reply(t(asker.lang, "digest_set_hour", mode=mode, hour=int(hour)))]
     return [Reply(t(asker.lang, "digest_set", mode=mode))]
 
 

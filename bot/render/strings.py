@@ -106,10 +106,14 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "mysubs_digest": {"en": "Digest: {mode}, language: {lang}", "zh": "摘要：{mode}，语言：{lang}"},
     "digest_usage": {
-        "en": "Use /digest instant, /digest daily, /digest weekly or /digest off.",
-        "zh": "用法：/digest instant、/digest daily、/digest weekly 或 /digest off。",
+        "en": "Use /digest instant, /digest daily, /digest weekly or /digest off; "
+              "/digest daily 7 sends it at 07:00 UTC.",
+        "zh": "用法：/digest instant、/digest daily、/digest weekly 或 /digest off；"
+              "/digest daily 7 表示在 UTC 7:00 发送。",
     },
     "digest_set": {"en": "Digest set to {mode}.", "zh": "摘要频率已设为 {mode}。"},
+    "digest_set_hour": {"en": "Digest set to {mode}, at {hour:02d}:00 UTC.",
+                        "zh": "摘要频率已设为 {mode}，UTC {hour:02d}:00 发送。"},
     "lang_usage": {"en": "Use /lang en or /lang zh.", "zh": "用法：/lang en 或 /lang zh。"},
     "lang_set": {"en": "I will answer in English.", "zh": "我会用中文回答。"},
     "authors_title": {

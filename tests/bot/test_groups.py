@@ -89,3 +89,28 @@ async def test_in_a_forum_replies_subscriptions_and_digests_stay_in_their_topic(
         await rig.deliverer.deliver_pending()
         digests = rig.api.sent_messages(FORUM)[before:]
         assert digests and all(m.params.get("message_thread_id") == TOPIC for m in digests)
+
+
+def test_daily_digests_spread_over_hours_unless_a_chat_chose_one() -> None:
+    from collections import Counter
+    from datetime import UTC, datetime
+
+    from bot.pipeline.digests import SPREAD_FROM, SPREAD_HOURS, digest_hour, is_due
+    from feeds.model import Chat, DigestMode
+
+    hours = Counter(digest_hour(Chat(chat_id)) for chat_id in range(1, 100_001))
+    assert set(hours) == set(range(SPREAD_FROM, SPREAD_FROM + SPREAD_HOURS))
+    assert max(hours.values()) < 1.1 * 100_000 / SPREAD_HOURS  # even: no hour gets a rush
+    chosen = Chat(5, digest=DigestMode.DAILY, digest_hour=18)
+    assert digest_hour(chosen) == 18
+    assert not is_due(chosen, DigestMode.DAILY, datetime(2017, 3, 14, 17, tzinfo=UTC))
+    assert is_due(chosen, DigestMode.DAILY, datetime(2017, 3, 14, 18, tzinfo=UTC))
+
+
+async def test_digest_command_sets_the_hour() -> None:
+    async with bot_rig() as rig:
+        (reply,) = await rig.say("/digest daily 7")
+        assert "07:00 UTC" in reply.text
+        assert chats.get_chat(rig.db, reply.chat_id).digest_hour == 7
+        (bad,) = await rig.say("/digest daily 25")
+        assert "/digest daily 7" in bad.text
