@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 
 from feeds.awesome_list import parse_awesome_list
-from feeds.list_diff import diff_snapshots
-from feeds.model import ListDiff, ListSnapshot
+from feeds.list_diff import FUZZY_CANDIDATES, diff_snapshots, title_ratio
+from feeds.model import Link, ListDiff, ListEntry, ListSnapshot, Section, SectionKind
 from tests.conftest import README_HISTORY
+from tests.support.list_diff_history import fingerprint
+from tests.support.list_diff_history import pairs as history_pairs
+
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 def snap(index: str) -> ListSnapshot:
@@ -107,3 +113,55 @@ def test_every_consecutive_pair_diffs_consistently() -> None:
     for old, new in zip(snaps, snaps[1:], strict=False):
         d = diff_snapshots(old, new)
         assert len(new.entries) - len(old.entries) == len(d.added) - len(d.removed)
+
+
+def test_the_whole_readme_history_diffs_as_before() -> None:
+    # Fingerprints of main's quadratic diff (tests/data/list_diff_history.json, made once with
+    # the code before the indexed fuzzy pass): the bounded pass must find exactly the same.
+    expected = json.loads((DATA / "list_diff_history.json").read_text())
+    found = {
+        f"{a.name[:3]}->{b.name[:3]}": fingerprint(diff_snapshots(
+            parse_awesome_list(a.read_bytes()), parse_awesome_list(b.read_bytes())))
+        for a, b in history_pairs()
+    }
+    assert len(found) == len(expected) == 145
+    assert found == expected
+
+
+def _entries(count: int, word: str) -> ListSnapshot:
+    entries = tuple(
+        ListEntry("Papers", f"{word} {i:04d} {_WORDS[i % 7]} {_WORDS[i * 3 % 7]} networks",
+                  2016, "A. Author", (Link("pdf", f"https://{word}.example/{i}"),))
+        for i in range(count)
+    )
+    return ListSnapshot((Section("Papers", SectionKind.TOP100, entries),))
+
+
+_WORDS = ("deep", "residual", "sparse", "recurrent", "adversarial", "graph", "attention")
+
+
+def test_the_fuzzy_pass_stays_near_linear() -> None:
+    # 1,000 entries whose titles and links all changed: nothing pairs by key, so every entry
+    # reaches the fuzzy pass, and all titles look alike. The old pass ran the exact ratio
+    # 1,000 x 1,000 times; now it runs a bounded number of times per entry.
+    calls = 0
+
+    def counting(a: str, b: str) -> float:
+        nonlocal calls
+        calls += 1
+        return title_ratio(a, b)
+
+    for size in (250, 1000):
+        calls = 0
+        d = diff_snapshots(_entries(size, "learning"), _entries(size, "training"), counting)
+        assert len(d.added) + len(d.edited) == len(d.removed) + len(d.edited) == size
+        assert calls <= FUZZY_CANDIDATES * size
+
+
+def test_the_fuzzy_pass_still_pairs_a_typo_fix_among_many() -> None:
+    old = _entries(1000, "learning")
+    fixed = [dataclasses.replace(e, title=e.title.replace("networks", "netwroks"), links=())
+             for e in old.sections[0].entries]
+    d = diff_snapshots(old, ListSnapshot((Section("Papers", SectionKind.TOP100, tuple(fixed)),)))
+    assert (d.added, d.removed, len(d.edited)) == ((), (), 1000)
+    assert all(e.before.title.split()[1] == e.after.title.split()[1] for e in d.edited)
