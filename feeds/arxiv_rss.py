@@ -1,7 +1,12 @@
-"""Parse arXiv's RSS 2.0 announcement feed (rss.arxiv.org, 2024+ format) into papers."""
+"""Parse arXiv's RSS announcement feeds into papers.
+
+RSS 2.0 is today's rss.arxiv.org format (2024+); RSS 1.0 (RDF, `<rdf:RDF>` with
+`<item rdf:about>`) is the old export.arxiv.org/rss format, still served by mirrors.
+"""
 
 from __future__ import annotations
 
+import html
 import io
 import re
 from dataclasses import dataclass
@@ -26,6 +31,15 @@ _DAY = re.compile(rb"<day>\s*(\w+)\s*</day>")
 _AUTHOR_SEPARATOR = re.compile(r"^\s*and\s+|\s+and\s+(?![^()]*\))")
 _AFFILIATED = re.compile(r"^(?P<name>[^()]+?)\s*\((?P<affil>.*)\)\s*$", re.S)
 _HTML_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.S | re.I)
+_XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([\w.\-]+)["']""")
+# RSS 1.0 titles: "Title. (arXiv:1805.09166v1 [hep-ex] CROSS LISTED)"
+_RDF_TITLE = re.compile(
+    r"^(?P<title>.*?)\.?\s*\(arXiv:(?P<ident>\S+)\s+\[(?P<category>[^\]]+)\]"
+    r"(?:\s+(?P<kind>CROSS LISTED|UPDATED))?\)\s*$", re.S,
+)
+_TAG = re.compile(r"<[^>]+>")
+_NOT_SHOWN = re.compile(r"\s*\(\d+ additional authors? not shown\)\s*$")
+_ET_AL = re.compile(r",?\s*et al\.?\s*$")
 # Harmless bozo reasons: the declared charset was wrong but the body decoded fine.
 _BENIGN = (feedparser.CharacterEncodingOverride, feedparser.NonXMLContentType)
 
@@ -62,15 +76,18 @@ def parse_arxiv_rss(body: bytes) -> RssFeed:
         raise TypeError("parse_arxiv_rss expects the response body as bytes")
     if not body.strip():
         raise FeedError("empty response instead of an arXiv RSS feed")
+    body = repair_utf8(body)
     # A stream, never a string: feedparser must not treat its input as a URL to fetch.
     # No sanitising: abstracts are plain text ("<unk> tokens", "p < 0.01"); the renderer escapes.
     parsed = feedparser.parse(io.BytesIO(body), sanitize_html=False, resolve_relative_uris=False)
     _check_well_formed(parsed, body)
     channel = parsed.feed
+    rdf = parsed.get("version") == "rss10"
+    announced = _date_of(_text(channel, "updated")) if rdf else None
     found, bad = [], []
     for entry in parsed.entries:  # one broken item must not cost the day's other papers
         try:
-            found.append(paper_from_entry(entry))
+            found.append(paper_from_rdf_item(entry, announced) if rdf else paper_from_entry(entry))
         except FeedError as exc:
             bad.append(str(exc))
     if bad and not found:
@@ -79,11 +96,27 @@ def parse_arxiv_rss(body: bytes) -> RssFeed:
         papers=found,
         title=_text(channel, "title"),
         link=_text(channel, "link"),
-        pub_date=_date_of(_text(channel, "published")),
+        pub_date=announced if rdf else _date_of(_text(channel, "published")),
         last_build=_datetime_of(_text(channel, "updated")),
         skip_days=_skip_days(body),
         bad_items=tuple(bad),
     )
+
+
+def repair_utf8(body: bytes) -> bytes:
+    """Replace invalid bytes of a UTF-8 feed with U+FFFD, so only their spot is lost.
+
+    Left alone, one bad byte makes feedparser decode the whole feed as cp1252
+    ("SchÃ¶lkopf" in every item). A feed that declares another encoding is left as it is.
+    """
+    declared = _XML_ENCODING.match(body[:200])
+    if declared and declared.group(1).lower().replace(b"_", b"-") not in (b"utf-8", b"utf8"):
+        return body
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError:
+        return body.decode("utf-8", "replace").encode("utf-8")
+    return body
 
 
 def _check_well_formed(parsed: Any, body: bytes) -> None:
@@ -135,6 +168,44 @@ def paper_from_entry(entry: Any) -> Paper:
         source=PaperSource.RSS,
         affiliations=affiliations if any(affiliations) else (),
     )
+
+
+def paper_from_rdf_item(entry: Any, announced: date | None) -> Paper:
+    """Map one RSS 1.0 item (the old arXiv format) to a Paper; FeedError without an arXiv id."""
+    raw_title = " ".join(_text(entry, "title").split())
+    head = _RDF_TITLE.match(raw_title)
+    arxiv_id, version = _identify(head.group("ident") if head else "", _text(entry, "id"))
+    kind = _rdf_kind(head.group("kind") if head else None)
+    category = head.group("category") if head else ""
+    creators = _ET_AL.sub("", _NOT_SHOWN.sub("", _plain(_text(entry, "author"))))
+    # "LHCb collaboration: R. Aaij, et al.": the collaboration, then its named authors
+    names, affiliations = split_creators(creators.replace(": ", ", "))
+    day = announced.isoformat() if announced else ""
+    return Paper(
+        arxiv_id=arxiv_id,
+        version=version,
+        title=head.group("title").strip() if head else raw_title,
+        abstract=" ".join(_plain(_text(entry, "summary")).split()),
+        authors=names,
+        categories=(category,) if category else (),
+        primary_category=category,
+        published="" if kind.is_replacement else day,
+        updated=day,
+        announce_type=kind,
+        source=PaperSource.RSS,
+        affiliations=affiliations if any(affiliations) else (),
+    )
+
+
+def _rdf_kind(suffix: str | None) -> AnnounceType:
+    # The old feed marks an updated cross-list "UPDATED" too: its primary category is unknown.
+    return {"CROSS LISTED": AnnounceType.CROSS, "UPDATED": AnnounceType.REPLACE}.get(
+        suffix or "", AnnounceType.NEW)
+
+
+def _plain(markup: str) -> str:
+    """Text of an HTML fragment (the old feed's descriptions and author links)."""
+    return html.unescape(_TAG.sub("", markup))
 
 
 def _announce_type(text: str) -> AnnounceType:
@@ -213,6 +284,10 @@ def _datetime_of(text: str) -> datetime | None:
     try:
         return parsedate_to_datetime(text)
     except (TypeError, ValueError):
+        pass
+    try:
+        return datetime.fromisoformat(text)  # RSS 1.0's dc:date
+    except ValueError:
         return None
 
 

@@ -222,3 +222,55 @@ def test_feed_dates_keep_the_eastern_day():
     feed = parse_arxiv_rss(RSS_HEAD.replace(b"<title>t</title>", late) + b"</channel></rss>")
     assert feed.pub_date == date(2024, 9, 2)
     assert feed.last_build is None
+
+
+def test_one_invalid_byte_costs_only_its_spot():
+    # Issue 13: one bad byte made feedparser decode the whole feed as cp1252 ("JÃ¼rgen").
+    body = read("rss2_ml6_2017-03-15.xml")
+    first_title = body.index(b"<title>", body.index(b"<item"))
+    broken = body[: first_title + 7] + b"\xff" + body[first_title + 7 :]
+    clean = {p.arxiv_id: p for p in parse_arxiv_rss(body).papers}
+    found = {p.arxiv_id: p for p in parse_arxiv_rss(broken).papers}
+    assert found.keys() == clean.keys()
+    damaged = [i for i in clean if found[i] != clean[i]]
+    assert len(damaged) == 1 and found[damaged[0]].title.startswith("\ufffd")
+    names = {name for p in found.values() for name in p.authors}
+    assert {"Jürgen Schmidhuber", "Michał Knapik", "Vinícius Veloso de Melo"} <= names
+
+
+def test_a_feed_declaring_another_encoding_is_read_in_it():
+    body = read("rss2_cs.LG_2017-03-14.xml")
+    assert body.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
+    body = body.replace(b"'UTF-8'", b"'ISO-8859-1'", 1)
+    body = body.replace(b"Steven Bohez", "Steven B\u00f6hez".encode("latin-1"))
+    assert parse_arxiv_rss(body).papers[0].authors[0] == "Steven Böhez"
+
+
+def test_an_rss_1_0_rdf_feed_is_parsed_fully():
+    # The old export.arxiv.org/rss format (real, trimmed; ../shared/data/arxiv-samples/SOURCES.md)
+    feed = parse_arxiv_rss(read("rss1-legacy_hep-ex_2018-05-23_TRIMMED.xml"))
+    assert feed.title == "hep-ex updates on arXiv.org"
+    assert feed.pub_date == date(2018, 5, 23) and feed.bad_items == ()
+    new, cross, updated = feed.papers
+    assert (new.arxiv_id, new.version, new.announce_type) == ("1805.08875", 1, "new")
+    assert new.title == "Measurement of Transverse Single Spin Asymmetries"
+    assert new.authors == ("Christopher Dilks",)
+    assert new.categories == ("hep-ex",) and new.published == "2018-05-23"
+    assert new.abstract.startswith("In 2015 the first collisions between polarized protons")
+    assert "range of $2.6<\\eta<4$. Within" in new.abstract and "<p>" not in new.abstract
+    assert (cross.arxiv_id, cross.announce_type) == ("1805.09166", "cross")
+    assert cross.title == "Recent Top quark results from the Tevatron"
+    assert (updated.arxiv_id, updated.version, updated.announce_type) == ("1805.06430", 2,
+                                                                          "replace")
+    assert updated.primary_category == "nucl-th" and updated.published == ""
+    assert updated.authors[:2] == ("Shu-Sheng Xu", "Zhu-Fang Cui") and len(updated.authors) == 6
+
+
+def test_rss_1_0_authors_without_links_and_hidden_counts():
+    feed = parse_arxiv_rss(read("rss1-legacy_hep-ex_2021-07-08_TRIMMED.xml"))
+    first = feed.papers[0]
+    assert first.arxiv_id == "2107.03419"
+    assert first.title.startswith("Observation of excited $\\Omega_c^0$ baryons")
+    assert first.authors == ("LHCb collaboration", "R. Aaij")
+    assert all("<a" not in name and "not shown" not in name
+               for p in feed.papers for name in p.authors)
