@@ -8,10 +8,10 @@ from collections.abc import Sequence
 
 from bot.cli import arxiv, lists, ops, rank, run, suggestions
 from bot.cli.common import UsageError, configure_logging
-from bot.config import ConfigError
+from bot.config import Config, ConfigError
 from feeds.http import FetchError
 from storage.backup import BackupRefused
-from storage.db import StorageError
+from storage.db import DB_ERRORS, StorageError
 
 # Each module's `register(subparsers)` adds its commands and sets `func(args) -> int` on them.
 COMMAND_GROUPS = (lists, run, arxiv, suggestions, ops, rank)
@@ -45,6 +45,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except DB_ERRORS as exc:  # e.g. the disk filled up after the database opened
+        print(f"papers-bot: error: database {database_path()}: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"papers-bot: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 2
+
+
+def database_path() -> str:
+    """The configured database, for error lines (the default when settings are broken)."""
+    try:
+        return Config.from_env().db_path
+    except ConfigError:
+        return Config.db_path
 
 
 if __name__ == "__main__":

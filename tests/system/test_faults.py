@@ -850,6 +850,28 @@ def test_process_unwritable_database_path_is_one_line(cli, tmp_path) -> None:
         one_stderr_line(err, "papers-bot: error: cannot open database", str(path))
 
 
+def test_process_disk_full_after_the_database_opened_is_one_line(cli, tmp_path,
+                                                                 monkeypatch) -> None:
+    # Free space was checked at open; then the disk fills while the command writes. SQLite
+    # says SQLITE_FULL (provoked here with max_page_count: the file may not grow a page).
+    import storage.db
+
+    path = tmp_path / "bot.db"
+    open_db(path).conn.close()  # migrated, the list not seeded yet: `ask` will write it
+    real_connect = sqlite3.connect
+
+    def full_disk(*args, **kwargs):
+        conn = real_connect(*args, **kwargs)
+        pages = conn.execute("pragma page_count").fetchone()[0]
+        conn.execute(f"pragma max_page_count = {pages}")
+        return conn
+
+    monkeypatch.setattr(storage.db.sqlite3, "connect", full_disk)
+    code, out, err = cli("ask", "/papers gan", PAPERS_BOT_DB=str(path))
+    assert code == 2 and out == ""
+    one_stderr_line(err, f"papers-bot: error: database {path}: database or disk is full")
+
+
 def test_process_second_deliver_after_completion_sends_nothing(cli, tmp_path) -> None:
     outbox_db(tmp_path / "bot.db", range(4200, 4203))
     with FakeBotApi() as api:
