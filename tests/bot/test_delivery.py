@@ -251,3 +251,25 @@ async def test_two_jobs_delivering_at_once_send_each_message_once(delivery) -> N
     first, second = await asyncio.gather(sender.deliver_pending(), sender.deliver_pending())
     assert first.sent + second.sent == 10
     assert sorted(m.chat_id for m in api.sent_messages()) == list(range(61, 71))
+
+
+async def test_a_failure_before_the_body_left_is_retried_not_settled(delivery) -> None:
+    # The guard on the other side of 'unconfirmed': nothing reached Telegram (connection
+    # refused), so the message must stay pending for a retry, never be counted as delivered.
+    from telegram import Bot
+
+    from bot.delivery import Deliverer, outbox_request
+
+    api, app = delivery
+    db = app.bot_data.db
+    queue_digests(db, 91)
+    closed = "http://127.0.0.1:9/bot"  # nothing listens there
+    request = outbox_request()
+    await request.initialize()  # not Bot's own start-up: its getMe would fail there already
+    try:
+        bot = Bot(api.token, base_url=closed, request=request)
+        report = await Deliverer(bot, db).deliver_pending()
+    finally:
+        await request.shutdown()
+    assert (report.retried, report.unconfirmed, report.sent) == (1, 0, 0)
+    assert outbox.counts(db) == {outbox.OutboxStatus.PENDING: 1}
