@@ -27,7 +27,9 @@ ARXIV_REFERENCE = re.compile(
 _QUOTED = re.compile(r"[\"“”„«»]([^\"“”„«»]+)[\"“”„«»]")
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-MAX_WORDS = 16
+MAX_WORDS = 16  # plain words a query keeps
+MAX_PHRASES = 4
+MAX_PHRASE_WORDS = 12  # a longer quoted phrase keeps its first words: cost is bounded
 
 
 @dataclass(frozen=True)
@@ -86,9 +88,10 @@ def parse_query(text: str) -> Query:
     text = " ".join(text.split())[:500]
     ids = tuple(dict.fromkeys(m.group("id") for m in ARXIV_REFERENCE.finditer(text)))
     rest = ARXIV_REFERENCE.sub(" ", text)
-    phrases = tuple(p for p in (tuple(tokens(m.group(1))) for m in _QUOTED.finditer(rest)) if p)
+    phrases = tuple(p[:MAX_PHRASE_WORDS] for p in (
+        tuple(tokens(m.group(1))) for m in _QUOTED.finditer(rest)) if p)
     words = tuple(tokens(_QUOTED.sub(" ", rest)))
-    return Query(text, phrases[:4], words[:MAX_WORDS], ids[:5])
+    return Query(text, phrases[:MAX_PHRASES], words[:MAX_WORDS], ids[:5])
 
 
 def has_cjk(text: str) -> bool:

@@ -8,7 +8,7 @@ relevance score outside (feeds/search.relevance): this module only finds them, f
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import product
+from itertools import islice, product
 
 from feeds.model import Paper
 from feeds.search import Query, parse_query, variants
@@ -30,8 +30,12 @@ def _word(word: str) -> str:
 
 
 def _phrase(words: Sequence[str]) -> str:
-    """A phrase with each word in any of its forms: ("object detection" OR ...)."""
-    combos = list(product(*(variants(w) for w in words)))[:MAX_VARIANT_PHRASES]
+    """A phrase with each word in any of its forms: ("object detection" OR ...).
+
+    The forms multiply (2-3 per word, so 2^N phrases for N words): only the first
+    MAX_VARIANT_PHRASES are ever built, so a long quoted phrase costs no more than a short one.
+    """
+    combos = list(islice(product(*(variants(w) for w in words)), MAX_VARIANT_PHRASES))
     options = [_quoted(" ".join(combo)) for combo in combos]
     return options[0] if len(options) == 1 else "(" + " OR ".join(options) + ")"
 

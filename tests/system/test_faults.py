@@ -25,6 +25,7 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
@@ -42,8 +43,10 @@ from bot.pipeline.citations import fetch_citations
 from bot.pipeline.list_sync import seed_bundled
 from feeds.arxiv_rss import parse_arxiv_rss
 from feeds.model import Reason, ReasonKey
+from feeds.search import Query, parse_query
 from storage import chats, citations, job_runs, lists, outbox, papers, suggestions
 from storage.db import open_db
+from storage.search import match_expression
 from tests.conftest import README_HISTORY, ROOT, TEST_DATA
 from tests.support.fakebotapi import DEFAULT_TOKEN, FakeBotApi
 from tests.support.feedserver import FakeTime, Reply
@@ -937,6 +940,30 @@ async def test_input_4000_char_commands_are_answered_within_limits(rig, logs) ->
     assert "&lt;b&gt;" in rig.api.sent_messages()[2].text  # echoed input is escaped
     assert chats.subscriptions(rig.db, 1001) == []
     assert chats.get_chat(rig.db, 1001).digest == "daily"
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_input_a_200_word_quoted_phrase_costs_what_a_short_one_does(rig, logs) -> None:
+    """Hostile case 0: a quoted phrase of N words once expanded into 2^N FTS variants (N = 23
+    took 1.9 GB). Every query's cost is bounded before it runs: memory is measured, not time."""
+    papers.store_papers(rig.db, parse_arxiv_rss(DAY1).papers, announced=None)
+    words = ["nets", "maps", "cats", "dogs"]  # two forms each (net/nets): 2^N variants
+    short = " ".join(words[i % 4] for i in range(90))  # 90 words: closed within 500 characters
+    phrase = " ".join(words[i % 4] for i in range(200))  # 200 words: cut by the length cap
+    tracemalloc.start()
+    try:
+        for text in (f'/search "{short}"', f'/search "{phrase}"', f'/search "{short}" guetzli',
+                     f'/subscribe "{short}"', f'/paper "{short}"'):
+            (reply,) = await rig.say(text)
+            assert ERROR_REPLY not in reply.text and len(reply.text) <= 4096
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 2**20, f"peak {peak / 2**20:.0f} MB"
+    assert len(parse_query(f'"{short}"').phrases[0]) > 1  # the phrase was read as a phrase
+    long_query = Query(phrase, phrases=(tuple(phrase.split()),))  # however a Query is made
+    assert len(match_expression(long_query)) < 20_000  # MAX_VARIANT_PHRASES variants at most
     quiet(logs)
     sealed(logs, rig.api)
 
