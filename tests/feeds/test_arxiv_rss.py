@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from feeds.arxiv_rss import FeedError, parse_arxiv_rss, split_authors, split_creators
-from tests.conftest import ARXIV_SAMPLES, TEST_DATA
+from tests.conftest import ARXIV_SAMPLES, TEST_DATA, needs_shared
 
 DATA = TEST_DATA / "arxiv"
 
@@ -104,6 +104,7 @@ def test_weekend_feed_is_empty_but_valid():
     assert feed.skip_days == ("Saturday", "Sunday")
 
 
+@needs_shared
 def test_two_thousand_items():
     path = ARXIV_SAMPLES / "rss2_ml6_2000-items.xml"
     if not path.exists():

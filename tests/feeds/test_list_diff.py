@@ -9,7 +9,7 @@ from pathlib import Path
 from feeds.awesome_list import parse_awesome_list
 from feeds.list_diff import FUZZY_CANDIDATES, diff_snapshots, title_ratio
 from feeds.model import Link, ListDiff, ListEntry, ListSnapshot, Section, SectionKind
-from tests.conftest import README_HISTORY
+from tests.conftest import README_HISTORY, needs_shared
 from tests.support.list_diff_history import fingerprint
 from tests.support.list_diff_history import pairs as history_pairs
 
@@ -115,6 +115,7 @@ def test_every_consecutive_pair_diffs_consistently() -> None:
         assert len(new.entries) - len(old.entries) == len(d.added) - len(d.removed)
 
 
+@needs_shared
 def test_the_whole_readme_history_diffs_as_before() -> None:
     # Fingerprints of main's quadratic diff (tests/data/list_diff_history.json, made once with
     # the code before the indexed fuzzy pass): the bounded pass must find exactly the same.

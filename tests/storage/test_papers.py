@@ -21,7 +21,7 @@ from storage.papers import (
     store_papers,
 )
 from storage.search import match_expression, search_papers
-from tests.conftest import ARXIV_SAMPLES, TEST_DATA
+from tests.conftest import ARXIV_SAMPLES, TEST_DATA, needs_shared
 
 DATA = TEST_DATA / "arxiv"
 DAY1, DAY2 = date(2017, 3, 14), date(2017, 3, 15)
@@ -222,6 +222,7 @@ def test_quoted_operators_are_plain_words(db):
                            [expression]).fetchone()[0] == 0
 
 
+@needs_shared
 def test_two_thousand_items_store_and_restore(db):
     path = ARXIV_SAMPLES / "rss2_ml6_2000-items.xml"
     if not path.exists():
