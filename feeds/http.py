@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -113,7 +114,8 @@ async def client_or_new(
 def new_client(timeout: float = 30.0) -> httpx.AsyncClient:
     """Return an HTTP client with our user agent, redirects followed and a timeout."""
     return httpx.AsyncClient(
-        headers={"User-Agent": USER_AGENT},
+        # only the codings Inflater undoes (httpx would also offer br/zstd when installed)
+        headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate"},
         follow_redirects=False,  # _send follows them, dropping credentials across origins
         timeout=httpx.Timeout(timeout),
     )
@@ -246,18 +248,87 @@ async def _exchange(
 
 
 async def _read_capped(response: httpx.Response, url: str, cap: int) -> bytes:
-    """The body, inflated, refusing it once the wire bytes or the inflated bytes pass `cap`."""
+    """The body, inflated, refusing it once the wire bytes or any layer's inflated bytes pass
+    `cap`.
+
+    The raw bytes are inflated here, layer by layer and at most CHUNK bytes a step, instead of
+    by httpx: its decoder inflates a whole network chunk at once, so 16 KB of `gzip, gzip`
+    became 3.7 GB before any cap could look at it.
+    """
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > cap:
         raise FetchError(f"download from {url} is {int(declared):,} bytes, over the "
                          f"{cap:,}-byte cap (HTTP_MAX_MB)")
-    chunks, size = [], 0
-    async for chunk in response.aiter_bytes():
-        size += len(chunk)
-        if size > cap or response.num_bytes_downloaded > cap:
+    inflater = Inflater(response.headers.get("Content-Encoding", ""), cap, url)
+    chunks, wire = [], 0
+    async for raw in response.aiter_raw():
+        wire += len(raw)
+        if wire > cap:
             raise FetchError(f"download from {url} passed the {cap:,}-byte cap (HTTP_MAX_MB)")
-        chunks.append(chunk)
+        chunks.extend(inflater.feed(raw))
+    chunks.extend(inflater.finish())
     return b"".join(chunks)
+
+
+CHUNK = 64 * 1024  # the most any one inflating step may produce
+
+
+class Inflater:
+    """Undo a Content-Encoding chain (`gzip`, `deflate`, `gzip, gzip`, ...) in bounded steps.
+
+    Every layer's output counts against `cap` on its own, so no layer can grow a small body
+    past it, and no step holds more than CHUNK inflated bytes.
+    """
+
+    def __init__(self, header: str, cap: int, url: str) -> None:
+        codings = [c.strip().lower() for c in header.split(",") if c.strip()]
+        codings = [c for c in codings if c != "identity"]
+        unknown = [c for c in codings if c not in ("gzip", "x-gzip", "deflate")]
+        if unknown:
+            raise FetchError(f"download from {url} has an unsupported Content-Encoding: "
+                             f"{', '.join(unknown)[:60]}")
+        # applied in the order listed, so undone last first; wbits 32+: gzip or zlib header
+        self._layers = [zlib.decompressobj(zlib.MAX_WBITS | 32) for _ in reversed(codings)]
+        self._sizes = [0] * len(self._layers)
+        self._cap, self._url = cap, url
+
+    def feed(self, data: bytes) -> list[bytes]:
+        """The inflated bytes this raw chunk yields (in pieces of at most CHUNK)."""
+        out: list[bytes] = []
+        self._push(0, data, out)
+        return out
+
+    def finish(self) -> list[bytes]:
+        """What the layers still hold at the end of the body."""
+        out: list[bytes] = []
+        for level, layer in enumerate(self._layers):
+            self._push(level + 1, layer.flush(), out)
+        return out
+
+    def _push(self, level: int, data: bytes, out: list[bytes]) -> None:
+        if not data:
+            return
+        if level == len(self._layers):
+            out.append(data)
+            return
+        layer = self._layers[level]
+        try:
+            piece = layer.decompress(data, CHUNK)
+            while True:
+                self._count(level, piece)
+                self._push(level + 1, piece, out)
+                if not layer.unconsumed_tail:
+                    break
+                piece = layer.decompress(layer.unconsumed_tail, CHUNK)
+        except zlib.error as exc:
+            raise FetchError(f"download from {self._url} is not valid compressed data: "
+                             f"{exc}") from None
+
+    def _count(self, level: int, piece: bytes) -> None:
+        self._sizes[level] += len(piece)
+        if self._sizes[level] > self._cap:
+            raise FetchError(f"download from {self._url} passed the {self._cap:,}-byte cap "
+                             "(HTTP_MAX_MB)")
 
 
 def _final(exc: FetchError, attempt: int) -> FetchError:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import gzip
 import threading
 import time
+import tracemalloc
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -15,6 +17,16 @@ import pytest
 from feeds.http import FetchError, Limits, get, new_client, post_json
 
 SEEN: dict[str, list[dict[str, str]]] = {}
+
+
+def _double_bomb() -> bytes:
+    inner = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip of 1 GB of zeros, made in pieces
+    zero = b"\0" * (1024 * 1024)
+    once = b"".join(inner.compress(zero) for _ in range(1024)) + inner.flush()
+    return gzip.compress(once, 9)
+
+
+DOUBLE_BOMB = _double_bomb()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -50,6 +62,13 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/bomb":
             body = gzip.compress(b"\0" * (20 * 1024 * 1024))
             self._answer(body, {"Content-Encoding": "gzip"})
+        elif self.path == "/double-bomb":  # ~16 KB on the wire, 1 GB after two inflations
+            self._answer(DOUBLE_BOMB, {"Content-Encoding": "gzip, gzip"})
+        elif self.path == "/double":
+            self._answer(gzip.compress(gzip.compress(b"<rss>ok</rss>" * 1000)),
+                         {"Content-Encoding": "gzip, gzip"})
+        elif self.path == "/brotli":
+            self._answer(b"\x1b\x03", {"Content-Encoding": "br"})
         elif self.path == "/big":
             self._answer(b"y" * (3 * 1024 * 1024))
         elif self.path.startswith("/to/"):  # /to/PORT/PATH: a redirect to that port
@@ -102,6 +121,28 @@ async def test_a_gzip_bomb_stops_at_the_inflated_cap() -> None:
             fine = await get(client, f"{base}/bomb", limits=Limits(max_bytes=25 * MB))
     assert "passed the 2,097,152-byte cap" in str(caught.value)
     assert len(fine.body) == 20 * MB  # under a larger cap it is read whole
+
+
+async def test_a_double_gzip_bomb_stops_at_the_cap_without_inflating_it() -> None:
+    """Hostile case 5: `Content-Encoding: gzip, gzip`, ~16 KB on the wire, once took 3.7 GB
+    resident. Every layer counts against the cap; memory is measured, not time."""
+    assert len(DOUBLE_BOMB) < 64 * 1024
+    with server() as base:
+        async with new_client() as client:
+            tracemalloc.start()
+            try:
+                with pytest.raises(FetchError) as caught:
+                    await get(client, f"{base}/double-bomb", limits=Limits(max_bytes=8 * MB))
+                _, peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+            fine = await get(client, f"{base}/double")
+            with pytest.raises(FetchError) as unknown:
+                await get(client, f"{base}/brotli")
+    assert "passed the 8,388,608-byte cap (HTTP_MAX_MB)" in str(caught.value)
+    assert peak < 40 * MB, f"peak {peak / MB:.0f} MB"
+    assert fine.body == b"<rss>ok</rss>" * 1000  # two honest layers are undone
+    assert "unsupported Content-Encoding: br" in str(unknown.value)
 
 
 async def test_a_body_larger_than_the_cap_is_refused_by_its_length() -> None:
