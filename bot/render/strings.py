@@ -171,7 +171,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "show_rest": {"en": "{n} more: {topic}", "zh": "另外 {n} 篇：{topic}"},
     "rest_title": {"en": "— {n} more from your digest", "zh": "— 摘要中另外的 {n} 篇"},
-    "score": {"en": "score {value}", "zh": "得分 {value}"},
     "subscribe_button": {"en": "➕ Subscribe", "zh": "➕ 订阅"},
     "prev": {"en": "◀ Prev", "zh": "◀ 上一页"},
     "next": {"en": "Next ▶", "zh": "下一页 ▶"},
@@ -317,6 +316,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "age_years": {"en": "{n} years", "zh": "{n} 年"},
     "paper_word": {"en": "paper", "zh": "篇"},
     "papers_word": {"en": "papers", "zh": "篇"},
+    # fit gate and standing (issue 18: fit is a gate; no raw scores)
+    "standing_fit": {"en": "topic fit {value}", "zh": "主题契合度 {value}"},
+    "standing_top": {"en": "expected impact: top {percent}% of ML papers",
+                     "zh": "预期影响：机器学习论文前 {percent}%"},
+    "standing_lower": {"en": "expected impact: below the median ML paper",
+                       "zh": "预期影响：低于机器学习论文的中位数"},
+    "papers_order": {
+        "en": "<i>The list's papers in the list's order, then the {n} newest arXiv papers with a "
+              "topic fit of at least {bar} (0–1, how surely a paper belongs here), most important "
+              "first.</i>",
+        "zh": "<i>先按列表顺序列出列表中的论文，再列出主题契合度不低于 {bar}"
+              "（0–1，论文属于本主题的把握）的最新 {n} 篇 arXiv 论文，按重要性从高到低排列。</i>",
+    },
 }
 
 

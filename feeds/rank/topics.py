@@ -107,8 +107,8 @@ def show_bar(section: str) -> float:
 
 def shows(scored: Scored | None, section: str) -> bool:
     """Does the paper fit this topic well enough to be shown under it?"""
-    return scored is not None and 0 < scored.fit(section) and scored.fit(section) >= show_bar(
-        section)
+    fit = scored.fit(section) if scored is not None else 0.0
+    return fit > 0 and fit >= show_bar(section)
 
 
 def topic_key(name: str) -> str | None:
