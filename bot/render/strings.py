@@ -323,11 +323,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "standing_lower": {"en": "expected impact: below the median ML paper",
                        "zh": "预期影响：低于机器学习论文的中位数"},
     "papers_order": {
-        "en": "<i>The list's papers in the list's order, then the {n} newest arXiv papers with a "
-              "topic fit of at least {bar} (0–1, how surely a paper belongs here), most important "
-              "first.</i>",
+        "en": "<i>The list's papers in the list's order, then up to {n} of the newest arXiv "
+              "papers with a topic fit of at least {bar} (0–1, how surely a paper belongs here), "
+              "most important first.</i>",
         "zh": "<i>先按列表顺序列出列表中的论文，再列出主题契合度不低于 {bar}"
-              "（0–1，论文属于本主题的把握）的最新 {n} 篇 arXiv 论文，按重要性从高到低排列。</i>",
+              "（0–1，论文属于本主题的把握）的最新 arXiv 论文（至多 {n} 篇），"
+              "按重要性从高到低排列。</i>",
     },
 }
 
