@@ -81,23 +81,24 @@ def outdated_ids(db: Database, limit: int) -> list[str]:
 
 
 def top_in_section(
-    db: Database, section: str, limit: int = 10, offset: int = 0
+    db: Database, section: str, limit: int = 10, offset: int = 0, bar: float = 0.0,
 ) -> list[tuple[str, Scored]]:
-    """Return the newest routed papers of a section, most important first within a day."""
+    """Return the newest routed papers of a section whose fit for it reaches `bar`, most
+    important first within a day."""
     # The newest `offset + limit` of each topic column on its (topic, announced) index, then
     # the rest of the last day among them, so the within-day order is exact.
     wanted = offset + limit
-    newest = ("select *, announced as day from scores where {column} = ? and announced is not "
-              "null order by announced desc limit ?")
+    newest = ("select *, announced as day from scores where {column} = ? and {column}_prob >= ? "
+              "and announced is not null order by announced desc limit ?")
     rows = [row for column in ("section", "section2")
-            for row in db.query(newest.format(column=column), [section, wanted])]
+            for row in db.query(newest.format(column=column), [section, bar, wanted])]
     rows.sort(key=lambda row: row["day"], reverse=True)
     rows = rows[:wanted]
     if rows and len(rows) == wanted:
         rest = ("select *, announced as day from scores where announced = ? and "
-                "(section = ? or section2 = ?)")
+                "((section = ? and section_prob >= ?) or (section2 = ? and section2_prob >= ?))")
         seen = {row["arxiv_id"] for row in rows}
-        last_day = db.query(rest, [rows[-1]["day"], section, section])
+        last_day = db.query(rest, [rows[-1]["day"], section, bar, section, bar])
         rows += [r for r in last_day if r["arxiv_id"] not in seen]
     rows.sort(key=lambda row: (row["day"], _importance(row), row["score"]), reverse=True)
     return [(row["arxiv_id"], _score(row)) for row in rows[offset : offset + limit]]

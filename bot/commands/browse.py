@@ -6,7 +6,7 @@ import hashlib
 from collections import Counter
 
 from bot.commands.base import Asker, ButtonResult
-from bot.render.cards import render_entry, render_paper_line
+from bot.render.cards import render_entry, render_paper_line, standing
 from bot.render.html import esc, link, split_blocks
 from bot.render.reply import Button, Reply, rows
 from bot.render.strings import section_name, t
@@ -14,6 +14,8 @@ from feeds.list_papers import bundled_bib
 from feeds.model import ListSnapshot, Section
 from feeds.names import author_key, short_name
 from feeds.rank.authors import list_paper_authors
+from feeds.rank.ranker import importance
+from feeds.rank.topics import show_bar
 from feeds.topics import match_topic, suggest_topics
 from storage import papers, scores
 
@@ -90,7 +92,8 @@ def answer_papers(asker: Asker, args: str) -> list[Reply]:
 
 
 def papers_page(asker: Asker, section: Section, page: int) -> Reply:
-    """Render one page of a topic: list entries first, then routed arXiv papers."""
+    """Render one page of a topic: list entries first, then the newest arXiv papers that fit it
+    (at its fit bar), most important first; the page says so."""
     snapshot = asker.snapshot()
     items = [render_entry(e) for e in section.entries]
     routed = _routed_papers(asker, section)
@@ -100,6 +103,8 @@ def papers_page(asker: Asker, section: Section, page: int) -> Reply:
     blocks = _page_blocks(asker.lang, items, routed, start, start + PAGE_SIZE)
     header = t(asker.lang, "papers_title", topic=esc(section_name(section, asker.lang)),
                page=page + 1, pages=pages)
+    header += "\n" + t(asker.lang, "papers_order", n=ROUTED_PER_TOPIC,
+                       bar=f"{show_bar(section.name):.2f}")
     token = section_token(snapshot, section)
     nav = []
     if page > 0:
@@ -125,10 +130,13 @@ def _page_blocks(lang: str, items: list[str], routed: list[str], start: int, end
 
 
 def _routed_papers(asker: Asker, section: Section) -> list[str]:
-    found = scores.top_in_section(asker.db, section.name, ROUTED_PER_TOPIC)
+    """The newest papers over the topic's fit bar, most important first (never padded)."""
+    found = scores.top_in_section(asker.db, section.name, ROUTED_PER_TOPIC,
+                                  bar=show_bar(section.name))
+    found.sort(key=lambda item: -importance(item[1]))  # stable: newest first among equals
     stored = papers.get_papers(asker.db, [arxiv_id for arxiv_id, _ in found])
     return [
-        render_paper_line(stored[arxiv_id], note=t(asker.lang, "score", value=f"{s.score:.2f}"))
+        render_paper_line(stored[arxiv_id], note=standing(s, asker.lang, section.name))
         for arxiv_id, s in found if arxiv_id in stored
     ]
 

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from bot.commands.base import Asker
 from bot.pipeline.personal import personal_order
-from bot.render.cards import render_paper_line
+from bot.render.cards import render_paper_line, standing
 from bot.render.html import split_blocks
 from bot.render.reply import Reply
 from bot.render.strings import section_name, t
@@ -51,4 +51,5 @@ def _ranked(asker: Asker, found: list[Paper]) -> list[Candidate]:
 
 def _note(candidate: Candidate, lang: str) -> str:
     scored = candidate.scored
-    return f"{section_name(scored.section, lang)} · {scored.score:.2f}" if scored else ""
+    return (f"{section_name(scored.section, lang)} · {standing(scored, lang, scored.section)}"
+            if scored else "")

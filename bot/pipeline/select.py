@@ -1,7 +1,8 @@
 """Which of the new papers a chat gets, grouped by its subscriptions (pure).
 
-A topic group holds the papers that fit the topic (one of their one or two topics, so above
-the router's fit bar), best first by fit x importance; a keyword group the papers whose title
+A topic group holds the papers that fit the topic well enough to be shown (one of their one or
+two topics, with a fit at or above the topic's bar, feeds/rank/topics.py show_bar: fewer when few
+fit, never padded), best first by fit x importance; a keyword group the papers whose title
 holds the phrase or whose abstract is about it (feeds/keywords.py), title matches first. Each
 paper goes to one group, the topic it fits best. How many of a group a digest shows is the
 renderer's business; the rest stays reachable.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from feeds.keywords import KeywordMatch, keyword_matches
 from feeds.model import Candidate, Subscription, SubscriptionKind
 from feeds.rank.ranker import importance
+from feeds.rank.topics import shows
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,8 @@ def group_for_chat(
     by_topic: dict[str, list[tuple[float, Candidate]]] = {t: [] for t in topics}
     by_phrase: dict[str, list[tuple[float, Candidate]]] = {p: [] for p in phrases}
     for candidate in candidates:
-        fits = [(candidate.scored.fit(t) if candidate.scored else 0.0, t) for t in topics]
+        scored = candidate.scored
+        fits = [(scored.fit(t), t) for t in topics if scored is not None and shows(scored, t)]
         best_fit, topic = max(fits, default=(0.0, ""))
         if best_fit > 0:
             by_topic[topic].append((best_fit * weight(candidate), candidate))

@@ -6,6 +6,7 @@ from bot.render.html import clip, cut_html, esc, link
 from bot.render.reply import Button, Reply
 from bot.render.strings import render_reason, section_name, t
 from feeds.model import ListEntry, Paper, Reason, Scored, Suggestion, SuggestionStatus
+from feeds.rank.ranker import top_percent
 
 TITLE_LIMIT = 300
 CARD_LIMIT = 4000
@@ -64,6 +65,22 @@ def render_paper_line(paper: Paper, number: int | None = None, note: str = "") -
     )
 
 
+def standing(scored: Scored | None, lang: str, topic: str = "") -> str:
+    """Where a paper stands, in words a reader follows (never a raw score): its fit for `topic`
+    (0-1, when it is one of the paper's topics), then its expected impact against machine-
+    learning arXiv papers ('topic fit 0.82 · expected impact: top 3% of ML papers')."""
+    if scored is None:
+        return ""
+    parts = []
+    fit = scored.fit(topic) if topic and topic != "other" else 0.0
+    if fit > 0:
+        parts.append(t(lang, "standing_fit", value=f"{fit:.2f}"))
+    percent = top_percent(scored)
+    parts.append(t(lang, "standing_top", percent=percent) if percent is not None
+                 else t(lang, "standing_lower"))
+    return " · ".join(parts)
+
+
 def vote_buttons(paper_id: str) -> tuple[Button, Button]:
     """👍 / 👎 under a paper."""
     return (Button("👍", f"v:+:{paper_id}"), Button("👎", f"v:-:{paper_id}"))
@@ -97,7 +114,7 @@ def paper_card(
         lines.append(f"{t(lang, 'abstract_label')} {esc(first_sentences(abstract))}")
     if paper is not None and scored is not None:
         lines.append(f"→ {esc(section_name(scored.section, lang))} · "
-                     f"{t(lang, 'score', value=f'{scored.score:.2f}')}")
+                     f"{esc(standing(scored, lang, scored.section))}")
         lines += [f"  • {esc(render_reason(r, lang))}" for r in scored.reasons[:6]]
     if entry is not None:
         lines.append(f"{render_entry(entry)}\n📌 {esc(entry_section)}")

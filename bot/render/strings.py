@@ -171,7 +171,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "show_rest": {"en": "{n} more: {topic}", "zh": "另外 {n} 篇：{topic}"},
     "rest_title": {"en": "— {n} more from your digest", "zh": "— 摘要中另外的 {n} 篇"},
-    "score": {"en": "score {value}", "zh": "得分 {value}"},
     "subscribe_button": {"en": "➕ Subscribe", "zh": "➕ 订阅"},
     "prev": {"en": "◀ Prev", "zh": "◀ 上一页"},
     "next": {"en": "Next ▶", "zh": "下一页 ▶"},
@@ -184,8 +183,8 @@ MESSAGES: dict[str, dict[str, str]] = {
                    "zh": "某主题的论文：列表中的和 arXiv 新论文"},
     "cmd_search": {"en": "search the list and stored arXiv papers",
                    "zh": "搜索列表和已收录的 arXiv 论文"},
-    "cmd_paper": {"en": "one paper: authors, links, topic, score and reasons",
-                  "zh": "单篇论文：作者、链接、主题、得分和理由"},
+    "cmd_paper": {"en": "one paper: authors, links, topic, standing and reasons",
+                  "zh": "单篇论文：作者、链接、主题、排位和理由"},
     "cmd_new": {"en": "today's top ranked arXiv papers", "zh": "今日排名最高的 arXiv 论文"},
     "cmd_subscribe": {"en": "follow a topic or a keyword phrase", "zh": "订阅主题或关键词"},
     "cmd_unsubscribe": {"en": "stop following a topic or keyword", "zh": "取消订阅主题或关键词"},
@@ -317,6 +316,20 @@ MESSAGES: dict[str, dict[str, str]] = {
     "age_years": {"en": "{n} years", "zh": "{n} 年"},
     "paper_word": {"en": "paper", "zh": "篇"},
     "papers_word": {"en": "papers", "zh": "篇"},
+    # fit gate and standing (issue 18: fit is a gate; no raw scores)
+    "standing_fit": {"en": "topic fit {value}", "zh": "主题契合度 {value}"},
+    "standing_top": {"en": "expected impact: top {percent}% of ML papers",
+                     "zh": "预期影响：机器学习论文前 {percent}%"},
+    "standing_lower": {"en": "expected impact: below the median ML paper",
+                       "zh": "预期影响：低于机器学习论文的中位数"},
+    "papers_order": {
+        "en": "<i>The list's papers in the list's order, then up to {n} of the newest arXiv "
+              "papers with a topic fit of at least {bar} (0–1, how surely a paper belongs here), "
+              "most important first.</i>",
+        "zh": "<i>先按列表顺序列出列表中的论文，再列出主题契合度不低于 {bar}"
+              "（0–1，论文属于本主题的把握）的最新 arXiv 论文（至多 {n} 篇），"
+              "按重要性从高到低排列。</i>",
+    },
 }
 
 

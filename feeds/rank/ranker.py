@@ -286,6 +286,22 @@ IMPORTANCE_MID = -2.9
 IMPORTANCE_SPREAD = 0.6  # log2 units: the median paper ~0.1, the top 3% ~0.8, the top 1% ~0.96
 
 
+# Where the pool's day-0 impact percentiles fall (the comment above): (impact, top percent).
+TOP_PERCENTS = ((-1.2, 1), (-2.0, 3), (-2.9, 10), (-4.2, 50))
+
+
+def top_percent(scored: Scored | None) -> int | None:
+    """The smallest 'top N%' of machine-learning arXiv papers by expected impact that this paper
+    is in (1, 3, 10 or 50), None below the median or unscored."""
+    if scored is None:
+        return None
+    value = importance(scored)
+    for anchor, percent in TOP_PERCENTS:
+        if value >= 1.0 / (1.0 + math.exp(-(anchor - IMPORTANCE_MID) / IMPORTANCE_SPREAD)):
+            return percent
+    return None
+
+
 def importance(scored: Scored | None, shift: float = 0.0) -> float:
     """0..1: how much a paper matters beside how well it fits (0 unscored).
 

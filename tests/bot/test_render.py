@@ -116,8 +116,10 @@ def test_new_orders_by_score_and_a_chats_votes_move_papers() -> None:
     neutral = chats.ensure_chat(db, 1)
     (plain,) = answer_new(Asker(db, neutral, 1, now=wednesday), "")
     order = re.findall(r"arXiv:(\d{4}\.\d{5})", plain.text)
-    scores_shown = [float(s) for s in re.findall(r"· (-?\d+\.\d+)</i>", plain.text)]
-    assert len(order) == 10 and scores_shown == sorted(scores_shown, reverse=True)
+    stored = scores.scores_for(db, order)
+    ranked = [stored[i].score for i in order]
+    assert len(order) == 10 and ranked == sorted(ranked, reverse=True)
+    assert plain.text.count("expected impact: ") == 10  # a standing under each, no raw score
     voter = chats.ensure_chat(db, 2)
     chats.record_vote(db, 2, order[-1], 1)  # 👍 the tenth paper
     chats.record_vote(db, 2, order[0], -1)  # 👎 the first
