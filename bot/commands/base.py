@@ -49,3 +49,13 @@ class ButtonResult:
 
 Answer = Callable[[Asker, str], list[Reply] | Awaitable[list[Reply]]]
 ButtonHandler = Callable[[Asker, str], ButtonResult]
+
+
+def number(text: str, below: int | None = None) -> int | None:
+    """A whole number typed or carried in button data: ASCII digits only ("²" and "١" are
+    digits to str.isdigit, not to us), at most 12 of them, under `below` when given."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 12:
+        return None
+    value = int(text)
+    return value if below is None or value < below else None
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 
-from bot.commands.base import Asker, ButtonResult
+from bot.commands.base import Asker, ButtonResult, number
 from bot.render.cards import render_entry, render_paper_line, standing
 from bot.render.html import esc, link, split_blocks
 from bot.render.reply import Button, Reply, rows
@@ -32,9 +32,10 @@ def section_token(snapshot: ListSnapshot, section: Section) -> str:
 def section_from_token(snapshot: ListSnapshot, token: str) -> Section | None:
     """Resolve a callback token; None when forged or from an older list version."""
     index_text, _, digest = token.partition(".")
-    if not index_text.isdigit() or int(index_text) >= len(snapshot.sections):
+    index = number(index_text, below=len(snapshot.sections))
+    if index is None:
         return None
-    section = snapshot.sections[int(index_text)]
+    section = snapshot.sections[index]
     return section if section_token(snapshot, section) == f"{index_text}.{digest}" else None
 
 
@@ -145,9 +146,10 @@ def page_button(asker: Asker, rest: str) -> ButtonResult:
     """p:TOKEN:PAGE — turn a topic's page in place."""
     token, _, page = rest.partition(":")
     section = section_from_token(asker.snapshot(), token)
-    if section is None or not page.isdigit():
+    at = number(page)
+    if section is None or at is None:
         return ButtonResult(toast=t(asker.lang, "expired_button"))
-    return ButtonResult(edit=papers_page(asker, section, int(page)))
+    return ButtonResult(edit=papers_page(asker, section, at))
 
 
 def answer_authors(asker: Asker, args: str) -> list[Reply]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands.base import Asker, ButtonResult
+from bot.commands.base import Asker, ButtonResult, number
 from bot.render.digest import render_rest
 from bot.render.reply import Reply
 from bot.render.strings import t
@@ -12,7 +12,8 @@ from storage import digest_rest, papers, scores
 
 def rest_button(asker: Asker, rest: str) -> ButtonResult:
     """r:ID — send the left-out papers of one subscription of a digest."""
-    kept = digest_rest.rest_of(asker.db, int(rest), asker.chat.chat_id) if rest.isdigit() else None
+    ref = number(rest)
+    kept = digest_rest.rest_of(asker.db, ref, asker.chat.chat_id) if ref is not None else None
     if kept is None:
         return ButtonResult(toast=t(asker.lang, "expired_button"))
     label, ids = kept

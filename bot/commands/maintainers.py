@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands.base import Asker, ButtonResult
+from bot.commands.base import Asker, ButtonResult, number
 from bot.render.cards import DECISION_CODES, suggestion_card
 from bot.render.html import esc
 from bot.render.reply import Button, Reply
@@ -43,9 +43,10 @@ def page_button(asker: Asker, rest: str) -> ButtonResult:
     """gp:OFFSET — the next (or previous) page of suggestions."""
     if not asker.is_maintainer:
         return ButtonResult(toast=t(asker.lang, "decide_maintainers_only"))
-    if not rest.isdigit():
+    offset = number(rest)
+    if offset is None:
         return ButtonResult(toast=t(asker.lang, "decide_expired"))
-    return ButtonResult(replies=tuple(suggestions_page(asker, int(rest))))
+    return ButtonResult(replies=tuple(suggestions_page(asker, offset)))
 
 
 def answer_stats(asker: Asker, args: str) -> list[Reply]:
@@ -76,13 +77,14 @@ def answer_refresh(asker: Asker, args: str) -> list[Reply]:
 
 def decision_button(asker: Asker, rest: str) -> ButtonResult:
     """g:ID:CODE — a maintainer accepts, rejects or postpones a suggestion."""
-    number, _, code = rest.partition(":")
+    ref, _, code = rest.partition(":")
     if not asker.is_maintainer:
         return ButtonResult(toast=t(asker.lang, "decide_maintainers_only"))
-    if not number.isdigit() or code not in DECISION_CODES:
+    suggestion_id = number(ref)
+    if suggestion_id is None or code not in DECISION_CODES:
         return ButtonResult(toast=t(asker.lang, "decide_expired"))
     status = DECISION_CODES[code]
-    before = suggestions.get_suggestion(asker.db, int(number))
+    before = suggestions.get_suggestion(asker.db, suggestion_id)
     if before is None:
         return ButtonResult(toast=t(asker.lang, "decide_unknown"))
     if before.status in FINAL and before.status is not status:  # another maintainer's card
@@ -90,8 +92,8 @@ def decision_button(asker: Asker, rest: str) -> ButtonResult:
         return ButtonResult(toast=t(asker.lang, "decide_already", name=before.decided_by or "?",
                                     status=t(asker.lang, f"suggestion_status_{before.status}")),
                             edit=card)
-    suggestions.decide(asker.db, int(number), status, asker.user_id, asker.user_name)
-    found = suggestions.get_suggestion(asker.db, int(number))
+    suggestions.decide(asker.db, suggestion_id, status, asker.user_id, asker.user_name)
+    found = suggestions.get_suggestion(asker.db, suggestion_id)
     edit = (suggestion_card(found, papers.get_paper(asker.db, found.arxiv_id), asker.lang)
             if found else None)
     done = t(asker.lang, "decide_done", status=t(asker.lang, f"suggestion_status_{status}"))

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from bot.commands.base import Asker, ButtonResult
+from bot.commands.base import Asker, ButtonResult, number
 from bot.commands.browse import short
 from bot.render.cards import paper_card, render_entry, render_paper_line
 from bot.render.html import clip, esc, split_blocks
@@ -181,13 +181,14 @@ def search_page(asker: Asker, text: str, hits: list[Hit], search_id: int, page: 
 
 def search_button(asker: Asker, rest: str) -> ButtonResult:
     """q:ID:PAGE — page through a stored search."""
-    number, _, page = rest.partition(":")
-    text = (recalled_search(asker.db, int(number), asker.chat.chat_id)
-            if number.isdigit() and page.isdigit() else None)
-    if text is None:
+    ref, _, page_text = rest.partition(":")
+    search_id, page = number(ref), number(page_text)
+    text = (recalled_search(asker.db, search_id, asker.chat.chat_id)
+            if search_id is not None and page is not None else None)
+    if text is None or search_id is None or page is None:
         return ButtonResult(toast=t(asker.lang, "expired_button"))
     hits = find(asker.db, asker.snapshot(), text)
-    return ButtonResult(edit=search_page(asker, text, hits, int(number), int(page)))
+    return ButtonResult(edit=search_page(asker, text, hits, search_id, page))
 
 
 # /paper ----------------------------------------------------------------------------------
@@ -202,9 +203,10 @@ def entry_from_token(snapshot: ListSnapshot, token: str) -> ListEntry | None:
     """Resolve an entry reference; None when forged or from an older list version."""
     index, _, _ = token.partition(".")
     entries = snapshot.entries
-    if not index.isdigit() or int(index) >= len(entries):
+    at = number(index, below=len(entries))
+    if at is None:
         return None
-    entry = entries[int(index)]
+    entry = entries[at]
     return entry if entry_token(snapshot, entry) == token else None
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 
-from bot.commands.base import Asker, ButtonResult
+from bot.commands.base import Asker, ButtonResult, number
 from bot.commands.browse import section_from_token, unknown_topic
 from bot.render.html import esc, to_plain
 from bot.render.reply import Reply
 from bot.render.strings import section_name, t
 from feeds.model import DigestMode, Lang, SubscriptionKind
 from feeds.topics import match_topic
-from storage import chats
+from storage import chats, papers
 
 _QUOTED = re.compile(r"^[\"“”'‘’«»](.+)[\"“”'‘’«»]$")
 TOAST_LIMIT = 190  # Telegram allows 200 characters in a callback answer
@@ -88,7 +88,7 @@ def answer_digest(asker: Asker, args: str) -> list[Reply]:
         mode = None
     hour = words[1] if len(words) > 1 else None
     if mode is None or len(words) > 2 or (hour is not None and not (
-            hour.isdigit() and int(hour) < 24 and mode in (DigestMode.DAILY, DigestMode.WEEKLY))):
+            number(hour, below=24) is not None and mode in (DigestMode.DAILY, DigestMode.WEEKLY))):
         return [Reply(t(asker.lang, "digest_usage"))]
     values: dict[str, object] = {"digest": mode}
     if hour is not None:
@@ -124,7 +124,10 @@ def subscribe_button(asker: Asker, rest: str) -> ButtonResult:
 def vote_button(asker: Asker, rest: str) -> ButtonResult:
     """v:+:ID or v:-:ID — remember a 👍 or 👎."""
     sign, _, paper_id = rest.partition(":")
-    if sign not in ("+", "-") or not re.fullmatch(r"[\w./-]{4,40}", paper_id):
+    known = (re.fullmatch(r"[0-9a-z./-]{4,40}", paper_id, re.ASCII)
+             and (papers.get_paper(asker.db, paper_id) is not None
+                  or any(e.arxiv_id == paper_id for e in asker.snapshot().entries)))
+    if sign not in ("+", "-") or not known:  # a vote for a paper that does not exist: forged
         return ButtonResult(toast=t(asker.lang, "expired_button"))
     chats.record_vote(asker.db, asker.chat.chat_id, paper_id, 1 if sign == "+" else -1)
     return ButtonResult(toast=t(asker.lang, "vote_thanks"))

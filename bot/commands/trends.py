@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.commands.base import Asker
+from bot.commands.base import Asker, number
 from bot.render.charts import default_title, render_trends_png
 from bot.render.html import esc
 from bot.render.reply import Reply
@@ -17,7 +17,8 @@ MAX_WEEKS = 104
 async def answer_trends(asker: Asker, args: str) -> list[Reply]:
     """A PNG chart of new papers per topic per week (drawn off the event loop)."""
     text = args.strip()
-    weeks = int(text) if text.isdigit() and 1 <= int(text) <= MAX_WEEKS else DEFAULT_WEEKS
+    typed = number(text)
+    weeks = typed if typed is not None and 1 <= typed <= MAX_WEEKS else DEFAULT_WEEKS
     now = asker.clock()
     counts = weekly_counts(asker.db, weeks, now)  # one quick query on the loop-owned connection
     png = await asyncio.to_thread(render_trends_png, counts, default_title(weeks, asker.lang),

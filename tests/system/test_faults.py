@@ -918,7 +918,9 @@ async def test_input_forged_callback_data_changes_nothing(rig, logs) -> None:
     suggestion = pending_suggestion(rig)
     (topics,) = await rig.say("/topics")
     forged = ["p:99.zzzz:0", "p:0.0000:1", "p:0.abcd:-1", "v:x:1", "v:+:" + "x" * 50, "s:", "s:7",
-              "garbage", "", "g:1:a", f"g:{suggestion}:a", "p:" + "9" * 62, "\u202e:1"]
+              "garbage", "", "g:1:a", f"g:{suggestion}:a", "p:" + "9" * 62, "\u202e:1",
+              "r:²", "q:²:1", "q:1:²", "gp:²", "g:²:a", "p:0.abcd:²", "c:e:².abcd", "r:١٢",
+              "v:+:1799.99999", "v:-:not-a-paper"]  # Unicode digits; votes for no paper
     for data in forged:
         assert await rig.tap(data, topics.message_id) == []
     toasts = [c.params.get("text", "") for c in rig.api.calls("answerCallbackQuery")]
