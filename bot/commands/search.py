@@ -20,6 +20,7 @@ from bot.render.reply import Button, Reply
 from bot.render.strings import section_name, t
 from feeds.awesome_list import normalise_title
 from feeds.bundled import chinese_titles, link_key
+from feeds.glossary import to_english
 from feeds.list_papers import bundled_list_papers
 from feeds.model import ListEntry, ListSnapshot, Paper
 from feeds.rank.ranker import importance
@@ -30,8 +31,8 @@ from feeds.search import (
     parse_query,
     relevance,
     title_closeness,
+    tokens,
 )
-from feeds.topics import to_english
 from storage import papers, scores
 from storage.db import Database
 from storage.search import candidates, match_expression, recalled_search, remember_search
@@ -55,10 +56,18 @@ class Hit:
 
 
 def expand(query: Query) -> Query:
-    """A Chinese query also searches the English its terms stand for (and keeps its text)."""
+    """A Chinese query searches the English its glossary terms stand for, any rendering of
+    each term ("生成对抗网络" -> "generative adversarial" or "gan"); words typed beside them
+    stay words ("GAN 图像生成"). Chinese the glossary does not know is never asked of English
+    text: only the list's Chinese titles can hold it (see _entry_hits)."""
     if not has_cjk(query.text):
         return query
-    return replace(query, phrases=query.phrases + to_english(query.text))
+    translation = to_english(query.text)
+    latin = parse_query("".join(" " if has_cjk(ch) else ch for ch in translation.rest))
+    groups = tuple(tuple(p for p in (tuple(tokens(e)) for e in english) if p)
+                   for english in translation.terms)
+    return replace(query, phrases=latin.phrases, words=latin.words,
+                   any_of=tuple(g for g in groups if g))
 
 
 @lru_cache(maxsize=1)

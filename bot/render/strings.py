@@ -317,6 +317,19 @@ MESSAGES: dict[str, dict[str, str]] = {
     "age_years": {"en": "{n} years", "zh": "{n} 年"},
     "paper_word": {"en": "paper", "zh": "篇"},
     "papers_word": {"en": "papers", "zh": "篇"},
+    # Chinese as a first language (issue 18): Chinese keyword subscriptions
+    "keyword_zh_english": {
+        "en": "arXiv papers are in English: this keyword matches papers on {english}.",
+        "zh": "arXiv 论文是英文的：这个关键词按英文术语 {english} 匹配论文。",
+    },
+    "keyword_zh_unknown": {
+        "en": "“{keyword}” is not in the bot's Chinese glossary, so it can only match Chinese "
+              "text and titles; arXiv papers are in English and will not match it.{close} "
+              "Subscribe to the English term instead, e.g. /subscribe \"object detection\".",
+        "zh": "“{keyword}”不在术语表中，只能匹配中文文本和标题；arXiv 论文是英文的，不会匹配到它。"
+              "{close}建议改用英文术语订阅，例如 /subscribe \"object detection\"。",
+    },
+    "keyword_zh_close": {"en": " Close terms: {terms}.", "zh": "相近的术语：{terms}。"},
 }
 
 
