@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.commands.base import Asker, ButtonResult
 from bot.commands.browse import section_from_token, unknown_topic
@@ -32,7 +33,11 @@ def parse_subscription(asker: Asker, args: str) -> tuple[SubscriptionKind, str] 
         return (SubscriptionKind.KEYWORD, phrase)
     section = match_topic(text, asker.snapshot().followable())
     if section is None:
-        return unknown_topic(asker, text)[0]
+        reply = unknown_topic(asker, text)[0]
+        if has_cjk(text) and to_english(text).terms:  # a glossary term: offer it as a keyword
+            hint = t(asker.lang, "keyword_zh_hint", keyword=esc(text))
+            reply = replace(reply, text=f"{reply.text} {hint}")
+        return reply
     return (SubscriptionKind.TOPIC, section.name)
 
 

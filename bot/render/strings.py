@@ -330,6 +330,10 @@ MESSAGES: dict[str, dict[str, str]] = {
               "{close}建议改用英文术语订阅，例如 /subscribe \"object detection\"。",
     },
     "keyword_zh_close": {"en": " Close terms: {terms}.", "zh": "相近的术语：{terms}。"},
+    "keyword_zh_hint": {
+        "en": "To follow it as a keyword: /subscribe \"{keyword}\"",
+        "zh": "按关键词订阅：/subscribe \"{keyword}\"",
+    },
 }
 
 
