@@ -26,6 +26,7 @@ from feeds.model import ListEntry, ListSnapshot, Paper
 from feeds.rank.ranker import importance
 from feeds.search import (
     IMPORTANCE_WEIGHT,
+    MAX_PHRASES,
     Query,
     has_cjk,
     parse_query,
@@ -67,7 +68,7 @@ def expand(query: Query) -> Query:
     groups = tuple(tuple(p for p in (tuple(tokens(e)) for e in english) if p)
                    for english in translation.terms)
     return replace(query, phrases=latin.phrases, words=latin.words,
-                   any_of=tuple(g for g in groups if g))
+                   any_of=tuple(g for g in groups if g)[:MAX_PHRASES])
 
 
 @lru_cache(maxsize=1)

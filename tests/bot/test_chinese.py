@@ -73,6 +73,20 @@ async def test_chinese_the_glossary_lacks_is_never_asked_of_english_text(rig) ->
     assert [t for t in titles(reply.text) if t in stored_titles(rig)]
     (none,) = await rig.say("/search 某某某", ZH_USER)
     assert "没有找到" in none.text
+    (texture,) = await rig.say("/search 纹理网络", ZH_USER)  # no term: the Chinese titles only
+    assert [t.split(":")[0] for t in titles(texture.text)] == ["Texture networks"]
+
+
+def test_a_long_chinese_query_costs_no_more_than_four_terms() -> None:
+    from bot.commands.search import expand
+    from feeds.glossary import english_of
+    from feeds.search import MAX_CHOICES, MAX_PHRASES, parse_query
+    from storage.search import match_expression
+
+    text = "".join(list(english_of())[:120])[:500]  # every term of the glossary it can hold
+    query = expand(parse_query(text))
+    assert len(query.any_of) == MAX_PHRASES and len(query.choices()) <= MAX_CHOICES
+    assert len(match_expression(query)) < 20_000 and not query.words
 
 
 async def test_a_chinese_keyword_subscription_gets_gan_papers_from_an_arxiv_poll() -> None:
