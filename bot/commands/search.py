@@ -8,9 +8,12 @@ else it says so and offers the closest titles as buttons.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+
+from rapidfuzz import fuzz
 
 from bot.commands.base import Asker, ButtonResult
 from bot.commands.browse import short
@@ -258,6 +261,8 @@ def answer_paper(asker: Asker, args: str) -> list[Reply]:
         if paper is None and entry is None:
             return [Reply(t(asker.lang, "paper_not_found", query=esc(short(text))))]
         return [card(asker, paper, entry)]
+    if has_cjk(text):
+        return [chinese_paper(asker, text)]
     matches = title_matches(asker.db, snapshot, text)
     if matches and matches[0].closeness >= CONFIDENT:
         best = matches[0]
@@ -298,3 +303,28 @@ def card_button(asker: Asker, rest: str) -> ButtonResult:
     if paper is None and entry is None:
         return ButtonResult(toast=t(asker.lang, "expired_button"))
     return ButtonResult(replies=(card(asker, paper, entry),))
+
+
+def chinese_paper(asker: Asker, text: str) -> Reply:
+    """/paper in Chinese: the list's Chinese titles (whole, or the name before a colon), then
+    the English titles closest to the glossary's renderings of a single term ("生成对抗网络")."""
+    snapshot = asker.snapshot()
+    translated = chinese_titles()
+    matches = []
+    for entry in snapshot.entries:
+        zh = translated.get(link_key(entry.links[0].url), "") if entry.links else ""
+        if zh:
+            name = re.split(r"[：:]", zh)[0]
+            matches.append(TitleMatch(max(fuzz.ratio(text, zh), fuzz.ratio(text, name)),
+                                      entry=entry))
+    translation = to_english(text)
+    if len(translation.terms) == 1 and not translation.leftover_chinese:
+        for english in translation.terms[0]:
+            matches += title_matches(asker.db, snapshot, english)
+    best: dict[str, TitleMatch] = {}
+    for match in sorted(matches, key=lambda m: -m.closeness):
+        best.setdefault(normalise_title(match.title), match)
+    ranked = list(best.values())
+    if ranked and ranked[0].closeness >= CONFIDENT:
+        return card(asker, ranked[0].paper, ranked[0].entry)
+    return not_found(asker, text, [m for m in ranked if m.closeness >= CLOSE][:CLOSE_OFFERED])

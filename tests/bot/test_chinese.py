@@ -127,3 +127,14 @@ async def test_chinese_topic_names_subscribe_and_browse_the_topic(rig) -> None:
     assert page.text.startswith("<b>图像分割 / 物体检测</b>")
     (other,) = await rig.say("/subscribe 注意力机制", EN_USER)  # a term, not a topic
     assert "I don't know the topic" in other.text and '/subscribe "注意力机制"' in other.text
+
+
+@pytest.mark.parametrize(("typed", "title"), [
+    ("生成对抗网络", "Generative adversarial nets"),  # the term's English, as a title
+    ("变分自编码器", "Auto-encoding variational Bayes"),  # a famous paper's name in the glossary
+    ("你只看一次", "You only look once: Unified, real-time object detection"),  # zh title's name
+    ("单次多框检测器", "SSD: Single shot multibox detector"),
+])
+async def test_paper_in_chinese_answers_the_paper_it_names(rig, typed: str, title: str) -> None:
+    (reply,) = await rig.say(f"/paper {typed}", ZH_USER)
+    assert reply.text.startswith(f"<b>{title}</b>")
