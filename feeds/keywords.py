@@ -14,6 +14,10 @@ against that one, on silver labels from arXiv categories):
      passing mention: not after "such as / e.g. / including / for example / like / ranging
      from / as well as / applications in ..." in the same clause, and not an item of an
      enumeration ("A, B and <phrase>").
+
+A Chinese keyword ("生成对抗网络") matches through the English of its glossary terms
+(feeds/glossary.py): each term by any of its renderings, by the same rule; Chinese the glossary
+does not know can only match Chinese text.
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ import re
 from enum import StrEnum
 from functools import lru_cache
 
+from feeds.glossary import chinese_only, to_english
 from feeds.model import Paper
+from feeds.search import has_cjk
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9(\"'])")
 _CONTRIBUTION = re.compile(
@@ -87,8 +93,30 @@ def central_in_abstract(phrase: str, abstract: str) -> bool:
 
 def keyword_matches(phrase: str, paper: Paper) -> KeywordMatch | None:
     """Where the subscription should deliver this paper from, or None when it should not."""
+    if has_cjk(phrase):
+        return _translated_matches(phrase, paper)
     if keyword_pattern(phrase).search(paper.title):
         return KeywordMatch.TITLE
     if central_in_abstract(phrase, paper.abstract):
         return KeywordMatch.ABSTRACT
     return None
+
+
+def _translated_matches(phrase: str, paper: Paper) -> KeywordMatch | None:
+    """A Chinese keyword: every glossary term (by any rendering) and the words typed beside
+    them must match; from the title when all are there, else from the abstract."""
+    translation = to_english(phrase)
+    if not translation.terms:
+        text = chinese_only(phrase)
+        return (KeywordMatch.TITLE if text in paper.title
+                else KeywordMatch.ABSTRACT if text in paper.abstract else None)
+    latin = " ".join("".join(" " if has_cjk(ch) else ch for ch in translation.rest).split())
+    groups = [*translation.terms, *([(latin,)] if latin else [])]
+    found: list[KeywordMatch] = []
+    for renderings in groups:
+        where = [m for m in (keyword_matches(e, paper) for e in renderings) if m is not None]
+        if not where:
+            return None
+        found.append(KeywordMatch.TITLE if KeywordMatch.TITLE in where
+                     else KeywordMatch.ABSTRACT)
+    return KeywordMatch.ABSTRACT if KeywordMatch.ABSTRACT in found else KeywordMatch.TITLE

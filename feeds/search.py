@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice, product
 
 from rapidfuzz import fuzz
 
@@ -30,21 +31,36 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 MAX_WORDS = 16  # plain words a query keeps
 MAX_PHRASES = 4
 MAX_PHRASE_WORDS = 12  # a longer quoted phrase keeps its first words: cost is bounded
+MAX_CHOICES = 16  # picks of alternatives a query is judged by (see Query.choices)
 
 
 @dataclass(frozen=True)
 class Query:
-    """A search as typed: phrases that must appear, words, arXiv ids; `text` as typed."""
+    """A search as typed: phrases that must appear, words, arXiv ids; `text` as typed.
+
+    `any_of` holds groups of alternative phrases (a Chinese term's English renderings): a
+    document answers a group when it holds any one of them.
+    """
 
     text: str
     phrases: tuple[tuple[str, ...], ...] = ()
     words: tuple[str, ...] = ()
     arxiv_ids: tuple[str, ...] = ()
+    any_of: tuple[tuple[tuple[str, ...], ...], ...] = ()
 
     @property
     def empty(self) -> bool:
         """Nothing to search for."""
-        return not (self.phrases or self.words or self.arxiv_ids)
+        return not (self.phrases or self.words or self.arxiv_ids or self.any_of)
+
+    def choices(self) -> list[Query]:
+        """The query once per pick of one alternative from each group (at most MAX_CHOICES),
+        each pick as a phrase that must appear; the query itself when it has no groups."""
+        if not self.any_of:
+            return [self]
+        picks = islice(product(*self.any_of), MAX_CHOICES)
+        return [Query(self.text, self.phrases + pick, self.words, self.arxiv_ids)
+                for pick in picks]
 
     @property
     def all_words(self) -> tuple[str, ...]:
@@ -137,6 +153,14 @@ class Match:
 
 
 def relevance(query: Query, title: str, abstract: str = "") -> Match:
+    """One score for any document: its best answer to any pick of the query's alternatives."""
+    if not query.any_of:
+        return _relevance(query, title, abstract)
+    judged = [_relevance(choice, title, abstract) for choice in query.choices()]
+    return max(judged, key=lambda m: (m.relevant, m.score))
+
+
+def _relevance(query: Query, title: str, abstract: str = "") -> Match:
     """One score for any document: the title counts most, an exact title most of all.
 
     Parts, each 0..1: the title's closeness to the whole query (catches one typo or a dropped

@@ -45,13 +45,16 @@ def match_expression(query: Query, leave_out: int | None = None, title_only_any:
     """The FTS5 MATCH text of a query: every phrase and word (all forms); '' for nothing.
 
     `leave_out` drops one plain word (a typo in a known title); `title_only_any` asks for any
-    word in the title instead of all of them anywhere.
+    word in the title instead of all of them anywhere. A group of alternatives (`any_of`)
+    matches when any of its phrases does.
     """
     words = [w for i, w in enumerate(query.words) if i != leave_out]
     parts = [_phrase(p) for p in query.phrases]
+    alternatives = [[_phrase(p) for p in group if p] for group in query.any_of]
     if title_only_any:
-        terms = " OR ".join(_word(w) for w in words)
+        terms = " OR ".join([_word(w) for w in words] + [p for g in alternatives for p in g])
         return f"title : ({terms})" if terms else ""
+    parts += ["(" + " OR ".join(group) + ")" for group in alternatives if group]
     parts += [_word(w) for w in words]
     return " AND ".join(parts)
 

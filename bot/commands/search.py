@@ -8,9 +8,12 @@ else it says so and offers the closest titles as buttons.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from functools import lru_cache
+
+from rapidfuzz import fuzz
 
 from bot.commands.base import Asker, ButtonResult, number
 from bot.commands.browse import short
@@ -20,18 +23,20 @@ from bot.render.reply import Button, Reply
 from bot.render.strings import section_name, t
 from feeds.awesome_list import normalise_title
 from feeds.bundled import chinese_titles, link_key
+from feeds.glossary import to_english
 from feeds.list_papers import bundled_list_papers
 from feeds.model import ListEntry, ListSnapshot, Paper
 from feeds.rank.ranker import importance
 from feeds.search import (
     IMPORTANCE_WEIGHT,
+    MAX_PHRASES,
     Query,
     has_cjk,
     parse_query,
     relevance,
     title_closeness,
+    tokens,
 )
-from feeds.topics import to_english
 from storage import papers, scores
 from storage.db import Database
 from storage.search import candidates, match_expression, recalled_search, remember_search
@@ -55,10 +60,18 @@ class Hit:
 
 
 def expand(query: Query) -> Query:
-    """A Chinese query also searches the English its terms stand for (and keeps its text)."""
+    """A Chinese query searches the English its glossary terms stand for, any rendering of
+    each term ("生成对抗网络" -> "generative adversarial" or "gan"); words typed beside them
+    stay words ("GAN 图像生成"). Chinese the glossary does not know is never asked of English
+    text: only the list's Chinese titles can hold it (see _entry_hits)."""
     if not has_cjk(query.text):
         return query
-    return replace(query, phrases=query.phrases + to_english(query.text))
+    translation = to_english(query.text)
+    latin = parse_query("".join(" " if has_cjk(ch) else ch for ch in translation.rest))
+    groups = tuple(tuple(p for p in (tuple(tokens(e)) for e in english) if p)
+                   for english in translation.terms)
+    return replace(query, phrases=latin.phrases, words=latin.words,
+                   any_of=tuple(g for g in groups if g)[:MAX_PHRASES])
 
 
 @lru_cache(maxsize=1)
@@ -250,6 +263,8 @@ def answer_paper(asker: Asker, args: str) -> list[Reply]:
         if paper is None and entry is None:
             return [Reply(t(asker.lang, "paper_not_found", query=esc(short(text))))]
         return [card(asker, paper, entry)]
+    if has_cjk(text):
+        return [chinese_paper(asker, text)]
     matches = title_matches(asker.db, snapshot, text)
     if matches and matches[0].closeness >= CONFIDENT:
         best = matches[0]
@@ -290,3 +305,28 @@ def card_button(asker: Asker, rest: str) -> ButtonResult:
     if paper is None and entry is None:
         return ButtonResult(toast=t(asker.lang, "expired_button"))
     return ButtonResult(replies=(card(asker, paper, entry),))
+
+
+def chinese_paper(asker: Asker, text: str) -> Reply:
+    """/paper in Chinese: the list's Chinese titles (whole, or the name before a colon), then
+    the English titles closest to the glossary's renderings of a single term ("生成对抗网络")."""
+    snapshot = asker.snapshot()
+    translated = chinese_titles()
+    matches = []
+    for entry in snapshot.entries:
+        zh = translated.get(link_key(entry.links[0].url), "") if entry.links else ""
+        if zh:
+            name = re.split(r"[：:]", zh)[0]
+            matches.append(TitleMatch(max(fuzz.ratio(text, zh), fuzz.ratio(text, name)),
+                                      entry=entry))
+    translation = to_english(text)
+    if len(translation.terms) == 1 and not translation.leftover_chinese:
+        for english in translation.terms[0]:
+            matches += title_matches(asker.db, snapshot, english)
+    best: dict[str, TitleMatch] = {}
+    for match in sorted(matches, key=lambda m: -m.closeness):
+        best.setdefault(normalise_title(match.title), match)
+    ranked = list(best.values())
+    if ranked and ranked[0].closeness >= CONFIDENT:
+        return card(asker, ranked[0].paper, ranked[0].entry)
+    return not_found(asker, text, [m for m in ranked if m.closeness >= CLOSE][:CLOSE_OFFERED])

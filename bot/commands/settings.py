@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from bot.commands.base import Asker, ButtonResult, number
 from bot.commands.browse import section_from_token, unknown_topic
 from bot.render.html import esc, to_plain
 from bot.render.reply import Reply
 from bot.render.strings import section_name, t
+from feeds.glossary import close_terms, english_of, to_english
 from feeds.model import DigestMode, Lang, SubscriptionKind
+from feeds.search import has_cjk
 from feeds.topics import match_topic
 from storage import chats, papers
 
@@ -30,7 +33,11 @@ def parse_subscription(asker: Asker, args: str) -> tuple[SubscriptionKind, str] 
         return (SubscriptionKind.KEYWORD, phrase)
     section = match_topic(text, asker.snapshot().followable())
     if section is None:
-        return unknown_topic(asker, text)[0]
+        reply = unknown_topic(asker, text)[0]
+        if has_cjk(text) and to_english(text).terms:  # a glossary term: offer it as a keyword
+            hint = t(asker.lang, "keyword_zh_hint", keyword=esc(text))
+            reply = replace(reply, text=f"{reply.text} {hint}")
+        return reply
     return (SubscriptionKind.TOPIC, section.name)
 
 
@@ -50,7 +57,21 @@ def subscribe(asker: Asker, kind: SubscriptionKind, value: str) -> Reply:
     news = asker.snapshot().news_section()
     if news is not None and kind is SubscriptionKind.TOPIC and value == news.name:
         text += " " + t(asker.lang, "news_subscription_hint")
+    if kind is SubscriptionKind.KEYWORD and has_cjk(value):
+        text += " " + chinese_keyword_note(value, asker.lang)
     return Reply(text)
+
+
+def chinese_keyword_note(keyword: str, lang: str) -> str:
+    """What a Chinese keyword matches: its glossary terms' English, or (none known) only
+    Chinese text, with the closest glossary terms."""
+    terms = to_english(keyword).terms
+    if terms:
+        english = ", ".join(f"“{esc(e)}”" for group in terms for e in group)
+        return t(lang, "keyword_zh_english", english=english)
+    close = [f"{esc(zh)} ({esc(english_of()[zh][0])})" for zh in close_terms(keyword)]
+    note = t(lang, "keyword_zh_close", terms=", ".join(close)) if close else ""
+    return t(lang, "keyword_zh_unknown", keyword=esc(keyword), close=note)
 
 
 def describe(asker: Asker, kind: SubscriptionKind, value: str) -> str:

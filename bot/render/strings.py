@@ -330,6 +330,23 @@ MESSAGES: dict[str, dict[str, str]] = {
               "（0–1，论文属于本主题的把握）的最新 arXiv 论文（至多 {n} 篇），"
               "按重要性从高到低排列。</i>",
     },
+    # Chinese as a first language (issue 18): Chinese keyword subscriptions
+    "keyword_zh_english": {
+        "en": "arXiv papers are in English: this keyword matches papers on {english}.",
+        "zh": "arXiv 论文是英文的：这个关键词按英文术语 {english} 匹配论文。",
+    },
+    "keyword_zh_unknown": {
+        "en": "“{keyword}” is not in the bot's Chinese glossary, so it can only match Chinese "
+              "text and titles; arXiv papers are in English and will not match it.{close} "
+              "Subscribe to the English term instead, e.g. /subscribe \"object detection\".",
+        "zh": "“{keyword}”不在术语表中，只能匹配中文文本和标题；arXiv 论文是英文的，不会匹配到它。"
+              "{close}建议改用英文术语订阅，例如 /subscribe \"object detection\"。",
+    },
+    "keyword_zh_close": {"en": " Close terms: {terms}.", "zh": "相近的术语：{terms}。"},
+    "keyword_zh_hint": {
+        "en": "To follow it as a keyword: /subscribe \"{keyword}\"",
+        "zh": "按关键词订阅：/subscribe \"{keyword}\"",
+    },
 }
 
 
