@@ -11,18 +11,49 @@ _TAG = re.compile(r"<[^>]+>")
 _LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.S)
 
 
+# Bidirectional overrides, embeddings and isolates, and invisible zero-width characters: in a
+# title they reverse or hide the rest of a card's line (an unterminated U+202E reverses it all).
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u061c\ufeff]")
+
+
+def neutral(text: str) -> str:
+    """External text with bidi controls and zero-width characters taken out."""
+    return _INVISIBLE.sub("", text)
+
+
 def esc(text: object) -> str:
-    """Escape any external string for Telegram's HTML parse mode."""
-    return html.escape(str(text), quote=True)
+    """Escape any external string for Telegram's HTML parse mode (bidi controls and
+    zero-width characters dropped: every shown title, author and abstract passes here)."""
+    return html.escape(neutral(str(text)), quote=True)
+
+
+def units(text: str) -> int:
+    """A text's length as Telegram counts it: UTF-16 code units (an emoji or a character
+    outside the Basic Multilingual Plane counts two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _prefix(text: str, limit: int) -> str:
+    """The longest prefix of `text` of at most `limit` UTF-16 units."""
+    if units(text) <= limit:
+        return text
+    out, size = [], 0
+    for ch in text:
+        size += 2 if ord(ch) > 0xFFFF else 1
+        if size > limit:
+            break
+        out.append(ch)
+    return "".join(out)
 
 
 def clip(text: str, limit: int) -> str:
-    """Shorten text to `limit` characters on a word boundary, with an ellipsis."""
+    """Shorten text to `limit` UTF-16 units on a word boundary, with an ellipsis."""
     text = " ".join(text.split())
-    if len(text) <= limit:
+    if units(text) <= limit:
         return text
-    cut = text[: limit - 1].rsplit(" ", 1)[0]
-    return (cut or text[: limit - 1]) + "…"
+    head = _prefix(text, limit - 1)
+    cut = head.rsplit(" ", 1)[0]
+    return (cut or head) + "…"
 
 
 SAFE_SCHEMES = ("http://", "https://")
@@ -42,7 +73,7 @@ _PIECE = re.compile(r"<(/?)([a-z\-]+)[^>]*>|&[#\w]+;|[^<&]+|[<&]", re.I)
 def cut_html(text: str, limit: int) -> str:
     """Shorten our HTML to at most `limit` characters on a text boundary: never inside a tag
     or an entity, every tag left open closed again, an ellipsis where text was dropped."""
-    if len(text) <= limit:
+    if units(text) <= limit:
         return text
     out: list[str] = []
     open_tags: list[str] = []
@@ -54,16 +85,16 @@ def cut_html(text: str, limit: int) -> str:
             if open_tags and open_tags[-1] == name:
                 open_tags.pop()
             out.append(chunk)
-            size += len(chunk)
+            size += units(chunk)
             continue
         room = limit - size - tail - (len(name) + 3 if name else 0)
-        if len(chunk) > room:
+        if units(chunk) > room:
             if not name and not chunk.startswith("&") and room > 0:
-                kept = chunk[:room].rsplit(" ", 1)[0] if " " in chunk[:room] else chunk[:room]
-                out.append(kept)
+                head = _prefix(chunk, room)
+                out.append(head.rsplit(" ", 1)[0] if " " in head else head)
             break
         out.append(chunk)
-        size += len(chunk)
+        size += units(chunk)
         if name:
             open_tags.append(name)
     return "".join(out) + "…" + "".join(f"</{tag}>" for tag in reversed(open_tags))
@@ -77,13 +108,13 @@ def to_plain(text: str, keep_links: bool = False) -> str:
 
 
 def split_blocks(blocks: list[str], header: str = "", limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join blocks into messages ≤ limit characters, splitting only between blocks."""
+    """Join blocks into messages ≤ limit UTF-16 units, splitting only between blocks."""
     messages: list[str] = []
     current = header
     for block in blocks:
-        block = block if len(block) <= limit - 10 else esc(clip(to_plain(block), limit - 200))
+        block = block if units(block) <= limit - 10 else esc(clip(to_plain(block), limit - 200))
         candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) > limit and current:
+        if units(candidate) > limit and current:
             messages.append(current)
             candidate = block
         current = candidate

@@ -970,6 +970,42 @@ async def test_input_a_200_word_quoted_phrase_costs_what_a_short_one_does(rig, l
     sealed(logs, rig.api)
 
 
+async def test_input_astral_titles_are_cut_by_utf16_units(rig, logs) -> None:
+    """Hostile case 11: titles of astral-plane characters (two UTF-16 units each) once made
+    /search and a digest part "message is too long": the fake counts UTF-16 units, as
+    Telegram does, and so must the cutter."""
+    astral = ("\U0001d4d6\U0001f600" * 200).encode()  # 400 characters, 800 UTF-16 units
+    rig.server.script("/rss", Reply(DAY1.replace(b"<title>", b"<title>" + astral + b" ")))
+    chats.ensure_chat(rig.db, 777)
+    chats.set_chat_setting(rig.db, 777, digest="instant")
+    chats.subscribe(rig.db, 777, "keyword", "learning")
+    await rig.job("poll_arxiv")
+    (found,) = await rig.say("/search learning")
+    (card,) = await rig.say(f"/paper {parse_arxiv_rss(DAY1).papers[0].arxiv_id}")
+    sent = rig.api.sent_messages()
+    assert found in sent and card in sent and rig.api.sent_messages(777)  # all accepted
+    for message in sent:
+        assert len(message.text.encode("utf-16-le")) // 2 <= 4096
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_input_bidi_controls_and_zero_width_characters_are_not_shown(rig, logs) -> None:
+    """Hostile case 16: an unterminated U+202E in a title reversed the rest of the card's
+    line; zero-width characters were kept. Shown text drops both; stored text is as sent."""
+    (paper, *_) = parse_arxiv_rss(DAY1).papers
+    tricky = "\u202eGuetzli\u200b JPEG\u2066 isolate\ufeff"
+    papers.store_papers(rig.db, [replace(paper, title=tricky)], announced=None)
+    (card,) = await rig.say(f"/paper {paper.arxiv_id}")
+    (found,) = await rig.say("/search guetzli")
+    assert papers.get_paper(rig.db, paper.arxiv_id).title == tricky
+    for message in (card, found):
+        assert "Guetzli JPEG isolate" in message.text
+        assert not any(ch in message.text for ch in "\u202e\u200b\u2066\ufeff")
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
 async def test_input_html_and_script_in_feed_titles_are_rendered_escaped(rig, logs) -> None:
     hostile = DAY1.replace(
         b"<title>Users prefer Guetzli JPEG over same-sized libjpeg</title>",
