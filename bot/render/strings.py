@@ -317,6 +317,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "age_years": {"en": "{n} years", "zh": "{n} 年"},
     "paper_word": {"en": "paper", "zh": "篇"},
     "papers_word": {"en": "papers", "zh": "篇"},
+    # short names (/paper NAME when several papers go by it)
+    "paper_several": {
+        "en": "Several papers go by “{query}”. Which one do you mean?",
+        "zh": "有几篇论文都叫“{query}”，你要找哪一篇？",
+    },
 }
 
 
