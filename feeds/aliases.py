@@ -200,8 +200,8 @@ NameIndex = dict[str, list[tuple[ListEntry, NameSource]]]
 
 def list_names(entries: Iterable[ListEntry], abstract: Callable[[ListEntry], str],
                table: Iterable[Alias] = ()) -> NameIndex:
-    """Every short name of the list's entries, by name_key: the table's aliases for them, the
-    names in their titles and those their abstracts introduce."""
+    """Every short name of the list's entries, by name_key: the table's aliases for them, their
+    whole titles, the names in their titles and those their abstracts introduce."""
     entries = list(entries)
     index: NameIndex = {}
 
@@ -219,6 +219,7 @@ def list_names(entries: Iterable[ListEntry], abstract: Callable[[ListEntry], str
         for entry in by_target.get(alias.arxiv_id or normalise_title(alias.target), []):
             add(alias.alias, entry, NameSource.TABLE)
     for entry in entries:
+        add(entry.title, entry, NameSource.TITLE)  # "Fast R-CNN", "Deep learning": a whole title
         for name, source in short_names(entry.title, abstract(entry)):
             add(name, entry, source)
     return index

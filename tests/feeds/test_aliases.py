@@ -140,7 +140,7 @@ def test_the_lists_names_find_the_famous_papers() -> None:
     assert titles("yolo") == [entry("You only look once").title]
     assert titles("resnet") == [entry("Deep residual learning").title]
     assert titles("faster r-cnn") == [entry("Faster R-CNN").title]
-    assert titles("Fast R-CNN") == []  # its title, matched as a title by /paper
+    assert titles("Fast R-CNN") == [entry("Fast R-CNN").title]  # a whole title, and only it
     assert titles("seq2seq") == [entry("Sequence to sequence learning").title]
     assert titles("SSD") == [entry("SSD:").title]
     assert entry("Long short-term memory").title == titles("lstm")[0]  # the table's first
