@@ -62,6 +62,19 @@ class PaperSource(StrEnum):
     UNKNOWN = ""
 
 
+class NameSource(StrEnum):
+    """Where a short name of a paper comes from, the most trusted first (feeds/aliases.py)."""
+
+    TABLE = "table"  # feeds/data/aliases.tsv, each row with its source
+    TITLE = "title"  # the title's name before a colon, or an acronym in brackets in the title
+    ABSTRACT = "abstract"  # a name the abstract introduces ("we call it YOLO")
+
+    @property
+    def rank(self) -> int:
+        """0 for the most trusted source."""
+        return list(NameSource).index(self)
+
+
 class PollStatus(StrEnum):
     """What one poll of a source came to."""
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from feeds.model import AnnounceType, Paper, PaperSource
 from storage.db import Database, utc_now
+from storage.paper_names import index_names
 
 COLUMNS = (
     "arxiv_id", "version", "title", "abstract", "authors", "categories", "primary_category",
@@ -61,6 +62,9 @@ def store_papers(
             _insert_rows(db, plan.inserts)
         for arxiv_id, changes in plan.updates:
             _update_row(db, arxiv_id, changes)
+        renamed = [row["arxiv_id"] for row in plan.inserts] + [
+            arxiv_id for arxiv_id, changes in plan.updates if {"title", "abstract"} & set(changes)]
+        index_names(db, [(i, incoming[i].title, incoming[i].abstract) for i in renamed])
     return StoreReport(**plan.counts)
 
 

@@ -326,6 +326,22 @@ def _create_author_impact(db: Database) -> None:
     )
 
 
+# paper_names
+def _create_paper_names(db: Database) -> None:
+    # The short names of stored papers ("SSD", "YOLO"), by name_key, for /paper and /search;
+    # existing papers are named here once, new ones as they are stored.
+    from storage.paper_names import index_names
+
+    db.table("paper_names").create(
+        {"name": str, "arxiv_id": str, "source": str}, pk=("name", "arxiv_id"),
+        not_null={"name", "arxiv_id", "source"},
+    )
+    db.table("paper_names").create_index(["arxiv_id"])
+    rows = db.conn.execute("SELECT arxiv_id, title, abstract FROM papers")
+    while batch := rows.fetchmany(2000):
+        index_names(db, batch)
+
+
 _STEPS = (
     ("lists_001_versions_entries_diffs", _create_list_tables),
     ("lists_002_entries_fts", _index_list_entries),
@@ -350,6 +366,7 @@ _STEPS = (
     ("scores_004_announced", _scores_announced),
     ("chats_003_forum_threads", _forum_threads),
     ("chats_004_spread_digest_hours", _spread_digest_hours),
+    ("paper_names_001", _create_paper_names),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)

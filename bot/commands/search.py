@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import TypeVar
 
 from rapidfuzz import fuzz
 
@@ -21,11 +22,12 @@ from bot.render.cards import paper_card, render_entry, render_paper_line
 from bot.render.html import clip, esc, split_blocks
 from bot.render.reply import Button, Reply
 from bot.render.strings import section_name, t
+from feeds.aliases import NameIndex, alias_table, list_names, name_key
 from feeds.awesome_list import normalise_title
 from feeds.bundled import chinese_titles, link_key
 from feeds.glossary import to_english
 from feeds.list_papers import bundled_list_papers
-from feeds.model import ListEntry, ListSnapshot, Paper
+from feeds.model import ListEntry, ListSnapshot, NameSource, Paper
 from feeds.rank.ranker import importance
 from feeds.search import (
     IMPORTANCE_WEIGHT,
@@ -37,7 +39,7 @@ from feeds.search import (
     title_closeness,
     tokens,
 )
-from storage import papers, scores
+from storage import paper_names, papers, scores
 from storage.db import Database
 from storage.search import candidates, match_expression, recalled_search, remember_search
 
@@ -47,6 +49,9 @@ MAX_RESULTS = 48
 CONFIDENT = 90.0  # /paper answers when a title is at least this alike (0..100)
 CLOSE = 55.0  # ...and offers titles at least this alike when none is
 CLOSE_OFFERED = 3
+RIVAL = 5.0  # a second title this close to the best one makes a title match ambiguous
+NAMED_SCORE = 50.0  # a paper the whole query names ranks above any word match (an id: 100)
+MAX_NAMED = 12
 MIN_SCORE = 0.5
 
 
@@ -140,12 +145,92 @@ def _order(hit: Hit) -> tuple[float, bool, str]:
 
 
 def find(db: Database, snapshot: ListSnapshot, text: str) -> list[Hit]:
-    """Everything that answers a search, best first: list entries and papers by one score."""
+    """Everything that answers a search, best first: list entries and papers by one score;
+    the papers the query is a short name of come first."""
     query = expand(parse_query(text))
     hits = _entry_hits(query, snapshot)
     listed = {h.entry.arxiv_id for h in hits if h.entry and h.entry.arxiv_id}
     hits += paper_hits(db, query, listed)
+    hits = _with_named(hits, named(db, snapshot, text))
     return sorted(hits, key=_order)[:MAX_RESULTS]
+
+
+# short names: "yolo", "resnet", "faster r-cnn" -----------------------------------------
+
+@dataclass(frozen=True)
+class Named:
+    """A paper a typed text is a short name of, and where that name comes from."""
+
+    source: NameSource
+    entry: ListEntry | None = None
+    paper: Paper | None = None
+
+    @property
+    def rank(self) -> tuple[bool, int]:
+        """The list's papers first, then by how trusted the name's source is."""
+        return (self.entry is None, self.source.rank)
+
+    @property
+    def title(self) -> str:
+        return self.entry.title if self.entry else (self.paper.title if self.paper else "")
+
+
+_LIST_NAMES: dict[int, tuple[ListSnapshot, NameIndex]] = {}
+
+
+def _list_names(snapshot: ListSnapshot) -> NameIndex:
+    """The short names of a list version's papers (built once per version)."""
+    cached = _LIST_NAMES.get(id(snapshot))
+    if cached is None or cached[0] is not snapshot:
+        if len(_LIST_NAMES) >= 4:
+            _LIST_NAMES.clear()
+        cached = (snapshot, list_names(snapshot.entries, entry_abstract, alias_table()))
+        _LIST_NAMES[id(snapshot)] = cached
+    return cached[1]
+
+
+@lru_cache(maxsize=1)
+def _table_ids() -> dict[str, tuple[str, ...]]:
+    """The alias table's names for arXiv ids, by name key (for papers not on the list)."""
+    found: dict[str, tuple[str, ...]] = {}
+    for alias in alias_table():
+        if alias.arxiv_id:
+            found[name_key(alias.alias)] = (*found.get(name_key(alias.alias), ()), alias.arxiv_id)
+    return found
+
+
+def named(db: Database, snapshot: ListSnapshot, text: str) -> list[Named]:
+    """The papers `text` is a short name of, most trusted first (the list's before stored
+    arXiv papers; the alias table, then titles, then abstracts)."""
+    key = name_key(text)
+    if not key:
+        return []
+    found = [Named(source, entry=entry) for entry, source in _list_names(snapshot).get(key, [])]
+    listed = {e.arxiv_id for e in snapshot.entries if e.arxiv_id}
+    sources = {i: NameSource.TABLE for i in _table_ids().get(key, ()) if i not in listed}
+    for arxiv_id, source in paper_names.papers_named(db, text, MAX_NAMED):
+        if arxiv_id not in listed:
+            sources.setdefault(arxiv_id, source)
+    stored = papers.get_papers(db, list(sources))
+    found += [Named(sources[i], paper=stored[i]) for i in sources if i in stored]
+    return sorted(found, key=lambda n: n.rank)
+
+
+def _with_named(hits: list[Hit], found: list[Named]) -> list[Hit]:
+    """Put the named papers first, in their order (a named paper already found moves up)."""
+    if not found:
+        return hits
+
+    def key(entry: ListEntry | None, paper: Paper | None) -> str:
+        if entry is not None:
+            return entry.arxiv_id or normalise_title(entry.title)
+        return paper.arxiv_id if paper else ""
+
+    boosted = {key(n.entry, n.paper): Hit(NAMED_SCORE - i / 100, n.entry, n.paper)
+               for i, n in reversed(list(enumerate(found[:MAX_NAMED])))}
+    kept = [h for h in hits if key(h.entry, h.paper) not in boosted or h.score > NAMED_SCORE]
+    kept_keys = {key(h.entry, h.paper) for h in kept}
+    return kept + [h for k, h in boosted.items() if k not in kept_keys]
 
 
 def find_papers(db: Database, text: str, limit: int) -> list[Paper]:
@@ -250,6 +335,9 @@ def _unique(found: Iterable[Paper]) -> list[Paper]:
     return list({p.arxiv_id: p for p in found}.values())
 
 
+_Choice = TypeVar("_Choice", "Named", TitleMatch)
+
+
 def answer_paper(asker: Asker, args: str) -> list[Reply]:
     """Show one paper (by arXiv id or title): authors, links, section, score and reasons."""
     text = args.strip()
@@ -265,17 +353,42 @@ def answer_paper(asker: Asker, args: str) -> list[Reply]:
         return [card(asker, paper, entry)]
     if has_cjk(text):
         return [chinese_paper(asker, text)]
+    by_name = _by_name(asker, snapshot, text)
+    if by_name is not None:
+        return [by_name]
     matches = title_matches(asker.db, snapshot, text)
     if matches and matches[0].closeness >= CONFIDENT:
-        best = matches[0]
-        return [card(asker, best.paper, best.entry)]
+        best_match = matches[0]
+        rivals = _distinct_titles(m for m in matches if m.closeness >= CONFIDENT
+                                  and m.closeness > best_match.closeness - RIVAL)
+        if len(rivals) == 1 or best_match.closeness == 100 > rivals[1].closeness:
+            return [card(asker, best_match.paper, best_match.entry)]
+        return [not_found(asker, text, rivals[:CLOSE_OFFERED], "paper_several")]
     return [not_found(asker, text, [m for m in matches if m.closeness >= CLOSE][:CLOSE_OFFERED])]
 
 
-def not_found(asker: Asker, text: str, close: list[TitleMatch]) -> Reply:
-    """'Not found', with buttons for the closest titles when there are any."""
+def _by_name(asker: Asker, snapshot: ListSnapshot, text: str) -> Reply | None:
+    """An exact short name: the card of the most trusted paper of that name, or a choice when
+    several share it; None when nothing goes by that name."""
+    found = named(asker.db, snapshot, text)
+    if not found:
+        return None
+    best = _distinct_titles(n for n in found if n.rank == found[0].rank)
+    if len(best) == 1:
+        return card(asker, best[0].paper, best[0].entry)
+    return not_found(asker, text, best[:CLOSE_OFFERED], "paper_several")
+
+
+def _distinct_titles(found: Iterable[_Choice]) -> list[_Choice]:
+    """One of each title: the list names some papers twice (in a section and the appendix)."""
+    return list({normalise_title(m.title): m for m in reversed(list(found))}.values())[::-1]
+
+
+def not_found(asker: Asker, text: str, close: Sequence[TitleMatch | Named], key: str = "",
+              ) -> Reply:
+    """'Not found' (or `key`), with buttons for the closest titles when there are any."""
     snapshot = asker.snapshot()
-    key = "paper_not_found_close" if close else "paper_not_found"
+    key = key or ("paper_not_found_close" if close else "paper_not_found")
     buttons = []
     for match in close:
         ref = (f"c:e:{entry_token(snapshot, match.entry)}" if match.entry
@@ -320,7 +433,13 @@ def chinese_paper(asker: Asker, text: str) -> Reply:
             matches.append(TitleMatch(max(fuzz.ratio(text, zh), fuzz.ratio(text, name)),
                                       entry=entry))
     translation = to_english(text)
-    if len(translation.terms) == 1 and not translation.leftover_chinese:
+    single = len(translation.terms) == 1 and not translation.leftover_chinese
+    if single and not any(m.closeness >= CONFIDENT for m in matches):
+        for english in translation.terms[0]:  # 残差网络 -> "resnet": a short name first
+            by_name = _by_name(asker, snapshot, english)
+            if by_name is not None:
+                return by_name
+    if single:
         for english in translation.terms[0]:
             matches += title_matches(asker.db, snapshot, english)
     best: dict[str, TitleMatch] = {}

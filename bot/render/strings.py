@@ -347,6 +347,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "To follow it as a keyword: /subscribe \"{keyword}\"",
         "zh": "按关键词订阅：/subscribe \"{keyword}\"",
     },
+    # short names (/paper NAME when several papers go by it)
+    "paper_several": {
+        "en": "Several papers go by “{query}”. Which one do you mean?",
+        "zh": "有几篇论文都叫“{query}”，你要找哪一篇？",
+    },
 }
 
 

@@ -114,3 +114,82 @@ async def test_a_near_miss_offers_close_titles_as_buttons(rig) -> None:
 async def test_paper_not_found_in_chinese(rig) -> None:
     (reply,) = await rig.say("/paper 完全无关的标题关于做意大利面", ZH_USER)
     assert reply.text.startswith("没有找到论文")
+
+
+# short names -------------------------------------------------------------------------------
+
+def is_choice(reply) -> bool:  # type: ignore[no-untyped-def]
+    """True when a reply offers papers to choose from instead of one paper's card."""
+    return any(d.startswith("c:") for d in reply.callback_data)
+
+
+@pytest.mark.parametrize(("typed", "title"), [
+    ("yolo", "You only look once: Unified, real-time object detection"),
+    ("resnet", "Deep residual learning for image recognition"),
+    ("batch normalization", "Batch normalization: Accelerating deep network training by "
+                            "reducing internal covariate shift"),
+    ("vgg", "Very deep convolutional networks for large-scale image recognition"),
+    ("seq2seq", "Sequence to sequence learning with neural networks"),
+    ("SSD", "SSD: Single shot multibox detector"),
+    ("WaveNet", "WaveNet: A Generative Model for Raw Audio"),
+    ("faster r-cnn", "Faster R-CNN: Towards Real-Time Object Detection with Region Proposal "
+                     "Networks"),
+    ("Faster RCNN", "Faster R-CNN: Towards Real-Time Object Detection with Region Proposal "
+                    "Networks"),
+    ("fast r-cnn", "Fast R-CNN"),
+])
+async def test_paper_answers_the_names_researchers_use(rig, typed: str, title: str) -> None:
+    (reply,) = await rig.say(f"/paper {typed}")
+    assert title in reply.text and not is_choice(reply)
+    assert "could not find" not in reply.text
+
+
+async def test_fast_and_faster_r_cnn_are_never_confused(rig) -> None:
+    (faster,) = await rig.say("/paper faster r-cnn")
+    (fast,) = await rig.say("/paper fast r-cnn")
+    assert "Region Proposal Networks" in faster.text
+    assert "Fast R-CNN" in fast.text and "Region Proposal Networks" not in fast.text
+
+
+async def test_two_close_titles_are_offered_instead_of_guessed(rig) -> None:
+    # "Learning a deep convolutional network for image super-resolution" and "Image
+    # super-resolution using deep convolutional networks" are both on the list, both SRCNN
+    (reply,) = await rig.say("/paper srcnn")
+    assert "Several papers" in reply.text and is_choice(reply) and len(reply.callback_data) == 2
+    (card,) = await rig.tap(reply.callback_data[0], reply.message_id)
+    assert "Super-Resolution" in card.text or "super-resolution" in card.text
+    (zh,) = await rig.say("/paper srcnn", ZH_USER)
+    assert "有几篇论文" in zh.text
+
+
+async def test_a_title_as_close_to_two_papers_is_never_guessed(rig) -> None:
+    # 90.7 and 90.2 alike to "Stacked Generative Adversarial Networks" and "Steganographic
+    # Generative Adversarial Networks" (both stored): both offered, neither answered
+    (reply,) = await rig.say("/paper stegan generative adversarial networks")
+    assert "Several papers" in reply.text and is_choice(reply)
+    offered = " | ".join(button["text"] for button in reply.buttons)
+    assert "Stacked Generative" in offered and "Steganographic Generative" in offered
+
+
+async def test_an_arxiv_papers_name_from_its_abstract_finds_it(rig) -> None:
+    # 1704.02906 is not on the list; its abstract says "We propose MAD-GAN, an intuitive ..."
+    (reply,) = await rig.say("/paper mad-gan")
+    assert "Multi-Agent Diverse Generative Adversarial Networks" in reply.text
+    (search,) = await rig.say("/search MAD-GAN")
+    assert titles(search.text)[0] == "Multi-Agent Diverse Generative Adversarial Networks"
+    (sgan,) = await rig.say("/paper SGAN")  # "... named Stacked GANs (SGAN)"
+    assert "Stacked Generative Adversarial Networks" in sgan.text
+
+
+@pytest.mark.parametrize(("typed", "title"), [
+    ("wgan", "Wasserstein GAN"),
+    ("vae", "Auto-encoding variational Bayes"),
+    ("seq2seq", "Sequence to sequence learning with neural networks"),
+    ("yolo", "You only look once: Unified, real-time object detection"),
+    ("resnet", "Deep residual learning for image recognition"),
+    ("faster r-cnn", "Faster R-CNN: Towards Real-Time Object Detection with Region Proposal "
+                     "Networks"),
+])
+async def test_search_puts_the_named_paper_first(rig, typed: str, title: str) -> None:
+    (reply,) = await rig.say(f"/search {typed}")
+    assert titles(reply.text)[0] == title

@@ -10,7 +10,7 @@ import pytest
 
 from feeds.arxiv_api import parse_arxiv_api
 from feeds.arxiv_rss import parse_arxiv_rss
-from feeds.model import Paper
+from feeds.model import NameSource, Paper
 from feeds.search import parse_query
 from storage import papers as store
 from storage.db import open_db
@@ -255,3 +255,17 @@ def test_full_text_index_matches_the_table_after_every_kind_of_write(db):
         db["papers"].delete("1703.99999")
     assert search_papers(db, "okapi") == [] and fts_is_consistent(db)
     assert db["papers_fts_defer"].count == 0
+
+
+def test_a_papers_short_names_are_stored_with_it_and_follow_a_new_version(db):
+    from storage.paper_names import papers_named
+
+    days = rss("rss2_ml6_2017-03-14.xml")
+    store_papers(db, days, DAY1)
+    deepfm = next(p for p in days if p.title.startswith("DeepFM:"))
+    assert papers_named(db, "deepfm") == [(deepfm.arxiv_id, NameSource.TITLE)]
+    renamed = dataclasses.replace(deepfm, version=deepfm.version + 1,
+                                  title="FMNet: " + deepfm.title.partition(": ")[2])
+    store_papers(db, [renamed], DAY1)
+    assert papers_named(db, "DeepFM") == []
+    assert papers_named(db, "fmnet") == [(deepfm.arxiv_id, NameSource.TITLE)]
