@@ -28,7 +28,9 @@ def hold(db_path: str | Path) -> IO[str] | None:
     """
     if str(db_path) == ":memory:":
         return None
-    lock_path = Path(f"{db_path}.lock")
+    # The file itself, not the name typed: a symlink, a relative path or a bind of the same
+    # folder reach the same lock (two bots on one file through a symlink sent digests twice).
+    lock_path = Path(f"{Path(db_path).resolve()}.lock")
     try:
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(lock_path, "a+")  # noqa: SIM115 - held open until the process ends

@@ -50,3 +50,27 @@ def test_a_full_disk_is_refused_in_one_line_before_sqlite_touches_it(tmp_path, m
     message = str(caught.value)
     assert "\n" not in message and "only 4 KB free" in message and str(tmp_path) in message
     assert not (tmp_path / "bot.db").exists()  # nothing was created on the full disk
+
+
+def test_the_same_database_through_a_symlink_or_a_relative_path_is_refused(tmp_path,
+                                                                           monkeypatch) -> None:
+    """Hostile case 4: a second `run` through a symlink was not refused (the lock was by the
+    path typed) and 80 chats got their digest twice. The lock follows the file itself."""
+    real = tmp_path / "data" / "bot.db"
+    real.parent.mkdir()
+    real.touch()
+    (tmp_path / "link.db").symlink_to(real)
+    (tmp_path / "alias").symlink_to(real.parent, target_is_directory=True)
+    held = lock.hold(real)
+    try:
+        monkeypatch.chdir(tmp_path)
+        for other in (tmp_path / "link.db", tmp_path / "alias" / "bot.db", "data/bot.db"):
+            with pytest.raises(lock.LockHeld) as caught:
+                lock.hold(other)
+            assert caught.value.pid == os.getpid()
+    finally:
+        assert held is not None
+        held.close()
+    again = lock.hold(tmp_path / "link.db")  # free once the holder has gone
+    assert again is not None
+    again.close()
