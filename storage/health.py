@@ -66,11 +66,24 @@ def check_health(
             write_heartbeat(conn, now)
             created = database_created(conn, tables)
             last_poll = last_successful_poll(conn, tables)
+            failed = failed_polls(conn, tables) if last_poll is None else 0
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:  # "file is not a database", "disk I/O error", locked
         return HealthReport(False, f"db not writable: {path}: {exc}")
+    if failed:  # a young database is given time to poll, not a pass for polls that failed
+        return HealthReport(False, f"every poll since start failed ({failed} failed, none "
+                                   "succeeded): see the log")
     return judge_freshness(last_poll, created, now, max_age)
+
+
+def failed_polls(conn: sqlite3.Connection, tables: set[str]) -> int:
+    """How many list or arXiv polls have failed (job_runs counts them)."""
+    if "job_runs" not in tables:
+        return 0
+    found = conn.execute("select coalesce(sum(failures), 0) from job_runs where name in (?, ?)",
+                         POLL_JOBS).fetchone()[0]
+    return int(found or 0)
 
 
 def integrity_problem(conn: sqlite3.Connection) -> str:

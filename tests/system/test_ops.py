@@ -102,6 +102,20 @@ def test_failed_polls_do_not_count(db_path, capsys) -> None:
     assert health(capsys) == (0, "ok: db writable, last poll 0.0 h ago")
 
 
+def test_a_young_install_whose_every_poll_failed_is_unhealthy(db_path, capsys) -> None:
+    """Hostile case 7: 75 s after start, every poll had failed and health said "ok ... no poll
+    yet". Failed polls since start make it unhealthy, however young the database."""
+    db = open_db(db_path)
+    job_runs.record_run(db, "digests", False, "no chats", 0.1)  # not a poll: still young, ok
+    assert health(capsys)[0] == 0
+    job_runs.record_run(db, "poll_arxiv", False, "failed: network error", 30.0)
+    job_runs.record_run(db, "poll_list", False, "failed: HTTP 503", 1.0)
+    assert health(capsys) == (1, "unhealthy: every poll since start failed (2 failed, none "
+                                 "succeeded): see the log")
+    job_runs.record_run(db, "poll_list", True, "list: 1 version", 1.0)  # one success: ok
+    assert health(capsys) == (0, "ok: db writable, last poll 0.0 h ago")
+
+
 def test_install_that_never_polled_in_time_is_unhealthy(db_path, capsys) -> None:
     run_sql(db_path, "update _sqlite_migrations set applied_at = ?", (ago(27),))
     code, line = health(capsys)
