@@ -1006,6 +1006,39 @@ async def test_input_bidi_controls_and_zero_width_characters_are_not_shown(rig, 
     sealed(logs, rig.api)
 
 
+def test_input_readme_bodies_that_were_quadratic_parse_in_one_pass(monkeypatch) -> None:
+    """Hostile cases 10 and 18: 120 KB of unclosed `<!--` (41 s for 100 KB) and one line of
+    comma-separated words (649 kB in 15.6 s). The work is counted, not timed: the author
+    split looks at no more than its 80-character tail, and comments are one scan."""
+    import feeds.awesome_list as parser
+
+    real = readme("125").decode()
+    examined: list[int] = []
+    pattern = parser._AUTHORISH
+
+    class Counting:
+        def match(self, text: str):  # type: ignore[no-untyped-def]
+            examined.append(len(text))
+            return pattern.match(text)
+
+    monkeypatch.setattr(parser, "_AUTHORISH", Counting())
+    words = ", ".join(f"word{i}" for i in range(60_000))  # ~650 kB, no year, no bold
+    snapshot = parser.parse_awesome_list(f"### Understanding / Generalization\n- {words}\n")
+    (entry,) = snapshot.entries
+    assert entry.title.startswith("word0, word1") and entry.authors == ""
+    assert sum(examined) < 80 * 80  # the old split joined every tail: ~10^10 characters
+
+    unclosed = real.replace("### Optimization / Training Techniques",
+                            "### Optimization / Training Techniques\n" + "<!-- x " * 17_000, 1)
+    visible, comments = parser.split_comments("a<!--b-->c" + "<!-- x " * 17_000)
+    assert visible == "ac" and len(comments) == 2  # an unclosed comment hides the rest
+    before = {s.name: len(s.entries) for s in parser.parse_awesome_list(real).sections}
+    after = {s.name: len(s.entries) for s in parser.parse_awesome_list(unclosed).sections}
+    assert after["Optimization / Training Techniques"] == 0  # hidden, as in HTML
+    assert {k: v for k, v in after.items() if k != "Optimization / Training Techniques"} == {
+        k: v for k, v in before.items() if k != "Optimization / Training Techniques"}
+
+
 async def test_input_html_and_script_in_feed_titles_are_rendered_escaped(rig, logs) -> None:
     hostile = DAY1.replace(
         b"<title>Users prefer Guetzli JPEG over same-sized libjpeg</title>",
