@@ -14,6 +14,7 @@ from feeds.list_papers import bundled_bib
 from feeds.model import ListSnapshot, Section
 from feeds.names import author_key, short_name
 from feeds.rank.authors import list_paper_authors
+from feeds.topic_identity import topic_for_heading
 from feeds.topics import match_topic, suggest_topics
 from storage import papers, scores
 
@@ -125,7 +126,10 @@ def _page_blocks(lang: str, items: list[str], routed: list[str], start: int, end
 
 
 def _routed_papers(asker: Asker, section: Section) -> list[str]:
-    found = scores.top_in_section(asker.db, section.name, ROUTED_PER_TOPIC)
+    topic = topic_for_heading(section.name)
+    if topic is None:
+        return []  # papers are routed only to the list's topics
+    found = scores.top_in_section(asker.db, topic, ROUTED_PER_TOPIC)
     stored = papers.get_papers(asker.db, [arxiv_id for arxiv_id, _ in found])
     return [
         render_paper_line(stored[arxiv_id], note=t(asker.lang, "score", value=f"{s.score:.2f}"))

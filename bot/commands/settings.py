@@ -9,16 +9,22 @@ from bot.commands.browse import section_from_token, unknown_topic
 from bot.render.html import esc, to_plain
 from bot.render.reply import Reply
 from bot.render.strings import section_name, t
-from feeds.model import DigestMode, Lang, SubscriptionKind
-from feeds.topics import match_topic
+from feeds.model import DigestMode, Lang, SubscriptionKind, Topic
+from feeds.topic_identity import heading_of, section_identities, topic_for_heading
+from feeds.topics import ALIASES, match_topic
+from feeds.topics import _norm as normalise_topic
 from storage import chats
 
 _QUOTED = re.compile(r"^[\"“”'‘’«»](.+)[\"“”'‘’«»]$")
 TOAST_LIMIT = 190  # Telegram allows 200 characters in a callback answer
 
 
-def parse_subscription(asker: Asker, args: str) -> tuple[SubscriptionKind, str] | Reply:
-    """Turn `/subscribe` arguments into (kind, value), or a reply explaining the problem."""
+def parse_subscription(asker: Asker, args: str, followed: tuple[str, ...] = ()
+                       ) -> tuple[SubscriptionKind, str] | Reply:
+    """Turn `/subscribe` arguments into (kind, value), or a reply explaining the problem.
+
+    A topic's value is its stable identity (`Topic`); `followed` are identities the chat
+    follows, which `/unsubscribe` accepts even when the list has no such section any more."""
     text = " ".join(args.split())
     if not text:
         return Reply(t(asker.lang, "need_subscription"))
@@ -28,10 +34,41 @@ def parse_subscription(asker: Asker, args: str) -> tuple[SubscriptionKind, str] 
         if not 2 <= len(phrase) <= 60:
             return Reply(t(asker.lang, "bad_keyword"))
         return (SubscriptionKind.KEYWORD, phrase)
-    section = match_topic(text, asker.snapshot().followable())
-    if section is None:
+    identity = topic_identity(asker, text, followed)
+    if identity is None:
         return unknown_topic(asker, text)[0]
-    return (SubscriptionKind.TOPIC, section.name)
+    return (SubscriptionKind.TOPIC, identity)
+
+
+def topic_identity(asker: Asker, text: str, followed: tuple[str, ...] = ()) -> str | None:
+    """The topic a text names: an identity or heading the chat follows, a section of the list
+    now, or any name the topic had (a renamed heading, an alias, the identity itself)."""
+    wanted = normalise_topic(text)
+    own = next((v for v in followed if normalise_topic(v) == wanted), None)
+    if own is not None:
+        return own
+    snapshot = asker.snapshot()
+    identities = section_identities(snapshot)
+    section = match_topic(text, snapshot.followable())
+    if section is not None:
+        return identities[section.name]
+    topic = _named_topic(text, wanted)
+    if topic is None or (not followed and heading_of(topic, snapshot) is None):
+        return None  # a topic the list has no section for cannot be subscribed to
+    return topic.value
+
+
+def _named_topic(text: str, wanted: str) -> Topic | None:
+    """A topic by its identity, an old heading or an alias ("nlp"), whatever the list says."""
+    if wanted in {normalise_topic(topic) for topic in Topic}:
+        return next(topic for topic in Topic if normalise_topic(topic) == wanted)
+    found = topic_for_heading(text)
+    if found is not None:
+        return found
+    for key, aliases in ALIASES:
+        if wanted in {normalise_topic(name) for name in (key, *aliases)}:
+            return topic_for_heading(key)
+    return None
 
 
 def answer_subscribe(asker: Asker, args: str) -> list[Reply]:
@@ -47,22 +84,24 @@ def subscribe(asker: Asker, kind: SubscriptionKind, value: str) -> Reply:
     what = describe(asker, kind, value)
     added = chats.subscribe(asker.db, asker.chat.chat_id, kind, value)
     text = t(asker.lang, "subscribed" if added else "already_subscribed", what=what)
-    news = asker.snapshot().news_section()
-    if news is not None and kind is SubscriptionKind.TOPIC and value == news.name:
+    if kind is SubscriptionKind.TOPIC and value == Topic.NEW_PAPERS:
         text += " " + t(asker.lang, "news_subscription_hint")
     return Reply(text)
 
 
 def describe(asker: Asker, kind: SubscriptionKind, value: str) -> str:
-    """A subscription as the chat reads it: “phrase” or the topic's name in bold."""
+    """A subscription as the chat reads it: “phrase”, or the topic's current heading in bold."""
     if kind is SubscriptionKind.KEYWORD:
         return f"“{esc(value)}”"
-    return f"<b>{esc(section_name(value, asker.lang))}</b>"
+    heading = heading_of(value, asker.snapshot()) or value
+    return f"<b>{esc(section_name(heading, asker.lang))}</b>"
 
 
 def answer_unsubscribe(asker: Asker, args: str) -> list[Reply]:
-    """Remove a topic or keyword subscription."""
-    parsed = parse_subscription(asker, args)
+    """Remove a topic or keyword subscription (a topic by any name it had)."""
+    followed = tuple(s.value for s in chats.subscriptions(asker.db, asker.chat.chat_id)
+                     if s.kind is SubscriptionKind.TOPIC)
+    parsed = parse_subscription(asker, args, followed)
     if isinstance(parsed, Reply):
         return [parsed]
     removed = chats.unsubscribe(asker.db, asker.chat.chat_id, *parsed)
@@ -117,7 +156,7 @@ def subscribe_button(asker: Asker, rest: str) -> ButtonResult:
         return ButtonResult(toast=t(asker.lang, "expired_button"))
     if not asker.can_change_settings:
         return ButtonResult(toast=t(asker.lang, "admins_only"))
-    reply = subscribe(asker, SubscriptionKind.TOPIC, section.name)
+    reply = subscribe(asker, SubscriptionKind.TOPIC, section_identities(snapshot)[section.name])
     return ButtonResult(toast=to_plain(reply.text)[:TOAST_LIMIT], replies=(reply,))
 
 
