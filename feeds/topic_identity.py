@@ -88,13 +88,15 @@ def topic_changes(old: ListSnapshot, new: ListSnapshot, diff: ListDiff) -> list[
     """The renames, merges and splits of followed sections from `old` to `new`."""
     before, after = section_identities(old), section_identities(new)
     by_identity = {ident: name for name, ident in after.items()}
+    # entries moving into the new papers' bucket (or out of it) merge and split nothing
+    topical = {name for name, ident in after.items() if ident != Topic.NEW_PAPERS}
     targets: dict[str, str] = {}  # old heading -> the new heading its subscribers follow
     for name, ident in before.items():
         if ident in by_identity:
             targets[name] = by_identity[ident]
             continue
         went = Counter(m.to_section for m in diff.moved
-                       if m.from_section == name and m.to_section in after)
+                       if m.from_section == name and m.to_section in topical)
         if went:
             targets[name] = went.most_common(1)[0][0]
     changes = []
@@ -102,7 +104,8 @@ def topic_changes(old: ListSnapshot, new: ListSnapshot, diff: ListDiff) -> list[
         merged = tuple(o for o, t in targets.items() if t == target and o != name)
         split = tuple(dict.fromkeys(
             m.to_section for m in diff.moved if m.from_section == name
-            and m.to_section in after and m.to_section != target and m.to_section not in before))
+            and before[name] != Topic.NEW_PAPERS and m.to_section in topical
+            and m.to_section != target and m.to_section not in before))
         if merged and target != name:
             kind = TopicChangeKind.MERGED
         elif split:
