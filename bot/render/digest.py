@@ -44,7 +44,8 @@ def digest_title(mode: str, lang: str, day: str) -> str:
 
 def news_lines(topics: set[str], diffs: Iterable[ListDiff], lang: str) -> list[str]:
     """Lines about list changes in the chat's topics (identities, whatever the sections were
-    called then): added to / removed from / moved."""
+    called then): added to / removed from / moved (not the entries of a renamed section: the
+    chat's topic notice says that once)."""
 
     def name(section: str) -> str:
         return esc(section_name(section, lang))
@@ -60,7 +61,8 @@ def news_lines(topics: set[str], diffs: Iterable[ListDiff], lang: str) -> list[s
                   "</i>" for e in diff.removed if followed(e.section)]
         lines += [f"↪ {render_entry(m.entry)}\n   <i>"
                   f"{t(lang, 'news_moved', old=name(m.from_section), new=name(m.to_section))}</i>"
-                  for m in diff.moved if followed(m.from_section, m.to_section)]
+                  for m in diff.moved if followed(m.from_section, m.to_section)
+                  and identity_of_heading(m.from_section) != identity_of_heading(m.to_section)]
     return lines
 
 
