@@ -72,6 +72,20 @@ def heading_of(identity: str, snapshot: ListSnapshot) -> str | None:
                  if ident == identity), None)
 
 
+def current_identity(topic: Topic, snapshot: ListSnapshot) -> str | None:
+    """Where a topic is followed in this version: itself while a section has it, else the
+    section whose heading still names it ("... / RNNs" took in Recurrent Neural Networks)."""
+    identities = section_identities(snapshot)
+    if topic.value in identities.values():
+        return topic.value
+    words = [pattern for named, pattern in OTHER_WORDS if named is topic]
+    for name, ident in identities.items():
+        low = " ".join(re.findall(r"[^\W_]+", name.lower()))
+        if topic.value in low or any(pattern.search(low) for pattern in words):
+            return ident
+    return None
+
+
 @dataclass(frozen=True)
 class TopicChange:
     """What one list version did to a followed section, and where its subscribers go."""

@@ -10,7 +10,12 @@ from bot.render.html import esc, to_plain
 from bot.render.reply import Reply
 from bot.render.strings import section_name, t
 from feeds.model import DigestMode, Lang, SubscriptionKind, Topic
-from feeds.topic_identity import heading_of, section_identities, topic_for_heading
+from feeds.topic_identity import (
+    current_identity,
+    heading_of,
+    section_identities,
+    topic_for_heading,
+)
 from feeds.topics import ALIASES, match_topic
 from feeds.topics import _norm as normalise_topic
 from storage import chats
@@ -53,9 +58,11 @@ def topic_identity(asker: Asker, text: str, followed: tuple[str, ...] = ()) -> s
     if section is not None:
         return identities[section.name]
     topic = _named_topic(text, wanted)
-    if topic is None or (not followed and heading_of(topic, snapshot) is None):
-        return None  # a topic the list has no section for cannot be subscribed to
-    return topic.value
+    if topic is None:
+        return None
+    if topic.value in followed:
+        return topic.value
+    return current_identity(topic, snapshot)  # None: the list has no section for it
 
 
 def _named_topic(text: str, wanted: str) -> Topic | None:

@@ -152,3 +152,17 @@ async def test_a_merge_moves_both_parts_subscribers_and_tells_each_once() -> Non
         assert told.count("🔗") == 1 and f"<b>{merged}</b>" in told
     assert [s.value for s in chats.subscriptions(db, 4)] == [Topic.SPEECH]
     assert not queued_notices(db, 4)  # speech did not change
+
+
+async def test_unsubscribe_takes_the_topic_by_any_of_its_names() -> None:
+    """The topic's identity, its heading now, an alias and a heading the list dropped."""
+    async with bot_rig() as rig:
+        heading = heading_of(Topic.LANGUAGE, current_snapshot(rig.db))
+        assert heading
+        for name in (Topic.LANGUAGE.value, heading, "nlp", "Natural Language Process",
+                     "Recurrent Neural Network Models"):
+            await rig.say("/subscribe nlp")
+            assert chats.topic_subscribers(rig.db, Topic.LANGUAGE) == [USER]
+            (reply,) = await rig.say(f"/unsubscribe {name}")
+            assert "Unsubscribed" in (reply.text or ""), name
+            assert chats.subscriptions(rig.db, USER) == [], name

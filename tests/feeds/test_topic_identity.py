@@ -11,6 +11,7 @@ from feeds.list_diff import diff_snapshots
 from feeds.model import ListSnapshot, Topic, TopicChangeKind
 from feeds.rank.topics import TOPIC_KEYS
 from feeds.topic_identity import (
+    current_identity,
     heading_fit,
     heading_of,
     identity_of_heading,
@@ -54,6 +55,8 @@ def test_a_merge_moves_both_parts_to_the_merged_topic() -> None:
     (merged,) = {c.new_name for c in changes}
     assert new.section(merged) and set(section_identities(new).values()) >= {Topic.LANGUAGE}
     assert Topic.RECURRENT not in section_identities(new).values()
+    assert current_identity(Topic.RECURRENT, new) == Topic.LANGUAGE  # its heading says "RNNs"
+    assert current_identity(Topic.RECURRENT, old) == Topic.RECURRENT
     assert all(c.others == tuple(o.old_name for o in changes if o is not c) for c in changes)
 
 
