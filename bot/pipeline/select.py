@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from feeds.keywords import KeywordMatch, keyword_matches
 from feeds.model import Candidate, Scored, Subscription, SubscriptionKind
 from feeds.rank.ranker import importance
-from feeds.topic_identity import heading_fit
+from feeds.topic_identity import heading_fit, identity_of_heading
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Group:
 
 def topics_of(subs: Sequence[Subscription]) -> set[str]:
     """The topic identities a chat follows."""
-    return {s.value for s in subs if s.kind is SubscriptionKind.TOPIC}
+    return {identity_of_heading(s.value) for s in subs if s.kind is SubscriptionKind.TOPIC}
 
 
 def _importance(candidate: Candidate) -> float:
@@ -37,10 +37,12 @@ def _importance(candidate: Candidate) -> float:
 
 
 def topic_fit(scored: Scored | None, identity: str) -> float:
-    """How well a scored paper fits a followed topic identity (0 unless routed there)."""
+    """How well a scored paper fits a followed topic (its identity, or any heading of it; 0
+    unless routed there)."""
     if scored is None:
         return 0.0
-    return heading_fit(scored.topics or ((scored.section, scored.section_prob),), identity)
+    return heading_fit(scored.topics or ((scored.section, scored.section_prob),),
+                       identity_of_heading(identity))
 
 
 def group_for_chat(
