@@ -142,10 +142,11 @@ def votes(db: Database, chat_id: int) -> dict[str, int]:
 
 
 def topic_subscribers(db: Database, identity: str) -> list[int]:
-    """The active chats that follow a topic identity."""
+    """The active chats that follow a topic identity (never the console's own chat)."""
     sql = ("select subscriptions.chat_id from subscriptions join chats using (chat_id) "
-           "where kind = ? and value = ? and active = 1 order by chat_id")
-    return [row["chat_id"] for row in db.query(sql, [SubscriptionKind.TOPIC, identity])]
+           "where kind = ? and value = ? and active = 1 and chat_id != ? order by chat_id")
+    return [row["chat_id"] for row in db.query(
+        sql, [SubscriptionKind.TOPIC, identity, CONSOLE_CHAT_ID])]
 
 
 def move_topic_subscriptions(db: Database, old: str, new: str) -> None:

@@ -16,6 +16,7 @@ from feeds.awesome_list import parse_awesome_list
 from feeds.model import Paper, SubscriptionKind, Topic
 from feeds.topic_identity import heading_of
 from storage import chats, lists, papers, scores
+from storage.chats import CONSOLE_CHAT_ID
 from storage.db import Database, open_db
 from storage.lists import current_snapshot
 from tests.bot.test_list_watch import config_for
@@ -139,7 +140,8 @@ async def test_a_merge_moves_both_parts_subscribers_and_tells_each_once() -> Non
                                   (2, ["Natural Language Processing"]),
                                   (3, ["Recurrent Neural Network Models",
                                        "Natural Language Processing"]),
-                                  (4, ["Speech / Other Domain"])):
+                                  (4, ["Speech / Other Domain"]),
+                                  (CONSOLE_CHAT_ID, ["Natural Language Processing"])):
             chats.ensure_chat(db, chat_id)
             for heading in headings:
                 chats.subscribe(db, chat_id, SubscriptionKind.TOPIC, heading)
@@ -152,6 +154,8 @@ async def test_a_merge_moves_both_parts_subscribers_and_tells_each_once() -> Non
         assert told.count("🔗") == 1 and f"<b>{merged}</b>" in told
     assert [s.value for s in chats.subscriptions(db, 4)] == [Topic.SPEECH]
     assert not queued_notices(db, 4)  # speech did not change
+    assert not queued_notices(db, CONSOLE_CHAT_ID)  # `papers-bot ask` is never sent anything
+    assert [s.value for s in chats.subscriptions(db, CONSOLE_CHAT_ID)] == [Topic.LANGUAGE]
 
 
 async def test_unsubscribe_takes_the_topic_by_any_of_its_names() -> None:
