@@ -18,6 +18,7 @@ from functools import lru_cache
 from feeds.awesome_list import section_kind
 from feeds.model import ListDiff, ListSnapshot, SectionKind, Topic, TopicChangeKind
 from feeds.rank.topics import topic_key
+from feeds.topics import ALIASES
 
 # Older headings without a routing key word, by the words they used (checked in order).
 OTHER_WORDS: tuple[tuple[Topic, re.Pattern[str]], ...] = (
@@ -70,6 +71,29 @@ def heading_of(identity: str, snapshot: ListSnapshot) -> str | None:
     """The current heading of a followed identity (None: the list has no such section now)."""
     return next((name for name, ident in section_identities(snapshot).items()
                  if ident == identity), None)
+
+
+def plain_name(text: str) -> str:
+    """A name compared loosely: case-folded words, English plurals folded."""
+    words = re.findall(r"[^\W_]+", text.casefold())
+    return " ".join(w[:-1] if len(w) > 3 and w.endswith("s") and w.isascii() else w
+                    for w in words)
+
+
+def named_topic(text: str) -> Topic | None:
+    """The topic a text names, whatever the list calls it now: the topic itself ("language"),
+    a heading it had ("Natural Language Process") or an alias ("nlp", "gan")."""
+    wanted = plain_name(text)
+    for topic in Topic:
+        if plain_name(topic) == wanted:
+            return topic
+    found = topic_for_heading(text)
+    if found is not None:
+        return found
+    for key, aliases in ALIASES:
+        if wanted in {plain_name(name) for name in (key, *aliases)}:
+            return topic_for_heading(key)
+    return None
 
 
 def current_identity(topic: Topic, snapshot: ListSnapshot) -> str | None:

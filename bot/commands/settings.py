@@ -13,11 +13,11 @@ from feeds.model import DigestMode, Lang, SubscriptionKind, Topic
 from feeds.topic_identity import (
     current_identity,
     heading_of,
+    named_topic,
+    plain_name,
     section_identities,
-    topic_for_heading,
 )
-from feeds.topics import ALIASES, match_topic
-from feeds.topics import _norm as normalise_topic
+from feeds.topics import match_topic
 from storage import chats
 
 _QUOTED = re.compile(r"^[\"“”'‘’«»](.+)[\"“”'‘’«»]$")
@@ -48,34 +48,19 @@ def parse_subscription(asker: Asker, args: str, followed: tuple[str, ...] = ()
 def topic_identity(asker: Asker, text: str, followed: tuple[str, ...] = ()) -> str | None:
     """The topic a text names: an identity or heading the chat follows, a section of the list
     now, or any name the topic had (a renamed heading, an alias, the identity itself)."""
-    wanted = normalise_topic(text)
-    own = next((v for v in followed if normalise_topic(v) == wanted), None)
+    own = next((v for v in followed if plain_name(v) == plain_name(text)), None)
     if own is not None:
         return own
     snapshot = asker.snapshot()
-    identities = section_identities(snapshot)
     section = match_topic(text, snapshot.followable())
     if section is not None:
-        return identities[section.name]
-    topic = _named_topic(text, wanted)
+        return section_identities(snapshot)[section.name]
+    topic = named_topic(text)
     if topic is None:
         return None
     if topic.value in followed:
         return topic.value
     return current_identity(topic, snapshot)  # None: the list has no section for it
-
-
-def _named_topic(text: str, wanted: str) -> Topic | None:
-    """A topic by its identity, an old heading or an alias ("nlp"), whatever the list says."""
-    if wanted in {normalise_topic(topic) for topic in Topic}:
-        return next(topic for topic in Topic if normalise_topic(topic) == wanted)
-    found = topic_for_heading(text)
-    if found is not None:
-        return found
-    for key, aliases in ALIASES:
-        if wanted in {normalise_topic(name) for name in (key, *aliases)}:
-            return topic_for_heading(key)
-    return None
 
 
 def answer_subscribe(asker: Asker, args: str) -> list[Reply]:

@@ -15,6 +15,7 @@ from feeds.topic_identity import (
     heading_fit,
     heading_of,
     identity_of_heading,
+    named_topic,
     section_identities,
     topic_changes,
 )
@@ -31,6 +32,19 @@ def snapshot(folder: Path, index: str) -> ListSnapshot:
 def test_every_topic_is_its_own_identity_and_every_router_key_is_a_topic() -> None:
     assert {identity_of_heading(topic) for topic in Topic} == set(Topic)
     assert set(TOPIC_KEYS) <= set(Topic)
+
+
+def test_a_topic_is_named_by_itself_any_heading_it_had_or_an_alias() -> None:
+    headings = {name for index in ("090", "091", "108", "109")
+                for name in section_identities(snapshot(RENAMES, index))}
+    language = {name for name in headings if "Natural Language" in name}
+    assert len(language) == 3  # Process, Processing, Processing / RNNs
+    for name in (*language, "nlp", "language", "Languages", "machine translation"):
+        assert named_topic(name) is Topic.LANGUAGE, name
+    assert named_topic("Recurrent Neural Network Models") is Topic.RECURRENT
+    assert named_topic("gans") is Topic.GENERATIVE and named_topic("rl") is Topic.REINFORCEMENT
+    assert named_topic("new papers") is Topic.NEW_PAPERS
+    assert named_topic("knitting") is None
 
 
 def test_a_rename_keeps_the_topic_and_changes_only_its_heading() -> None:
