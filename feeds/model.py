@@ -112,6 +112,35 @@ class SubscriptionKind(StrEnum):
     KEYWORD = "keyword"
 
 
+class Topic(StrEnum):
+    """A stable topic a chat may follow; the list's heading is only its current name.
+
+    The nine routed topics are keyed by a word of their heading (feeds/rank/topics.py
+    TOPIC_KEYS); RECURRENT was a section of its own until the list merged it into language
+    (2017-04), NEW_PAPERS is the bucket of papers under six months.
+    """
+
+    UNDERSTANDING = "understanding"
+    OPTIMIZATION = "optimization"
+    GENERATIVE = "generative"
+    CONVOLUTIONAL = "convolutional"
+    DETECTION = "detection"
+    VIDEO = "video"
+    LANGUAGE = "language"
+    SPEECH = "speech"
+    REINFORCEMENT = "reinforcement"
+    RECURRENT = "recurrent"
+    NEW_PAPERS = "new papers"
+
+
+class TopicChangeKind(StrEnum):
+    """How a list version changed a followed section."""
+
+    RENAMED = "renamed"
+    MERGED = "merged"
+    SPLIT = "split"
+
+
 class SuggestionStatus(StrEnum):
     """A maintainer's decision on a suggestion."""
 
@@ -465,7 +494,8 @@ class Chat:
 
 @dataclass(frozen=True)
 class Subscription:
-    """A chat's interest: a list section (topic) or a keyword phrase."""
+    """A chat's interest: a topic (a `Topic` value; the heading of a section without one) or a
+    keyword phrase."""
 
     chat_id: int
     kind: SubscriptionKind

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from feeds.model import Chat, DigestMode, Lang, Subscription, SubscriptionKind
+from feeds.topic_identity import identity_of_heading
 from storage.db import Database, utc_now
 
 CONSOLE_CHAT_ID = 0  # `papers-bot ask`'s own chat: keeps its settings, is never sent anything
@@ -86,7 +87,9 @@ def active_chats(db: Database) -> list[Chat]:
 
 
 def subscribe(db: Database, chat_id: int, kind: SubscriptionKind, value: str) -> bool:
-    """Add a subscription; return False when it already existed."""
+    """Add a subscription; return False when it already existed. A topic is stored by its
+    stable identity, also when given by a heading ("Natural Language Process" -> language)."""
+    value = _stored_value(kind, value)
     with db.atomic():
         before = db.table("subscriptions").count
         db.table("subscriptions").insert(
@@ -97,13 +100,18 @@ def subscribe(db: Database, chat_id: int, kind: SubscriptionKind, value: str) ->
 
 
 def unsubscribe(db: Database, chat_id: int, kind: SubscriptionKind, value: str) -> bool:
-    """Remove a subscription; return False when there was none."""
+    """Remove a subscription (a topic by its identity or any heading); False when none."""
+    value = _stored_value(kind, value)
     with db.atomic():
         cursor = db.execute(
             "delete from subscriptions where chat_id = ? and kind = ? and value = ?",
             [chat_id, kind, value],
         )
         return cursor.rowcount > 0
+
+
+def _stored_value(kind: SubscriptionKind, value: str) -> str:
+    return identity_of_heading(value) if kind == SubscriptionKind.TOPIC else value
 
 
 def subscriptions(db: Database, chat_id: int | None = None) -> list[Subscription]:
@@ -131,3 +139,20 @@ def votes(db: Database, chat_id: int) -> dict[str, int]:
         row["paper_id"]: row["vote"]
         for row in db.query("select paper_id, vote from votes where chat_id = ?", [chat_id])
     }
+
+
+def topic_subscribers(db: Database, identity: str) -> list[int]:
+    """The active chats that follow a topic identity (never the console's own chat)."""
+    sql = ("select subscriptions.chat_id from subscriptions join chats using (chat_id) "
+           "where kind = ? and value = ? and active = 1 and chat_id != ? order by chat_id")
+    return [row["chat_id"] for row in db.query(
+        sql, [SubscriptionKind.TOPIC, identity, CONSOLE_CHAT_ID])]
+
+
+def move_topic_subscriptions(db: Database, old: str, new: str) -> None:
+    """Make every chat that follows `old` follow `new` instead (a merge); call inside the
+    caller's transaction."""
+    db.execute("update or ignore subscriptions set value = ? where kind = ? and value = ?",
+               [new, SubscriptionKind.TOPIC, old])
+    db.execute("delete from subscriptions where kind = ? and value = ?",
+               [SubscriptionKind.TOPIC, old])  # chats that followed both

@@ -342,6 +342,34 @@ def _create_paper_names(db: Database) -> None:
         index_names(db, batch)
 
 
+def _topic_identities(db: Database) -> None:
+    # Topics are stable identities, headings their current names (issue 18): a topic
+    # subscription stores its Topic value ("language"), not "Natural Language Process", and a
+    # score the topics of its routed sections, so both survive the list renaming a section.
+    from feeds.topic_identity import identity_of_heading, topic_for_heading
+
+    rows = list(db.query("select chat_id, value from subscriptions where kind = 'topic'"))
+    for row in rows:
+        new = identity_of_heading(row["value"])
+        if new != row["value"]:
+            db.execute("update or ignore subscriptions set value = ? where chat_id = ? and "
+                       "kind = 'topic' and value = ?", [new, row["chat_id"], row["value"]])
+            db.execute("delete from subscriptions where chat_id = ? and kind = 'topic' and "
+                       "value = ?", [row["chat_id"], row["value"]])  # a duplicate of `new`
+    scores = db.table("scores")
+    scores.add_column("topic", str)
+    scores.add_column("topic2", str)
+    for column, target in (("section", "topic"), ("section2", "topic2")):
+        names = [r["name"] for r in db.query(f"select distinct {column} as name from scores "
+                                              f"where {column} is not null")]
+        for name in names:
+            topic = topic_for_heading(name)
+            if topic is not None:
+                db.execute(f"update scores set {target} = ? where {column} = ?", [topic, name])
+    scores.create_index(["topic", "announced"])
+    scores.create_index(["topic2", "announced"])
+
+
 _STEPS = (
     ("lists_001_versions_entries_diffs", _create_list_tables),
     ("lists_002_entries_fts", _index_list_entries),
@@ -367,6 +395,7 @@ _STEPS = (
     ("chats_003_forum_threads", _forum_threads),
     ("chats_004_spread_digest_hours", _spread_digest_hours),
     ("paper_names_001", _create_paper_names),
+    ("topics_001_stable_identities", _topic_identities),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)

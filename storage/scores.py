@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from feeds.model import Reason, Scored
+from feeds.topic_identity import topic_for_heading
 from storage.db import Database, utc_now
 
 OTHER = "other"
@@ -16,13 +17,17 @@ RANKER_VERSION = 3
 
 
 def save_scores(db: Database, scores: Iterable[Scored]) -> int:
-    """Upsert scores in one transaction; return how many were written."""
+    """Upsert scores in one transaction; return how many were written.
+
+    Beside each routed section's heading goes its stable topic, which /papers asks by."""
     now = utc_now()
     rows = [
         {
             "arxiv_id": s.paper_id, "section": s.section, "section_prob": s.section_prob,
             "section2": s.topics[1][0] if len(s.topics) > 1 else None,
             "section2_prob": s.topics[1][1] if len(s.topics) > 1 else None,
+            "topic": topic_for_heading(s.section),
+            "topic2": topic_for_heading(s.topics[1][0]) if len(s.topics) > 1 else None,
             "score": s.score, "impact": s.impact, "reasons": dump_reasons(s.reasons),
             "list_version": s.list_version, "scored_at": now, "ranker_version": RANKER_VERSION,
         }
@@ -81,24 +86,24 @@ def outdated_ids(db: Database, limit: int) -> list[str]:
 
 
 def top_in_section(
-    db: Database, section: str, limit: int = 10, offset: int = 0, bar: float = 0.0,
+    db: Database, topic: str, limit: int = 10, offset: int = 0, bar: float = 0.0,
 ) -> list[tuple[str, Scored]]:
-    """Return the newest routed papers of a section whose fit for it reaches `bar`, most
-    important first within a day."""
+    """Return the newest papers routed to a topic (whatever its heading was when they were
+    routed) whose fit for it reaches `bar`, most important first within a day."""
     # The newest `offset + limit` of each topic column on its (topic, announced) index, then
     # the rest of the last day among them, so the within-day order is exact.
     wanted = offset + limit
-    newest = ("select *, announced as day from scores where {column} = ? and {column}_prob >= ? "
+    newest = ("select *, announced as day from scores where {column} = ? and {prob} >= ? "
               "and announced is not null order by announced desc limit ?")
-    rows = [row for column in ("section", "section2")
-            for row in db.query(newest.format(column=column), [section, bar, wanted])]
+    rows = [row for column, prob in (("topic", "section_prob"), ("topic2", "section2_prob"))
+            for row in db.query(newest.format(column=column, prob=prob), [topic, bar, wanted])]
     rows.sort(key=lambda row: row["day"], reverse=True)
     rows = rows[:wanted]
     if rows and len(rows) == wanted:
         rest = ("select *, announced as day from scores where announced = ? and "
-                "((section = ? and section_prob >= ?) or (section2 = ? and section2_prob >= ?))")
+                "((topic = ? and section_prob >= ?) or (topic2 = ? and section2_prob >= ?))")
         seen = {row["arxiv_id"] for row in rows}
-        last_day = db.query(rest, [rows[-1]["day"], section, bar, section, bar])
+        last_day = db.query(rest, [rows[-1]["day"], topic, bar, topic, bar])
         rows += [r for r in last_day if r["arxiv_id"] not in seen]
     rows.sort(key=lambda row: (row["day"], _importance(row), row["score"]), reverse=True)
     return [(row["arxiv_id"], _score(row)) for row in rows[offset : offset + limit]]
@@ -109,10 +114,23 @@ def _importance(row: dict[str, Any]) -> float:
     return row["impact"] if row.get("impact") is not None else -99.0
 
 
-def count_in_section(db: Database, section: str) -> int:
-    """Return how many stored papers are routed to a section."""
-    sql = "select count(*) as n from scores where section = ? or section2 = ?"
-    return next(db.query(sql, [section, section]))["n"]
+def count_in_section(db: Database, topic: str) -> int:
+    """Return how many stored papers are routed to a topic."""
+    sql = "select count(*) as n from scores where topic = ? or topic2 = ?"
+    return next(db.query(sql, [topic, topic]))["n"]
+
+
+def rename_sections(db: Database, renamed: dict[str, str]) -> int:
+    """Give routed papers their section's new heading (old -> new); return rows changed.
+
+    Call inside the caller's transaction."""
+    changed = 0
+    for old, new in renamed.items():
+        for column, topic in (("section", "topic"), ("section2", "topic2")):
+            changed += db.execute(
+                f"update scores set {column} = ?, {topic} = coalesce(?, {topic}) "
+                f"where {column} = ?", [new, topic_for_heading(new), old]).rowcount
+    return changed
 
 
 def scores_for(db: Database, ids: list[str]) -> dict[str, Scored]:

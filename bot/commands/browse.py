@@ -16,6 +16,7 @@ from feeds.names import author_key, short_name
 from feeds.rank.authors import list_paper_authors
 from feeds.rank.ranker import importance
 from feeds.rank.topics import show_bar
+from feeds.topic_identity import topic_for_heading
 from feeds.topics import match_topic, suggest_topics
 from storage import papers, scores
 
@@ -132,8 +133,10 @@ def _page_blocks(lang: str, items: list[str], routed: list[str], start: int, end
 
 def _routed_papers(asker: Asker, section: Section) -> list[str]:
     """The newest papers over the topic's fit bar, most important first (never padded)."""
-    found = scores.top_in_section(asker.db, section.name, ROUTED_PER_TOPIC,
-                                  bar=show_bar(section.name))
+    topic = topic_for_heading(section.name)
+    if topic is None:
+        return []  # papers are routed only to the list's topics
+    found = scores.top_in_section(asker.db, topic, ROUTED_PER_TOPIC, bar=show_bar(topic))
     found.sort(key=lambda item: -importance(item[1]))  # stable: newest first among equals
     stored = papers.get_papers(asker.db, [arxiv_id for arxiv_id, _ in found])
     return [

@@ -11,8 +11,15 @@ from bot.render.html import esc, to_plain
 from bot.render.reply import Reply
 from bot.render.strings import section_name, t
 from feeds.glossary import close_terms, english_of, to_english
-from feeds.model import DigestMode, Lang, SubscriptionKind
+from feeds.model import DigestMode, Lang, SubscriptionKind, Topic
 from feeds.search import has_cjk
+from feeds.topic_identity import (
+    current_identity,
+    heading_of,
+    named_topic,
+    plain_name,
+    section_identities,
+)
 from feeds.topics import match_topic
 from storage import chats, papers
 
@@ -20,8 +27,12 @@ _QUOTED = re.compile(r"^[\"“”'‘’«»](.+)[\"“”'‘’«»]$")
 TOAST_LIMIT = 190  # Telegram allows 200 characters in a callback answer
 
 
-def parse_subscription(asker: Asker, args: str) -> tuple[SubscriptionKind, str] | Reply:
-    """Turn `/subscribe` arguments into (kind, value), or a reply explaining the problem."""
+def parse_subscription(asker: Asker, args: str, followed: tuple[str, ...] = ()
+                       ) -> tuple[SubscriptionKind, str] | Reply:
+    """Turn `/subscribe` arguments into (kind, value), or a reply explaining the problem.
+
+    A topic's value is its stable identity (`Topic`); `followed` are identities the chat
+    follows, which `/unsubscribe` accepts even when the list has no such section any more."""
     text = " ".join(args.split())
     if not text:
         return Reply(t(asker.lang, "need_subscription"))
@@ -31,14 +42,32 @@ def parse_subscription(asker: Asker, args: str) -> tuple[SubscriptionKind, str] 
         if not 2 <= len(phrase) <= 60:
             return Reply(t(asker.lang, "bad_keyword"))
         return (SubscriptionKind.KEYWORD, phrase)
-    section = match_topic(text, asker.snapshot().followable())
-    if section is None:
+    identity = topic_identity(asker, text, followed)
+    if identity is None:
         reply = unknown_topic(asker, text)[0]
         if has_cjk(text) and to_english(text).terms:  # a glossary term: offer it as a keyword
             hint = t(asker.lang, "keyword_zh_hint", keyword=esc(text))
             reply = replace(reply, text=f"{reply.text} {hint}")
         return reply
-    return (SubscriptionKind.TOPIC, section.name)
+    return (SubscriptionKind.TOPIC, identity)
+
+
+def topic_identity(asker: Asker, text: str, followed: tuple[str, ...] = ()) -> str | None:
+    """The topic a text names: an identity or heading the chat follows, a section of the list
+    now, or any name the topic had (a renamed heading, an alias, the identity itself)."""
+    own = next((v for v in followed if plain_name(v) == plain_name(text)), None)
+    if own is not None:
+        return own
+    snapshot = asker.snapshot()
+    section = match_topic(text, snapshot.followable())
+    if section is not None:
+        return section_identities(snapshot)[section.name]
+    topic = named_topic(text)
+    if topic is None:
+        return None
+    if topic.value in followed:
+        return topic.value
+    return current_identity(topic, snapshot)  # None: the list has no section for it
 
 
 def answer_subscribe(asker: Asker, args: str) -> list[Reply]:
@@ -54,8 +83,7 @@ def subscribe(asker: Asker, kind: SubscriptionKind, value: str) -> Reply:
     what = describe(asker, kind, value)
     added = chats.subscribe(asker.db, asker.chat.chat_id, kind, value)
     text = t(asker.lang, "subscribed" if added else "already_subscribed", what=what)
-    news = asker.snapshot().news_section()
-    if news is not None and kind is SubscriptionKind.TOPIC and value == news.name:
+    if kind is SubscriptionKind.TOPIC and value == Topic.NEW_PAPERS:
         text += " " + t(asker.lang, "news_subscription_hint")
     if kind is SubscriptionKind.KEYWORD and has_cjk(value):
         text += " " + chinese_keyword_note(value, asker.lang)
@@ -75,15 +103,18 @@ def chinese_keyword_note(keyword: str, lang: str) -> str:
 
 
 def describe(asker: Asker, kind: SubscriptionKind, value: str) -> str:
-    """A subscription as the chat reads it: “phrase” or the topic's name in bold."""
+    """A subscription as the chat reads it: “phrase”, or the topic's current heading in bold."""
     if kind is SubscriptionKind.KEYWORD:
         return f"“{esc(value)}”"
-    return f"<b>{esc(section_name(value, asker.lang))}</b>"
+    heading = heading_of(value, asker.snapshot()) or value
+    return f"<b>{esc(section_name(heading, asker.lang))}</b>"
 
 
 def answer_unsubscribe(asker: Asker, args: str) -> list[Reply]:
-    """Remove a topic or keyword subscription."""
-    parsed = parse_subscription(asker, args)
+    """Remove a topic or keyword subscription (a topic by any name it had)."""
+    followed = tuple(s.value for s in chats.subscriptions(asker.db, asker.chat.chat_id)
+                     if s.kind is SubscriptionKind.TOPIC)
+    parsed = parse_subscription(asker, args, followed)
     if isinstance(parsed, Reply):
         return [parsed]
     removed = chats.unsubscribe(asker.db, asker.chat.chat_id, *parsed)
@@ -138,7 +169,7 @@ def subscribe_button(asker: Asker, rest: str) -> ButtonResult:
         return ButtonResult(toast=t(asker.lang, "expired_button"))
     if not asker.can_change_settings:
         return ButtonResult(toast=t(asker.lang, "admins_only"))
-    reply = subscribe(asker, SubscriptionKind.TOPIC, section.name)
+    reply = subscribe(asker, SubscriptionKind.TOPIC, section_identities(snapshot)[section.name])
     return ButtonResult(toast=to_plain(reply.text)[:TOAST_LIMIT], replies=(reply,))
 
 

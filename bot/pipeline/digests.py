@@ -17,6 +17,7 @@ from bot.render.digest import (
 from bot.render.reply import Button, rows
 from feeds.model import Candidate, Chat, DigestMode, Lang, ListDiff
 from feeds.rank.ranker import importance
+from feeds.topic_identity import section_identities
 from storage import chats, digest_rest, lists, outbox, papers, scores
 from storage.db import Database
 from storage.outbox import OutboxKind
@@ -98,12 +99,14 @@ def _digest_parts(
     if chat.paper_mark not in cache:
         cache[chat.paper_mark] = new_candidates(db, chat.paper_mark, paper_top)
     candidates = cache[chat.paper_mark]
-    groups = group_for_chat(subs, candidates)
+    snapshot = lists.current_snapshot(db)
+    headings = {ident: name for name, ident in section_identities(snapshot).items()}
+    groups = group_for_chat(subs, candidates, headings=headings)
     if chats.votes(db, chat.chat_id):  # 👍/👎 move this chat's papers (none is dropped)
-        moved = personal_scores(db, chat.chat_id, lists.current_snapshot(db), candidates)
+        moved = personal_scores(db, chat.chat_id, snapshot, candidates)
         groups = group_for_chat(
             subs, candidates,
-            lambda c: importance(c.scored, moved[c.paper.arxiv_id] - c.value))
+            lambda c: importance(c.scored, moved[c.paper.arxiv_id] - c.value), headings)
     lang = Lang.ZH if chat.lang is Lang.ZH else Lang.EN
     latest = lists.latest_version(db)
     news = capped_news(news_lines(topics_of(subs), diffs_since(db, chat.list_mark), lang), lang,

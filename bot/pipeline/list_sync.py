@@ -11,6 +11,7 @@ from enum import StrEnum
 import httpx
 
 from bot.config import Config
+from bot.pipeline.topic_follow import follow_topic_changes
 from feeds.awesome_list import parse_awesome_list
 from feeds.bundled import BUNDLED_SOURCE, bundled_readme, bundled_snapshot
 from feeds.http import FetchError, client_or_new, get
@@ -100,6 +101,8 @@ async def _sync(db: Database, config: Config, client: httpx.AsyncClient) -> List
     version_id = lists.store_version(
         db, result.body, snapshot, diff, url, result.etag, result.last_modified
     )
+    if previous is not None and diff is not None:  # renamed, merged or split topics
+        follow_topic_changes(db, previous, snapshot, diff, version_id)
     return ListSyncReport(ListSyncStatus.STORED, version_id, diff)
 
 

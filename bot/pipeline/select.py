@@ -10,49 +10,61 @@ renderer's business; the rest stays reachable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from feeds.keywords import KeywordMatch, keyword_matches
-from feeds.model import Candidate, Subscription, SubscriptionKind
+from feeds.model import Candidate, Scored, Subscription, SubscriptionKind
 from feeds.rank.ranker import importance
-from feeds.rank.topics import shows
+from feeds.rank.topics import show_bar
+from feeds.topic_identity import heading_fit, identity_of_heading
 
 
 @dataclass(frozen=True)
 class Group:
     """One subscription's papers in a digest, best first."""
 
-    label: str  # the topic's section name, or “phrase” for a keyword
+    label: str  # the topic's current heading, or “phrase” for a keyword
     kind: SubscriptionKind
     papers: tuple[Candidate, ...]
 
 
 def topics_of(subs: Sequence[Subscription]) -> set[str]:
-    """The sections a chat follows."""
-    return {s.value for s in subs if s.kind is SubscriptionKind.TOPIC}
+    """The topic identities a chat follows."""
+    return {identity_of_heading(s.value) for s in subs if s.kind is SubscriptionKind.TOPIC}
 
 
 def _importance(candidate: Candidate) -> float:
     return importance(candidate.scored)
 
 
+def topic_fit(scored: Scored | None, identity: str) -> float:
+    """How well a scored paper fits a followed topic (its identity, or any heading of it; 0
+    unless routed there)."""
+    if scored is None:
+        return 0.0
+    return heading_fit(scored.topics or ((scored.section, scored.section_prob),),
+                       identity_of_heading(identity))
+
+
 def group_for_chat(
     subs: Sequence[Subscription], candidates: Iterable[Candidate],
-    weight: Callable[[Candidate], float] = _importance,
+    weight: Callable[[Candidate], float] = _importance, headings: Mapping[str, str] | None = None,
 ) -> list[Group]:
     """Group a chat's matching papers by its subscriptions (each paper once), best first.
 
     `weight` is how much a paper matters (0..1; a chat's 👍/👎 move it); topics come first in
-    the order the chat follows them, then keywords.
+    the order the chat follows them, then keywords. `headings` names each topic identity by
+    its current heading (a paper routed under an older heading still fits its topic).
     """
+    headings = headings or {}
     topics = [s.value for s in subs if s.kind is SubscriptionKind.TOPIC]
     phrases = [s.value for s in subs if s.kind is SubscriptionKind.KEYWORD]
     by_topic: dict[str, list[tuple[float, Candidate]]] = {t: [] for t in topics}
     by_phrase: dict[str, list[tuple[float, Candidate]]] = {p: [] for p in phrases}
     for candidate in candidates:
-        scored = candidate.scored
-        fits = [(scored.fit(t), t) for t in topics if scored is not None and shows(scored, t)]
+        fits = [(fit, t) for t in topics  # the fit bar gates: a weak fit is never shown
+                if (fit := topic_fit(candidate.scored, t)) > 0 and fit >= show_bar(t)]
         best_fit, topic = max(fits, default=(0.0, ""))
         if best_fit > 0:
             by_topic[topic].append((best_fit * weight(candidate), candidate))
@@ -63,7 +75,8 @@ def group_for_chat(
                 title_first = 1.0 if found is KeywordMatch.TITLE else 0.0
                 by_phrase[phrase].append((title_first + weight(candidate), candidate))
                 break
-    groups = [Group(t, SubscriptionKind.TOPIC, _best_first(by_topic[t])) for t in topics]
+    groups = [Group(headings.get(t, t), SubscriptionKind.TOPIC, _best_first(by_topic[t]))
+              for t in topics]
     groups += [Group(f"“{p}”", SubscriptionKind.KEYWORD, _best_first(by_phrase[p]))
                for p in phrases]
     return [g for g in groups if g.papers]

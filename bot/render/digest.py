@@ -10,6 +10,7 @@ from bot.render.cards import render_entry, render_paper_line, standing
 from bot.render.html import esc, link, split_blocks
 from bot.render.strings import render_reason, section_name, t
 from feeds.model import Candidate, ListDiff, SubscriptionKind
+from feeds.topic_identity import identity_of_heading
 
 PER_GROUP = 8
 NEWS_LIMIT = 10  # list changes in one digest; the rest are one link away
@@ -42,20 +43,26 @@ def digest_title(mode: str, lang: str, day: str) -> str:
 
 
 def news_lines(topics: set[str], diffs: Iterable[ListDiff], lang: str) -> list[str]:
-    """Lines about list changes in the chat's topics: added to / removed from / moved."""
+    """Lines about list changes in the chat's topics (identities, whatever the sections were
+    called then): added to / removed from / moved (not the entries of a renamed section: the
+    chat's topic notice says that once)."""
 
     def name(section: str) -> str:
         return esc(section_name(section, lang))
 
+    def followed(*sections: str) -> bool:
+        return any(identity_of_heading(s) in topics for s in sections)
+
     lines = []
     for diff in diffs:
         lines += [f"➕ {render_entry(e)}\n   <i>{t(lang, 'news_added', section=name(e.section))}"
-                  "</i>" for e in diff.added if e.section in topics]
+                  "</i>" for e in diff.added if followed(e.section)]
         lines += [f"➖ {render_entry(e)}\n   <i>{t(lang, 'news_removed', section=name(e.section))}"
-                  "</i>" for e in diff.removed if e.section in topics]
+                  "</i>" for e in diff.removed if followed(e.section)]
         lines += [f"↪ {render_entry(m.entry)}\n   <i>"
                   f"{t(lang, 'news_moved', old=name(m.from_section), new=name(m.to_section))}</i>"
-                  for m in diff.moved if topics & {m.from_section, m.to_section}]
+                  for m in diff.moved if followed(m.from_section, m.to_section)
+                  and identity_of_heading(m.from_section) != identity_of_heading(m.to_section)]
     return lines
 
 

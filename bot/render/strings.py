@@ -352,6 +352,25 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Several papers go by “{query}”. Which one do you mean?",
         "zh": "有几篇论文都叫“{query}”，你要找哪一篇？",
     },
+    # topics that survive the list's changes (issue 18, deliverable 3)
+    "topic_notice_renamed": {
+        "en": "🔁 The list renamed <b>{old}</b> to <b>{new}</b>. You still follow it; /papers, "
+              "/mysubs and /unsubscribe know both names.",
+        "zh": "🔁 列表把 <b>{old}</b> 改名为 <b>{new}</b>。你的订阅照旧；/papers、/mysubs 和 "
+              "/unsubscribe 新旧名称都认。",
+    },
+    "topic_notice_merged": {
+        "en": "🔗 The list merged <b>{old}</b> and {others} into <b>{new}</b>. You now follow "
+              "<b>{new}</b>.",
+        "zh": "🔗 列表把 <b>{old}</b> 和 {others} 合并为 <b>{new}</b>。你现在订阅的是 "
+              "<b>{new}</b>。",
+    },
+    "topic_notice_split": {
+        "en": "✂️ The list split <b>{old}</b>: you keep following <b>{new}</b>; {others} is a "
+              "section of its own now (/subscribe to follow it too).",
+        "zh": "✂️ 列表拆分了 <b>{old}</b>：你继续订阅 <b>{new}</b>；{others} 现在自成一节"
+              "（可用 /subscribe 另行订阅）。",
+    },
 }
 
 
