@@ -65,8 +65,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "没有找到论文“{query}”。试试 /search {query}",
     },
     "plain_text_hint": {
-        "en": "I answer commands: /help lists them, /search <words> finds papers.",
-        "zh": "我只回应命令：/help 查看全部命令，/search <关键词> 搜索论文。",
+        "en": "I answer commands: /help lists them, and /search with some words finds papers, "
+              "e.g. /search attention",
+        "zh": "我只回应命令：/help 查看全部命令；/search 加关键词搜索论文，例如 /search attention",
     },
     "abstract_label": {"en": "Abstract:", "zh": "摘要："},
     "more_authors": {"en": "… and {count} more", "zh": "……等另外 {count} 位作者"},

@@ -1,0 +1,76 @@
+"""Every text of the catalogue, in every language, filled with sample values, passes the same
+Telegram-HTML check the fake Bot API applies to sendMessage (issue 18: the plain-text hint
+held "<words>", which Telegram refused, so users saw "/search  finds papers.").
+
+The keys are read from bot/render/strings.py as they are, so keys added later are checked too:
+each {placeholder} gets a sample value from its format spec and name.
+"""
+
+from __future__ import annotations
+
+import string
+
+import pytest
+
+from bot.render.html import esc
+from bot.render.strings import MESSAGES, t
+from tests.support.fakebotapi import check_telegram_html
+
+# Values for placeholders whose name says what they hold; any other name gets a word.
+_SAMPLES: dict[str, object] = {
+    "topic": "Generative Models", "section": "Understanding / Generalization / Transfer",
+    "query": "attention is all you need", "title": "Deep Residual Learning",
+    "name": "Kaiming He", "names": "K. He, R. Girshick", "venue": "CVPR 2017",
+    "when": "Mon 07 Dec 20:00", "date": "2017-03-14", "day": "2017-03-14",
+    "command": "papers", "what": "<b>Generative Models</b>",
+    "link": '<a href="https://github.com/terryum/awesome-deep-learning-papers">history</a>',
+}
+
+
+def _sample(name: str, spec: str) -> object:
+    """A plausible value for the placeholder `name` with format spec `spec`."""
+    if spec[-1:] in ("d", "x", "n", "c", "b", "o"):
+        return 7
+    if spec[-1:] in ("f", "e", "g", "%"):
+        return 2.5
+    return _SAMPLES.get(name, esc(f"{name} & <{name}>"))
+
+
+def _placeholders(template: str) -> dict[str, object]:
+    """Every {placeholder} of a template with a sample value."""
+    values: dict[str, object] = {}
+    for _, field, spec, _ in string.Formatter().parse(template):
+        if field:
+            base = field.split(".")[0].split("[")[0]
+            values[base] = _sample(base, spec or "")
+    return values
+
+
+CASES = [(key, lang) for key, texts in MESSAGES.items() for lang in texts]
+
+
+@pytest.mark.parametrize(("key", "lang"), CASES, ids=[f"{k}-{lang}" for k, lang in CASES])
+def test_every_catalogue_text_is_valid_telegram_html(key: str, lang: str) -> None:
+    template = MESSAGES[key][lang]
+    values = _placeholders(template)
+    text = t(lang, key, **values)
+    shown = check_telegram_html(text)  # raises, with the Bot API's words, when refused
+    assert shown.strip(), f"{key} ({lang}) shows nothing"
+    for value in values.values():  # no filled-in value lost in the shown text
+        if isinstance(value, str):
+            assert check_telegram_html(value) in shown
+
+
+def test_the_check_is_the_fakes_own() -> None:
+    """The check refuses what Telegram refuses (so the test above can fail)."""
+    with pytest.raises(ValueError, match="Unsupported start tag"):
+        check_telegram_html("/search <words> finds papers.")
+    assert check_telegram_html("/search &lt;words&gt; finds papers.") == (
+        "/search <words> finds papers.")
+
+
+def test_plain_text_hint_names_what_to_search() -> None:
+    for lang in ("en", "zh"):
+        shown = check_telegram_html(t(lang, "plain_text_hint"))
+        after = shown.split("/search", 1)[1]
+        assert "attention" in after, shown
