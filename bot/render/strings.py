@@ -69,7 +69,7 @@ MESSAGES: dict[str, dict[str, str]] = {
               "e.g. /search attention",
         "zh": "我只回应命令：/help 查看全部命令；/search 加关键词搜索论文，例如 /search attention",
     },
-    "abstract_label": {"en": "Abstract:", "zh": "摘要："},
+    "abstract_label": {"en": "Abstract: ", "zh": "摘要："},  # the abstract follows at once
     "more_authors": {"en": "… and {count} more", "zh": "……等另外 {count} 位作者"},
     "no_announcement": {
         "en": "arXiv does not announce new papers on weekends and holidays; "

@@ -136,6 +136,17 @@ async def test_paper_card_has_arxiv_links_and_votes(bot) -> None:
     assert chats.votes(app.bot_data.db, USER) == {"1512.03385": 1}
 
 
+async def test_a_list_papers_card_opens_with_its_title(bot) -> None:
+    """Issue 18: the card of a list paper without an arXiv record began "Abstract: …"."""
+    api, app = bot
+    (card,) = await say(api, app, "/paper Distilling the Knowledge in a Neural Network")
+    assert card.text.startswith("<b>Distilling the knowledge in a neural network</b> (2015)")
+    assert card.text.index("</b>") < card.text.index("Abstract: A very simple way")
+    (zh,) = await say(api, app, "/paper Distilling the Knowledge in a Neural Network",
+                      chat_id=USER + 7, language_code="zh-hans")
+    assert zh.text.startswith("<b>Distilling") and "摘要：A very simple way" in zh.text
+
+
 @pytest.mark.parametrize("data", ["p:99.zzzz:0", "p:3.0000:0", "v:x:1", "s:", "garbage", "p:0"])
 async def test_forged_callback_data_gets_a_polite_toast(bot, data: str) -> None:
     api, app = bot
