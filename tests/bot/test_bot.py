@@ -204,6 +204,26 @@ async def test_digest_setting_and_unknown_command(bot) -> None:
     assert "/help" in unknown.text
 
 
+async def test_mysubs_shows_the_digest_hour_and_settings_in_the_chats_language(bot) -> None:
+    from bot.pipeline.digests import digest_hour
+
+    api, app = bot
+    await say(api, app, "/subscribe gan")
+    (spread,) = await say(api, app, "/mysubs")
+    hour = digest_hour(chats.get_chat(app.bot_data.db, USER))  # picked by the chat's id
+    assert f"Digest: daily at {hour:02d}:00 UTC, language: English" in spread.text
+    await say(api, app, "/digest weekly 7")
+    (weekly,) = await say(api, app, "/mysubs")
+    assert "Digest: weekly, Mondays at 07:00 UTC" in weekly.text
+    await say(api, app, "/lang zh")
+    (set_zh,) = await say(api, app, "/digest daily 21")
+    assert set_zh.text == "摘要频率已设为每日，UTC 21:00 发送。"
+    (zh,) = await say(api, app, "/mysubs")
+    assert "摘要：每日 UTC 21:00，语言：中文" in zh.text and "daily" not in zh.text
+    (instant,) = await say(api, app, "/digest instant")
+    assert instant.text == "摘要频率已设为即时。"
+
+
 async def test_authors_and_researchers(bot) -> None:
     api, app = bot
     (authors,) = await say(api, app, "/authors")

@@ -12,8 +12,8 @@ import string
 
 import pytest
 
+from bot.render import strings
 from bot.render.html import esc
-from bot.render.strings import MESSAGES, t
 from tests.support.fakebotapi import check_telegram_html
 
 # Values for placeholders whose name says what they hold; any other name gets a word.
@@ -46,14 +46,28 @@ def _placeholders(template: str) -> dict[str, object]:
     return values
 
 
-CASES = [(key, lang) for key, texts in MESSAGES.items() for lang in texts]
+def _catalogues() -> dict[str, dict[str, dict[str, str]]]:
+    """Every catalogue of bot/render/strings.py: a dict of texts by key, each by language."""
+    return {name: value for name, value in vars(strings).items()
+            if isinstance(value, dict) and value and all(
+                isinstance(texts, dict) and "en" in texts for texts in value.values())}
 
 
-@pytest.mark.parametrize(("key", "lang"), CASES, ids=[f"{k}-{lang}" for k, lang in CASES])
-def test_every_catalogue_text_is_valid_telegram_html(key: str, lang: str) -> None:
-    template = MESSAGES[key][lang]
+CASES = [(name, key, lang) for name, catalogue in _catalogues().items()
+         for key, texts in catalogue.items() for lang in texts]
+
+
+def test_the_catalogues_are_found() -> None:
+    assert {"MESSAGES", "JOB_SUMMARY_TERMS"} <= set(_catalogues())
+    assert len(CASES) >= 2 * len(strings.MESSAGES)
+
+
+@pytest.mark.parametrize(("catalogue", "key", "lang"), CASES,
+                         ids=[f"{c}-{k}-{lang}" for c, k, lang in CASES])
+def test_every_catalogue_text_is_valid_telegram_html(catalogue: str, key: str, lang: str) -> None:
+    template = _catalogues()[catalogue][key][lang]
     values = _placeholders(template)
-    text = t(lang, key, **values)
+    text = template.format(**values)
     shown = check_telegram_html(text)  # raises, with the Bot API's words, when refused
     assert shown.strip(), f"{key} ({lang}) shows nothing"
     for value in values.values():  # no filled-in value lost in the shown text
@@ -71,6 +85,6 @@ def test_the_check_is_the_fakes_own() -> None:
 
 def test_plain_text_hint_names_what_to_search() -> None:
     for lang in ("en", "zh"):
-        shown = check_telegram_html(t(lang, "plain_text_hint"))
+        shown = check_telegram_html(strings.t(lang, "plain_text_hint"))
         after = shown.split("/search", 1)[1]
         assert "attention" in after, shown
