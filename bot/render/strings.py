@@ -399,9 +399,12 @@ def t(lang: str, key: str, /, **values: object) -> str:
 
 
 def section_name(section: Section | str, lang: str) -> str:
-    """A section's name in a language (the translated README's heading for Chinese)."""
+    """A section's name in a language (the translated README's heading for Chinese, else
+    SECTION_NAMES for the sections it does not translate)."""
     name = section if isinstance(section, str) else section.name
-    return chinese_section_names().get(name, name) if lang == Lang.ZH else name
+    if lang != Lang.ZH:
+        return name
+    return chinese_section_names().get(name) or SECTION_NAMES.get(name, {}).get(lang, name)
 
 
 def age_text(months: float, lang: str) -> str:
@@ -495,4 +498,14 @@ JOB_SUMMARY_TERMS: dict[str, dict[str, str]] = {
                         "zh": "新建议 {n} 条（消息 {m}）"},
     "suggestions": {"en": "{n} suggestions", "zh": "建议 {n} 条"},
     "queued": {"en": "{n} messages queued", "zh": "排队消息 {n}"},
+}
+
+
+# The list's sections that its Chinese README (README.zh-CN.md) leaves untranslated, by their
+# English heading.
+SECTION_NAMES: dict[str, dict[str, str]] = {
+    "Appendix: More than Top 100": {"en": "Appendix: More than Top 100",
+                                    "zh": "附录：前 100 篇之外"},
+    "Video Lectures / Tutorials / Blogs": {"en": "Video Lectures / Tutorials / Blogs",
+                                           "zh": "视频讲座 / 教程 / 博客"},
 }
