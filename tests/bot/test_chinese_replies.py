@@ -16,6 +16,7 @@ What is taken out before looking for English, and why:
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 from bot.commands.table import COMMANDS
 from bot.render.cards import first_authors, first_sentences
@@ -28,7 +29,7 @@ from storage.lists import current_snapshot
 from storage.scores import load_reasons
 from tests.conftest import TEST_DATA
 from tests.support.fakebotapi import SentMessage, check_telegram_html
-from tests.support.fakes2 import fake_s2
+from tests.support.fakes2 import FakeS2, fake_s2
 from tests.support.feedserver import Reply
 from tests.support.rig import MAINTAINER, USER, Rig, bot_rig
 
@@ -50,7 +51,7 @@ _MACHINE = [
     re.compile(r"(?:arXiv:)?\d{4}\.\d{4,5}(?:v\d+)?"),
     re.compile(r"\bv\d+\b"),
     re.compile(r"\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b"),
-    re.compile(r"\b(?:[A-Z]\.[ ]?)+[A-Z][\w'’-]+"),
+    re.compile(r"\b(?:[A-Z]\.[ ]?)+(?:(?:van|von|den|der|de|da|di|du|le)[ ]+)*[A-Z][\w'’-]+"),
 ]
 _WORD = re.compile(r"[A-Za-z]+")
 
@@ -58,7 +59,8 @@ _WORD = re.compile(r"[A-Za-z]+")
 def data_strings(rig: Rig) -> re.Pattern[str]:
     """The texts that come from the data (titles, names, abstracts, the benchmarks and venues
     reasons name) or from the user (the words typed), the longest first."""
-    found: set[str] = {"awesome-deep-learning-papers", *TYPED}
+    found: set[str] = {"awesome-deep-learning-papers", *TYPED,
+                       *(f"User{user}" for user in (USER, MAINTAINER))}  # the fake's names
     found.update(chinese_section_names().values())  # the list's Chinese README's headings
     found.update(first_sentences(p.abstract) for p in bundled_list_papers())
     for row in rig.db.query("select reasons from scores"):
@@ -99,24 +101,59 @@ EXAMPLES = {"papers": "gan", "search": "attention", "paper": "1703.04309",
 TYPED = {KEYWORD, *EXAMPLES.values()}  # a reply may quote what its user typed
 
 
+STEREO = "1703.04309"  # "End-to-End Learning of Geometry and Context for Deep Stereo ..."
+JOBS = ("poll_list", "poll_arxiv", "list_papers", "citations", "suggestions", "digests",
+        "deliver")
+
+
+async def run_jobs(rig: Rig, s2: FakeS2) -> list[tuple[str, str]]:
+    """Every job once on the recorded day, then again six months on, when the stereo paper's
+    400 citations put it over the bar (so the maintainer gets a suggestion card, as in
+    tests/system/test_e2e.py); return each run's job name and summary."""
+    rig.server.script("/rss", Reply(DAY.read_bytes(), etag='"day"'))
+    rig.server.script("/README.md", Reply(bundled_readme(), content_type="text/plain"))
+    summaries = [(name, await rig.job(name)) for name in JOBS]
+    rig.services.clock = lambda: datetime(2017, 9, 10, 12, tzinfo=UTC)
+    s2.counts = {STEREO: 400}
+    return summaries + [(name, await rig.job(name)) for name in ("citations", "suggestions")]
+
+
+async def press_one_of_each(rig: Rig, sent: list[SentMessage]) -> list[str]:
+    """Press the first button of each kind (callback prefix) under the messages; return the
+    toasts and the messages sent or edited in answer."""
+    shown: list[str] = []
+    pressed: set[str] = set()
+    for message in sent:
+        for data in message.callback_data:
+            kind = data.split(":")[0]
+            if kind in pressed:
+                continue
+            pressed.add(kind)
+            answer = await rig.tap(data, message.message_id, chat_id=message.chat_id)
+            shown.append(str(rig.api.last_call("answerCallbackQuery").params.get("text", "")))
+            shown += texts(answer)
+    assert pressed >= {"p", "s", "v", "q", "g"}  # pages, subscribe, votes, search, decisions
+    return shown
+
+
 async def test_every_chinese_reply_holds_no_english_but_names_and_titles() -> None:
-    with fake_s2() as (_, s2_url):
+    with fake_s2() as (s2, s2_url):
         async with bot_rig(env={"CITATIONS_API_URL": s2_url}) as rig:
-            rig.server.script("/rss", Reply(DAY.read_bytes(), etag='"day"'))
-            rig.server.script("/README.md", Reply(bundled_readme(), content_type="text/plain"))
             replies: dict[str, list[str]] = {}
             for chat in (USER, MAINTAINER):
                 await rig.say(f'/subscribe "{KEYWORD}"', chat_id=chat, **ZH)
                 await rig.say("/subscribe gan", chat_id=chat, **ZH)
-            summaries = [(name, await rig.job(name)) for name in
-                         ("poll_list", "poll_arxiv", "list_papers", "citations", "suggestions",
-                          "digests", "deliver")]
-            replies["digests and suggestions"] = texts(rig.api.sent_messages(USER))
+            summaries = await run_jobs(rig, s2)
+            delivered = rig.api.sent_messages()
+            replies["digests and suggestions"] = texts(delivered)
+            answered: list[SentMessage] = []
             for command in COMMANDS:
                 if command.runs_job:
                     continue  # /refresh's report is checked below from the job's summary
                 text = f"/{command.name} {EXAMPLES.get(command.name, '')}".strip()
-                replies[text] = texts(await rig.say(text, chat_id=MAINTAINER, **ZH))
+                answered += (answer := await rig.say(text, chat_id=MAINTAINER, **ZH))
+                replies[text] = texts(answer)
+            replies["buttons"] = await press_one_of_each(rig, delivered + answered)
             replies["/mysubs after /digest"] = texts(await rig.say("/mysubs", **ZH))
             replies["/digest weekly"] = texts(await rig.say("/digest weekly", **ZH))
             replies["/mysubs weekly"] = texts(await rig.say("/mysubs", **ZH))
