@@ -1,7 +1,8 @@
 """Every user-facing text, in English and Chinese: the one catalogue (a test checks both).
 
 `t(lang, key, **values)` fills a text in; a key without Chinese falls back to English, but
-tests/bot/test_strings.py fails when any key lacks either language.
+tests/system/test_rules.py fails when any key lacks either language, and
+tests/bot/test_strings_html.py when any text of any catalogue here is HTML Telegram refuses.
 """
 
 from __future__ import annotations

@@ -224,6 +224,14 @@ async def test_mysubs_shows_the_digest_hour_and_settings_in_the_chats_language(b
     assert instant.text == "摘要频率已设为即时。"
 
 
+async def test_plain_text_gets_a_hint_telegram_accepts(bot) -> None:
+    """Issue 18: the hint held "<words>"; Telegram refused it and users saw a word missing."""
+    api, app = bot
+    (hint,) = await say(api, app, "what is new in gans?")
+    assert hint.parse_mode == "HTML" and "/search with some words finds papers" in hint.text
+    assert all(call.ok for call in api.calls("sendMessage"))  # no 400 and plain-text fallback
+
+
 async def test_authors_and_researchers(bot) -> None:
     api, app = bot
     (authors,) = await say(api, app, "/authors")

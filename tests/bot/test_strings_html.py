@@ -28,12 +28,15 @@ _SAMPLES: dict[str, object] = {
 
 
 def _sample(name: str, spec: str) -> object:
-    """A plausible value for the placeholder `name` with format spec `spec`."""
-    if spec[-1:] in ("d", "x", "n", "c", "b", "o"):
-        return 7
-    if spec[-1:] in ("f", "e", "g", "%"):
-        return 2.5
-    return _SAMPLES.get(name, esc(f"{name} & <{name}>"))
+    """A plausible value for the placeholder `name` that its format spec accepts (a text for
+    "{topic}", a number for "{hour:02d}" or "{score:.2f}")."""
+    for value in (_SAMPLES.get(name, esc(f"{name} & <{name}>")), 7, 2.5):
+        try:
+            format(value, spec)
+        except (TypeError, ValueError):
+            continue
+        return value
+    raise AssertionError(f"no sample value fits {{{name}:{spec}}}")
 
 
 def _placeholders(template: str) -> dict[str, object]:
@@ -55,6 +58,13 @@ def _catalogues() -> dict[str, dict[str, dict[str, str]]]:
 
 CASES = [(name, key, lang) for name, catalogue in _catalogues().items()
          for key, texts in catalogue.items() for lang in texts]
+
+
+def test_sample_values_fit_any_format_spec() -> None:
+    values = _placeholders("{topic} {hour:02d} {score:.2f} {count:,} {n}")
+    assert values == {"topic": "Generative Models", "hour": 7, "score": 7, "count": 7,
+                      "n": "n &amp; &lt;n&gt;"}
+    assert "{score:.2f}".format(**values) == "7.00"
 
 
 def test_the_catalogues_are_found() -> None:
