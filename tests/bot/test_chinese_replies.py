@@ -23,6 +23,7 @@ from bot.render.cards import first_authors, first_sentences
 from bot.render.job_summary import job_title, localise_summary
 from bot.render.strings import t
 from feeds.bundled import bundled_readme, chinese_section_names
+from feeds.glossary import english_of
 from feeds.list_papers import bundled_list_papers
 from storage import papers as paper_store
 from storage.lists import current_snapshot
@@ -62,6 +63,8 @@ def data_strings(rig: Rig) -> re.Pattern[str]:
     found: set[str] = {"awesome-deep-learning-papers", *TYPED,
                        *(f"User{user}" for user in (USER, MAINTAINER))}  # the fake's names
     found.update(chinese_section_names().values())  # the list's Chinese README's headings
+    # a Chinese keyword's note names the English terms it matches (the glossary's English)
+    found.update(english for renderings in english_of().values() for english in renderings)
     found.update(first_sentences(p.abstract) for p in bundled_list_papers())
     for row in rig.db.query("select reasons from scores"):
         found.update(str(value) for reason in load_reasons(row["reasons"])
@@ -98,6 +101,8 @@ KEYWORD = "neural network"
 EXAMPLES = {"papers": "gan", "search": "attention", "paper": "1703.04309",
             "subscribe": "cnn", "unsubscribe": "cnn", "digest": "daily 7", "lang": "zh",
             "researchers": "rl", "trends": "4"}
+CHINESE_ASKED = ('/subscribe "生成对抗网络"', '/subscribe "量子退火"', "/search 生成对抗网络",
+                 "/papers 强化学习", "/paper 生成对抗网络", "/subscribe 目标检测")
 TYPED = {KEYWORD, *EXAMPLES.values()}  # a reply may quote what its user typed
 
 
@@ -160,6 +165,8 @@ async def test_every_chinese_reply_holds_no_english_but_names_and_titles() -> No
             replies["/paper list paper"] = texts(
                 await rig.say("/paper Distilling the Knowledge in a Neural Network", **ZH))
             replies["plain text"] = texts(await rig.say("hello", **ZH))
+            for text in CHINESE_ASKED:
+                replies[text] = texts(await rig.say(text, **ZH))
             replies["/refresh reports"] = [
                 t("zh", "job_report", job=job_title(name, "zh"),
                   summary=localise_summary(summary, "zh")) for name, summary in summaries]
