@@ -24,6 +24,8 @@ from bot.pipeline.digests import compose_digests
 from bot.pipeline.list_sync import ListSyncStatus, sync_list
 from bot.pipeline.scoring import score_unscored_off_loop
 from bot.pipeline.suggestions import enqueue_suggestions, make_suggestions
+from bot.render.html import esc
+from bot.render.job_summary import job_title, localise_summary
 from bot.render.reply import Reply
 from bot.render.strings import t
 from feeds.arxiv_calendar import EASTERN, feed_day, is_announcement_day
@@ -233,7 +235,8 @@ class Scheduler:
     async def _report(self, chat_id: int, job: Job, outcome: Outcome) -> None:
         chat = chats.get_chat(self.services.db, chat_id)
         lang = chat.lang if chat else "en"
-        text = t(lang, "job_report", job=job.name, summary=outcome.summary)[:4000]
+        text = t(lang, "job_report", job=esc(job_title(job.name, lang)),
+                 summary=esc(localise_summary(outcome.summary, lang)))[:4000]
         await send_reply(self.app.bot, chat_id, Reply(text))
 
     def retry_soon(self, job: Job, attempt: int) -> bool:

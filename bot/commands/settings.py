@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from bot.commands.base import Asker, ButtonResult, number
 from bot.commands.browse import section_from_token, unknown_topic
+from bot.pipeline.digests import digest_hour
 from bot.render.html import esc, to_plain
 from bot.render.reply import Reply
 from bot.render.strings import section_name, t
@@ -127,7 +128,10 @@ def answer_mysubs(asker: Asker, args: str) -> list[Reply]:
     subs = chats.subscriptions(asker.db, asker.chat.chat_id)
     lines = [t(asker.lang, "mysubs_title")] if subs else [t(asker.lang, "mysubs_none")]
     lines += [f"• {describe(asker, s.kind, s.value)}" for s in subs]
-    lines.append(t(asker.lang, "mysubs_digest", mode=asker.chat.digest, lang=asker.chat.lang))
+    chat = asker.chat
+    when = t(asker.lang, f"digest_when_{chat.digest}", hour=digest_hour(chat))
+    lines.append(t(asker.lang, "mysubs_digest", mode=when,
+                   lang=t(asker.lang, f"lang_name_{chat.lang}")))
     return [Reply("\n".join(lines))]
 
 
@@ -146,9 +150,10 @@ def answer_digest(asker: Asker, args: str) -> list[Reply]:
     if hour is not None:
         values["digest_hour"] = int(hour)
     chats.set_chat_setting(asker.db, asker.chat.chat_id, **values)
+    name = t(asker.lang, f"digest_mode_{mode}")
     if hour is not None:
-        return [Reply(t(asker.lang, "digest_set_hour", mode=mode, hour=int(hour)))]
-    return [Reply(t(asker.lang, "digest_set", mode=mode))]
+        return [Reply(t(asker.lang, "digest_set_hour", mode=name, hour=int(hour)))]
+    return [Reply(t(asker.lang, "digest_set", mode=name))]
 
 
 def answer_lang(asker: Asker, args: str) -> list[Reply]:

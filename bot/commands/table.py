@@ -5,13 +5,14 @@ Button presses have a table too: the first field of the callback data names the 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.commands import browse, digest_rest, maintainers, search, settings, today, trends
 from bot.commands.base import Answer, Asker, ButtonHandler
 from bot.render.html import esc
 from bot.render.reply import Reply
-from bot.render.strings import t
+from bot.render.strings import MESSAGES, t
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,25 @@ class Command:
         return t(lang, f"cmd_{self.name}")
 
 
+_USAGE_WORD = re.compile(r"[A-Za-z]+")
+
+
+def usage_text(usage: str, lang: str) -> str:
+    """A command's usage with its placeholders in the language ('TOPIC' -> '主题'); the words
+    to type as they are (instant|daily, en|zh)."""
+    def word(match: re.Match[str]) -> str:
+        key = f"usage_{match.group().lower()}"
+        return t(lang, key) if key in MESSAGES else match.group()
+    return _USAGE_WORD.sub(word, usage)
+
+
 def answer_help(asker: Asker, args: str) -> list[Reply]:
     """List every command with its usage."""
     lines = [t(asker.lang, "help_title")]
     for command in COMMANDS:
         if command.maintainers_only and not asker.is_maintainer:
             continue
-        usage = f" {command.usage}" if command.usage else ""
+        usage = f" {usage_text(command.usage, asker.lang)}" if command.usage else ""
         lines.append(f"/{command.name}{esc(usage)} — {esc(command.help(asker.lang))}")
     return [Reply("\n".join(lines))]
 

@@ -7,10 +7,11 @@ from datetime import date, datetime
 from bot.commands.base import Asker
 from bot.pipeline.personal import personal_order
 from bot.render.cards import render_paper_line, standing
+from bot.render.dates import eastern_time
 from bot.render.html import split_blocks
 from bot.render.reply import Reply
 from bot.render.strings import section_name, t
-from feeds.arxiv_calendar import EASTERN, feed_day, next_announcement
+from feeds.arxiv_calendar import feed_day, next_announcement
 from feeds.model import Candidate, Paper, PollStatus
 from storage import arxiv_polls, papers, scores
 
@@ -22,7 +23,7 @@ def answer_new(asker: Asker, args: str) -> list[Reply]:
     now = asker.clock()
     day = feed_day(now)
     todays = papers.papers_announced_on(asker.db, day)
-    when = next_announcement(now).astimezone(EASTERN).strftime("%a %d %b %H:%M US/Eastern")
+    when = eastern_time(next_announcement(now), asker.lang)
     if not todays:
         key = "no_announcement" if _quiet_day(asker, day) else "nothing_new"
         return [Reply(t(asker.lang, key, when=when))]

@@ -8,6 +8,7 @@ from bot.commands.base import Asker, number
 from bot.render.charts import default_title, render_trends_png
 from bot.render.html import esc
 from bot.render.reply import Reply
+from bot.render.strings import t
 from storage.trends import week_starts, weekly_counts
 
 DEFAULT_WEEKS = 12
@@ -23,4 +24,5 @@ async def answer_trends(asker: Asker, args: str) -> list[Reply]:
     counts = weekly_counts(asker.db, weeks, now)  # one quick query on the loop-owned connection
     png = await asyncio.to_thread(render_trends_png, counts, default_title(weeks, asker.lang),
                                   asker.lang, weeks=week_starts(weeks, now))
-    return [Reply(esc(default_title(weeks, asker.lang)), photo=png)]
+    # the picture's title falls back to English without a CJK font; the caption never does
+    return [Reply(esc(t(asker.lang, "chart_title", weeks=weeks)), photo=png)]

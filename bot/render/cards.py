@@ -104,19 +104,21 @@ def paper_card(
     paper: Paper | None, scored: Scored | None, entry: ListEntry | None, entry_section: str,
     lang: str, abstract: str = "",
 ) -> Reply:
-    """One paper: its line, authors, the abstract's opening, where the ranker put it and why,
-    its list entry."""
+    """One paper, opening with its title: its line (or its list entry's), authors, the
+    abstract's opening, where the ranker put it and why, its list entry."""
     lines = []
     if paper is not None:
         lines.append(render_paper_line(paper))
         lines.append(f"<i>{esc(author_list(paper.authors, lang))}</i>")
+    elif entry is not None:  # a list paper the bot has no arXiv record of: the entry leads
+        lines.append(f"{render_entry(entry)}\n📌 {esc(entry_section)}")
     if abstract:
-        lines.append(f"{t(lang, 'abstract_label')} {esc(first_sentences(abstract))}")
+        lines.append(f"{t(lang, 'abstract_label')}{esc(first_sentences(abstract))}")
     if paper is not None and scored is not None:
         lines.append(f"→ {esc(section_name(scored.section, lang))} · "
                      f"{esc(standing(scored, lang, scored.section))}")
         lines += [f"  • {esc(render_reason(r, lang))}" for r in scored.reasons[:6]]
-    if entry is not None:
+    if entry is not None and paper is not None:
         lines.append(f"{render_entry(entry)}\n📌 {esc(entry_section)}")
     paper_id = paper.arxiv_id if paper else (entry.arxiv_id if entry else None)
     keyboard = (vote_buttons(paper_id),) if paper_id else ()

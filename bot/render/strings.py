@@ -1,7 +1,8 @@
 """Every user-facing text, in English and Chinese: the one catalogue (a test checks both).
 
 `t(lang, key, **values)` fills a text in; a key without Chinese falls back to English, but
-tests/bot/test_strings.py fails when any key lacks either language.
+tests/system/test_rules.py fails when any key lacks either language, and
+tests/bot/test_strings_html.py when any text of any catalogue here is HTML Telegram refuses.
 """
 
 from __future__ import annotations
@@ -65,10 +66,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "没有找到论文“{query}”。试试 /search {query}",
     },
     "plain_text_hint": {
-        "en": "I answer commands: /help lists them, /search <words> finds papers.",
-        "zh": "我只回应命令：/help 查看全部命令，/search <关键词> 搜索论文。",
+        "en": "I answer commands: /help lists them, and /search with some words finds papers, "
+              "e.g. /search attention",
+        "zh": "我只回应命令：/help 查看全部命令；/search 加关键词搜索论文，例如 /search attention",
     },
-    "abstract_label": {"en": "Abstract:", "zh": "摘要："},
+    "abstract_label": {"en": "Abstract: ", "zh": "摘要："},  # the abstract follows at once
     "more_authors": {"en": "… and {count} more", "zh": "……等另外 {count} 位作者"},
     "no_announcement": {
         "en": "arXiv does not announce new papers on weekends and holidays; "
@@ -111,9 +113,9 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "用法：/digest instant、/digest daily、/digest weekly 或 /digest off；"
               "/digest daily 7 表示在 UTC 7:00 发送。",
     },
-    "digest_set": {"en": "Digest set to {mode}.", "zh": "摘要频率已设为 {mode}。"},
+    "digest_set": {"en": "Digest set to {mode}.", "zh": "摘要频率已设为{mode}。"},
     "digest_set_hour": {"en": "Digest set to {mode}, at {hour:02d}:00 UTC.",
-                        "zh": "摘要频率已设为 {mode}，UTC {hour:02d}:00 发送。"},
+                        "zh": "摘要频率已设为{mode}，UTC {hour:02d}:00 发送。"},
     "lang_usage": {"en": "Use /lang en or /lang zh.", "zh": "用法：/lang en 或 /lang zh。"},
     "lang_set": {"en": "I will answer in English.", "zh": "我会用中文回答。"},
     "authors_title": {
@@ -371,6 +373,47 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "✂️ 列表拆分了 <b>{old}</b>：你继续订阅 <b>{new}</b>；{others} 现在自成一节"
               "（可用 /subscribe 另行订阅）。",
     },
+    # Texts: digest settings, dates and job names in the reader's language (issue 18).
+    "digest_mode_instant": {"en": "instant", "zh": "即时"},
+    "digest_mode_daily": {"en": "daily", "zh": "每日"},
+    "digest_mode_weekly": {"en": "weekly", "zh": "每周"},
+    "digest_mode_off": {"en": "off", "zh": "关闭"},
+    "digest_when_instant": {"en": "instant, as papers arrive", "zh": "即时（有新论文即发送）"},
+    "digest_when_daily": {"en": "daily at {hour:02d}:00 UTC", "zh": "每日 UTC {hour:02d}:00"},
+    "digest_when_weekly": {"en": "weekly, Mondays at {hour:02d}:00 UTC",
+                           "zh": "每周一 UTC {hour:02d}:00"},
+    "digest_when_off": {"en": "off", "zh": "关闭"},
+    "lang_name_en": {"en": "English", "zh": "英文"},
+    "lang_name_zh": {"en": "Chinese", "zh": "中文"},
+    "weekday_names": {"en": "Mon Tue Wed Thu Fri Sat Sun",
+                      "zh": "周一 周二 周三 周四 周五 周六 周日"},
+    "month_names": {"en": "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+                    "zh": "1月 2月 3月 4月 5月 6月 7月 8月 9月 10月 11月 12月"},
+    "eastern_time": {"en": "{weekday} {day:02d} {month} {time} US/Eastern",
+                     "zh": "{month}{day}日 {weekday} {time}（美东时间）"},
+    "utc_time": {"en": "{day} {time} UTC", "zh": "{day} {time} UTC"},
+    "job_poll_list": {"en": "list poll", "zh": "列表检查"},
+    "job_poll_arxiv": {"en": "arXiv poll", "zh": "arXiv 检查"},
+    "job_digests": {"en": "digests", "zh": "摘要"},
+    "job_deliver": {"en": "delivery", "zh": "消息发送"},
+    "job_citations": {"en": "citations", "zh": "引用数更新"},
+    "job_list_papers": {"en": "list papers", "zh": "列表论文记录"},
+    "job_suggestions": {"en": "suggestions", "zh": "建议"},
+    "job_refresh": {"en": "refresh", "zh": "刷新"},
+    "list_comma": {"en": ", ", "zh": "，"},
+    "delivery_pending": {"en": "{n} pending", "zh": "待发送 {n}"},
+    "delivery_sending": {"en": "{n} sending", "zh": "发送中 {n}"},
+    "delivery_sent": {"en": "{n} sent", "zh": "已发送 {n}"},
+    "delivery_unconfirmed": {"en": "{n} unconfirmed", "zh": "未确认 {n}"},
+    "delivery_failed": {"en": "{n} failed", "zh": "失败 {n}"},
+    "delivery_dead": {"en": "{n} dead", "zh": "聊天已停用 {n}"},
+    "usage_topic": {"en": "TOPIC", "zh": "主题"},
+    "usage_words": {"en": "WORDS", "zh": "关键词"},
+    "usage_id": {"en": "ID", "zh": "编号"},
+    "usage_title": {"en": "TITLE", "zh": "标题"},
+    "usage_keyword": {"en": "keyword", "zh": "关键词"},
+    "usage_hour": {"en": "HOUR", "zh": "小时"},
+    "usage_weeks": {"en": "WEEKS", "zh": "周数"},
 }
 
 
@@ -381,9 +424,12 @@ def t(lang: str, key: str, /, **values: object) -> str:
 
 
 def section_name(section: Section | str, lang: str) -> str:
-    """A section's name in a language (the translated README's heading for Chinese)."""
+    """A section's name in a language (the translated README's heading for Chinese, else
+    SECTION_NAMES for the sections it does not translate)."""
     name = section if isinstance(section, str) else section.name
-    return chinese_section_names().get(name, name) if lang == Lang.ZH else name
+    if lang != Lang.ZH:
+        return name
+    return chinese_section_names().get(name) or SECTION_NAMES.get(name, {}).get(lang, name)
 
 
 def age_text(months: float, lang: str) -> str:
@@ -414,3 +460,77 @@ def render_reason(reason: Reason, lang: str) -> str:
 def render_reasons(reasons: tuple[Reason, ...], lang: str) -> list[str]:
     """Several reasons as plain text."""
     return [render_reason(reason, lang) for reason in reasons]
+
+
+# The words of the jobs' one-line summaries (logged in English; bot/jobs.py and the pipeline
+# build them), for /stats and /refresh reports in the reader's language. The English side is
+# the summary's own wording, {n} and {m} standing for numbers: bot/render/job_summary.py
+# rewrites each occurrence into the other language's wording.
+JOB_SUMMARY_TERMS: dict[str, dict[str, str]] = {
+    "label_arxiv": {"en": "arXiv: ", "zh": "arXiv："},
+    "label_list": {"en": "list: ", "zh": "列表："},
+    "label_delivery": {"en": "delivery: ", "zh": "发送："},
+    "label_first_versions": {"en": "first versions: ", "zh": "首版日期："},
+    "label_list_papers": {"en": "list papers: ", "zh": "列表论文："},
+    "label_citations": {"en": "citations: ", "zh": "引用数："},
+    "label_author_impact": {"en": "author impact: ", "zh": "作者影响力："},
+    "label_error": {"en": "error: ", "zh": "错误："},
+    "label_failed": {"en": "failed: ", "zh": "失败："},
+    "new": {"en": "{n} new", "zh": "新增 {n}"},
+    "replaced": {"en": "{n} replaced", "zh": "替换 {n}"},
+    "cross": {"en": "{n} cross", "zh": "交叉列出 {n}"},
+    "skipped": {"en": "{n} skipped", "zh": "跳过 {n}"},
+    "no_announcement": {"en": "no announcement", "zh": "无发布"},
+    "weekend": {"en": "(weekend)", "zh": "（周末）"},
+    "holiday": {"en": "(holiday)", "zh": "（节假日）"},
+    "unchanged_feed": {"en": "feed unchanged since the last check", "zh": "自上次检查以来无变化"},
+    "none_to_date": {"en": "none to date", "zh": "无需确定日期"},
+    "to_date": {"en": "{n} to date", "zh": "待确定日期 {n}"},
+    "dated": {"en": "{n} of {m} dated", "zh": "已确定日期 {n}/{m}"},
+    "scored": {"en": "{n} scored", "zh": "评分 {n}"},
+    "instant_digests": {"en": "{n} instant digests", "zh": "即时摘要 {n}"},
+    "sent": {"en": "{n} sent", "zh": "已发送 {n}"},
+    "to_retry": {"en": "{n} to retry", "zh": "待重试 {n}"},
+    "failed_kept": {"en": "{n} failed (kept for the next run)", "zh": "失败 {n}（下次再试）"},
+    "failed": {"en": "{n} failed", "zh": "失败 {n}"},
+    "deactivated": {"en": "{n} chats deactivated", "zh": "停用聊天 {n}"},
+    "unconfirmed": {"en": "{n} unconfirmed", "zh": "未确认 {n}"},
+    "new_version": {"en": "new version {n}", "zh": "新版本 {n}"},
+    "added": {"en": "{n} added", "zh": "新增 {n}"},
+    "removed": {"en": "{n} removed", "zh": "移除 {n}"},
+    "moved": {"en": "{n} moved", "zh": "移动 {n}"},
+    "edited": {"en": "{n} edited", "zh": "修改 {n}"},
+    "first_version": {"en": "first version {n} stored", "zh": "已保存首个版本 {n}"},
+    "sync_failed": {"en": "sync failed, will retry at the next poll",
+                    "zh": "同步失败，下次检查时重试"},
+    "unchanged": {"en": "unchanged (version {n})", "zh": "无变化（版本 {n}）"},
+    "not_modified": {"en": "not modified (version {n})", "zh": "未修改（版本 {n}）"},
+    "daily": {"en": "{n} daily", "zh": "每日摘要 {n}"},
+    "weekly": {"en": "{n} weekly digests", "zh": "每周摘要 {n}"},
+    "recent": {"en": "{n} recent papers", "zh": "近期论文 {n}"},
+    "refreshed": {"en": "{n} refreshed", "zh": "已更新 {n}"},
+    "rescored": {"en": "{n} rescored", "zh": "重新评分 {n}"},
+    "not_asked": {"en": "not asked, the citation API did not answer",
+                  "zh": "未查询，引用数接口无应答"},
+    "authors_of": {"en": "{n} authors of {m} papers", "zh": "{m} 篇论文的作者 {n} 位"},
+    "asked": {"en": "{n} asked", "zh": "已查询 {n}"},
+    "unknown_api": {"en": "{n} unknown to the API", "zh": "接口查无 {n}"},
+    "skipped_again": {"en": "{n} skipped (asked again next run)", "zh": "跳过 {n}（下次再查）"},
+    "missing_fetched": {"en": "{n} of {m} missing fetched", "zh": "缺失 {m}，已获取 {n}"},
+    "known": {"en": "{n} known", "zh": "已有 {n}"},
+    "fetched": {"en": "{n} fetched", "zh": "已获取 {n}"},
+    "new_suggestions": {"en": "{n} new suggestions ({m} messages)",
+                        "zh": "新建议 {n} 条（消息 {m}）"},
+    "suggestions": {"en": "{n} suggestions", "zh": "建议 {n} 条"},
+    "queued": {"en": "{n} messages queued", "zh": "排队消息 {n}"},
+}
+
+
+# The list's sections that its Chinese README (README.zh-CN.md) leaves untranslated, by their
+# English heading.
+SECTION_NAMES: dict[str, dict[str, str]] = {
+    "Appendix: More than Top 100": {"en": "Appendix: More than Top 100",
+                                    "zh": "附录：前 100 篇之外"},
+    "Video Lectures / Tutorials / Blogs": {"en": "Video Lectures / Tutorials / Blogs",
+                                           "zh": "视频讲座 / 教程 / 博客"},
+}

@@ -136,6 +136,17 @@ async def test_paper_card_has_arxiv_links_and_votes(bot) -> None:
     assert chats.votes(app.bot_data.db, USER) == {"1512.03385": 1}
 
 
+async def test_a_list_papers_card_opens_with_its_title(bot) -> None:
+    """Issue 18: the card of a list paper without an arXiv record began "Abstract: …"."""
+    api, app = bot
+    (card,) = await say(api, app, "/paper Distilling the Knowledge in a Neural Network")
+    assert card.text.startswith("<b>Distilling the knowledge in a neural network</b> (2015)")
+    assert card.text.index("</b>") < card.text.index("Abstract: A very simple way")
+    (zh,) = await say(api, app, "/paper Distilling the Knowledge in a Neural Network",
+                      chat_id=USER + 7, language_code="zh-hans")
+    assert zh.text.startswith("<b>Distilling") and "摘要：A very simple way" in zh.text
+
+
 @pytest.mark.parametrize("data", ["p:99.zzzz:0", "p:3.0000:0", "v:x:1", "s:", "garbage", "p:0"])
 async def test_forged_callback_data_gets_a_polite_toast(bot, data: str) -> None:
     api, app = bot
@@ -191,6 +202,34 @@ async def test_digest_setting_and_unknown_command(bot) -> None:
     assert "weekly" in ok.text and chats.get_chat(app.bot_data.db, USER).digest == "weekly"
     (unknown,) = await say(api, app, "/frobnicate")
     assert "/help" in unknown.text
+
+
+async def test_mysubs_shows_the_digest_hour_and_settings_in_the_chats_language(bot) -> None:
+    from bot.pipeline.digests import digest_hour
+
+    api, app = bot
+    await say(api, app, "/subscribe gan")
+    (spread,) = await say(api, app, "/mysubs")
+    hour = digest_hour(chats.get_chat(app.bot_data.db, USER))  # picked by the chat's id
+    assert f"Digest: daily at {hour:02d}:00 UTC, language: English" in spread.text
+    await say(api, app, "/digest weekly 7")
+    (weekly,) = await say(api, app, "/mysubs")
+    assert "Digest: weekly, Mondays at 07:00 UTC" in weekly.text
+    await say(api, app, "/lang zh")
+    (set_zh,) = await say(api, app, "/digest daily 21")
+    assert set_zh.text == "摘要频率已设为每日，UTC 21:00 发送。"
+    (zh,) = await say(api, app, "/mysubs")
+    assert "摘要：每日 UTC 21:00，语言：中文" in zh.text and "daily" not in zh.text
+    (instant,) = await say(api, app, "/digest instant")
+    assert instant.text == "摘要频率已设为即时。"
+
+
+async def test_plain_text_gets_a_hint_telegram_accepts(bot) -> None:
+    """Issue 18: the hint held "<words>"; Telegram refused it and users saw a word missing."""
+    api, app = bot
+    (hint,) = await say(api, app, "what is new in gans?")
+    assert hint.parse_mode == "HTML" and "/search with some words finds papers" in hint.text
+    assert all(call.ok for call in api.calls("sendMessage"))  # no 400 and plain-text fallback
 
 
 async def test_authors_and_researchers(bot) -> None:

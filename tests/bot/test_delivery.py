@@ -140,7 +140,7 @@ def test_digests_come_in_the_chats_language() -> None:
     assert compose_digests(db, "instant", NOW) == 1
     (row,) = outbox.pending(db, time.time())
     assert row.text.startswith("<b>📬 为你推荐的新论文</b>") and "📋 列表变更" in row.text
-    assert "从 Appendix: More than Top 100 移至 优化 / 训练技术" in row.text
+    assert "从 附录：前 100 篇之外 移至 优化 / 训练技术" in row.text  # both sections in Chinese
 
 
 async def test_429_waits_then_delivers_once(delivery) -> None:

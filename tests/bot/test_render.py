@@ -169,3 +169,44 @@ def test_ask_keeps_its_console_settings_and_is_never_sent_anything(tmp_path, mon
     for mode in DigestMode:
         compose_digests(db, mode, datetime.now(UTC), 8)
     assert db.table("outbox").count == 0 and outbox.pending(db, 1e12) == []
+
+
+def test_dates_read_as_each_language_writes_them() -> None:
+    from bot.render.dates import eastern_time, utc_stamp
+
+    monday = datetime(2026, 12, 8, 1, 0, tzinfo=UTC)  # Mon 7 Dec 20:00 in New York
+    assert eastern_time(monday, "en") == "Mon 07 Dec 20:00 US/Eastern"
+    assert eastern_time(monday, "zh") == "12月7日 周一 20:00（美东时间）"
+    summer = datetime(2017, 7, 3, 0, 0, tzinfo=UTC)  # daylight saving: Sun 2 Jul 20:00 EDT
+    assert eastern_time(summer, "zh") == "7月2日 周日 20:00（美东时间）"
+    assert utc_stamp("2017-03-14T23:00:05.123+00:00", "zh") == "2017-03-14 23:00 UTC"
+    assert utc_stamp(None, "en") == "-"
+
+
+def test_new_says_when_arxiv_announces_next_in_chinese() -> None:
+    db = open_db()
+    seed_bundled(db)
+    chat = chats.ensure_chat(db, 6)
+    chats.set_chat_setting(db, 6, lang="zh")
+    saturday = datetime(2026, 11, 28, 15, 0, tzinfo=UTC)
+    (reply,) = answer_new(Asker(db, chats.get_chat(db, 6) or chat, 6, now=saturday), "")
+    assert "下一次发布时间是 11月29日 周日 20:00（美东时间）" in reply.text
+
+
+def test_job_summaries_read_in_chinese_and_stay_english_in_english() -> None:
+    from bot.render.job_summary import job_title, localise_summary
+
+    line = ("arXiv: 13 new, 2 replaced, 0 cross, 1 skipped; first versions: none to date; "
+            "13 scored; 1 instant digests; delivery: 1 sent, 0 to retry, 0 failed, "
+            "0 chats deactivated")
+    assert localise_summary(line, "en") == line
+    assert localise_summary(line, "zh") == (
+        "arXiv：新增 13，替换 2，交叉列出 0，跳过 1；首版日期：无需确定日期；评分 13；即时摘要 1；"
+        "发送：已发送 1，待重试 0，失败 0，停用聊天 0")
+    assert localise_summary("list: new version 5 (3 added, 1 removed, 0 moved, 2 edited)",
+                            "zh") == "列表：新版本 5（新增 3，移除 1，移动 0，修改 2）"
+    assert localise_summary("failed: ValueError: bad <tag>", "zh") == (
+        "失败：ValueError: bad <tag>")  # an error's own words are kept as they came
+    assert (job_title("poll_arxiv", "zh"), job_title("poll_arxiv", "en")) == (
+        "arXiv 检查", "arXiv poll")
+    assert job_title("a_new_job", "zh") == "a_new_job"

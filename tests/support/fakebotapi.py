@@ -582,6 +582,18 @@ def _parse_html(text: str) -> str:
     return "".join(out)
 
 
+def check_telegram_html(text: str) -> str:
+    """Validate HTML exactly as this fake's sendMessage does; return the plain text shown.
+
+    Raises ValueError carrying the Bot API's description when Telegram would refuse the text,
+    so a test can check a text without sending it (tests/bot/test_strings_html.py).
+    """
+    try:
+        return _render(text, "HTML")
+    except _ApiError as exc:
+        raise ValueError(exc.description) from None
+
+
 def _render(text: str, parse_mode: Any) -> str:
     """The plain text Telegram would show; the bot sends HTML or no parse mode at all."""
     if parse_mode is None or parse_mode == "":
