@@ -1,0 +1,400 @@
+"""Replay 2017 week by week through the bot's real jobs and judge what its readers got.
+
+    python bench/replay.py [--write-labels]
+
+The list's README versions come in order at their commit times (poll_list), each week's arXiv
+announcement as RSS bytes (poll_arxiv: sync, scoring), weekly digests go out on Mondays
+(digests) and suggestions on Tuesdays (suggestions), all on a fake Bot API and a local feed
+server on 127.0.0.1 with the process clock moved to the replayed moment (time-machine). Four
+readers subscribe with /subscribe nlp, rl, gan and detection (retrying each Monday while the
+list has no such topic) and /digest weekly 6; one maintainer gets the suggestions. Data and
+labels: bench/replay_data.py (--write-labels rewrites bench/data/replay_labels.tsv).
+
+Printed: papers each reader's digest showed per week, the on-topic share of those papers (by
+the committed labels), reader-weeks left silent (the week had papers the bot routed to the
+reader's topic that are on topic, yet no digest showed a paper) and suggestions of papers that
+the list's README of that time or later already holds (by arXiv id or normalised title).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import logging
+import pickle
+import re
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import time_machine  # noqa: E402
+from telegram import Update  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+from bench import replay_data as data  # noqa: E402
+from bench.pool import load_pool  # noqa: E402
+from bot.app import BotApp, build_application  # noqa: E402
+from bot.config import Config  # noqa: E402
+from bot.jobs import run_recorded  # noqa: E402
+from feeds.arxiv_calendar import EASTERN  # noqa: E402
+from feeds.arxiv_limiter import ArxivLimiter  # noqa: E402
+from feeds.arxiv_rss import parse_arxiv_rss  # noqa: E402
+from feeds.awesome_list import normalise_title, parse_awesome_list  # noqa: E402
+from feeds.model import Paper  # noqa: E402
+from feeds.topics import match_topic  # noqa: E402
+from storage import chats, scores  # noqa: E402
+from storage.db import Database, open_db  # noqa: E402
+from storage.lists import current_snapshot  # noqa: E402
+from tests.support.fakebotapi import FakeBotApi  # noqa: E402
+from tests.support.feedserver import FakeTime, FeedServer, Reply  # noqa: E402
+from tests.support.rig import api_reply  # noqa: E402
+
+CACHE = Path.home() / ".cache" / "papers-bot"
+READERS = {2001: "nlp", 2002: "rl", 2003: "gan", 2004: "detection"}
+MAINTAINER = 999
+DIGEST_HOUR = 6
+ARXIV_ID = re.compile(r"arXiv:(\d{4}\.\d{4,5})")
+
+
+@dataclass(frozen=True)
+class Weeks:
+    """The replayed arXiv weeks: each week's RSS body and the papers the parser reads in it."""
+
+    bodies: dict[int, bytes]
+    papers: dict[int, list[Paper]]
+    from_feed: frozenset[int]
+
+
+def build_weeks() -> Weeks:
+    """Split the 2,000-item feed into weeks, build the rest from the pool; cached on disk."""
+    key = hashlib.sha256(Path(data.__file__).read_bytes())
+    for source in [data.FEED, *sorted((data.DATA / "arxiv-pool").glob("*.tsv.xz"))]:
+        key.update(f"{source.name}:{source.stat().st_size}:{source.stat().st_mtime}".encode())
+    cached = CACHE / f"replay-weeks-{key.hexdigest()[:16]}.pickle"
+    if cached.exists():
+        loaded: Weeks = pickle.loads(cached.read_bytes())
+        return loaded
+    body = data.FEED.read_bytes()
+    header = data.split_feed(body).header
+    items = data.feed_weeks(body)
+    missing = set(range(data.WEEKS)) - set(items)
+    items.update(data.pool_weeks(load_pool(), missing))
+    bodies = {w: data.channel(header, items.get(w, []), data.monday_of(w + 1))
+              for w in range(data.WEEKS)}
+    weeks = Weeks(bodies, {w: parse_arxiv_rss(b).papers for w, b in bodies.items()},
+                  frozenset(range(data.WEEKS)) - frozenset(missing))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(pickle.dumps(weeks))
+    return weeks
+
+
+@dataclass(frozen=True)
+class Event:
+    """One moment of the replay: what happens then."""
+
+    at: datetime
+    kind: str  # list | subscribe | arxiv | digests | suggest
+    week: int = 0
+    version: data.ListVersion | None = None
+
+
+def timeline(versions: list[data.ListVersion]) -> list[Event]:
+    """Every event of the year in order."""
+    start = datetime(2017, 1, 1, tzinfo=UTC)
+    events = [Event(max(v.at + timedelta(minutes=5), start), "list", version=v)
+              for v in versions]
+    for week in range(data.WEEKS):
+        monday = data.monday_of(week)
+        sunday_evening = datetime.combine(monday + timedelta(days=6), time(20, 5), EASTERN)
+        next_monday = datetime.combine(monday + timedelta(days=7), time(DIGEST_HOUR, 0), UTC)
+        events += [
+            Event(datetime.combine(monday, time(12, 0), UTC), "subscribe", week),
+            Event(sunday_evening.astimezone(UTC), "arxiv", week),
+            Event(next_monday, "digests", week),
+            Event(next_monday + timedelta(days=1, hours=3), "suggest", week),
+        ]
+    return sorted(events, key=lambda e: e.at)
+
+
+@dataclass
+class ReaderWeek:
+    """What one reader got in one week."""
+
+    subscribed: bool = False
+    shown: list[str] = field(default_factory=list)  # arXiv ids the digest showed
+    routed_on_topic: int = 0  # the week's on-topic papers the bot routed to the topic
+    renamed: bool = False  # the subscription names a section the list no longer has
+
+
+@dataclass
+class Record:
+    """Everything the replay saw."""
+
+    readers: dict[int, list[ReaderWeek]]
+    subscribed_as: dict[int, tuple[int, str]] = field(default_factory=dict)
+    suggested: list[tuple[int, str, datetime]] = field(default_factory=list)
+    list_events: dict[int, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class Harness:
+    """The real application on the fake Bot API and the local feed server, one clock."""
+
+    api: FakeBotApi
+    server: FeedServer
+    app: BotApp
+    db: Database
+    now: datetime = datetime(2017, 1, 1, tzinfo=UTC)
+
+    async def job(self, name: str) -> str:
+        """Run a job body as the scheduler does."""
+        services = self.app.bot_data.services
+        return (await run_recorded(services, self.app.bot_data.scheduler.jobs[name])).summary
+
+    async def say(self, chat_id: int, text: str) -> list[str]:
+        """Send a command as a user in a private chat; return the texts of the answers."""
+        before = len(self.api.sent_messages())
+        update = self.api.make_message_update(chat_id, text, user_id=chat_id)
+        await self.app.process_update(Update.de_json(update, self.app.bot))
+        return [m.text or "" for m in self.api.sent_messages()[before:]]
+
+    def sent_since(self, count: int, chat_id: int) -> list[str]:
+        """Texts sent to a chat after the first `count` messages."""
+        return [m.text or "" for m in self.api.sent_messages()[count:]
+                if str(m.chat_id) == str(chat_id)]
+
+
+async def subscribe_readers(h: Harness, record: Record, week: int) -> None:
+    """Each reader not yet subscribed tries /subscribe TOPIC (and sets weekly digests)."""
+    for chat_id, topic in READERS.items():
+        if chat_id in record.subscribed_as:
+            continue
+        await h.say(chat_id, f"/subscribe {topic}")
+        subs = chats.subscriptions(h.db, chat_id)
+        if subs:
+            await h.say(chat_id, f"/digest weekly {DIGEST_HOUR}")
+            record.subscribed_as[chat_id] = (week, subs[0].value)
+
+
+def routed_on_topic(h: Harness, topic: str, papers: list[Paper],
+                    labels: Callable[[Paper], dict[str, bool]]) -> int:
+    """How many of the week's on-topic papers the bot routed to the topic the reader's word
+    names in today's list."""
+    section = match_topic(topic, current_snapshot(h.db).followable())
+    if section is None:
+        return 0
+    found = scores.scores_for(h.db, [p.arxiv_id for p in papers])
+    return sum(1 for p in papers if labels(p)[topic] and p.arxiv_id in found
+               and found[p.arxiv_id].fit(section.name) > 0)
+
+
+async def run_event(h: Harness, event: Event, weeks: Weeks, record: Record,
+                    labels: Callable[[Paper], dict[str, bool]]) -> None:
+    """Do what happens at one moment."""
+    if event.kind == "list" and event.version is not None:
+        h.server.script("/README.md", Reply(event.version.path.read_bytes(),
+                                            content_type="text/plain; charset=utf-8"))
+        summary = await h.job("poll_list")
+        week = data.week_of(event.at.date())
+        record.list_events.setdefault(week or 0, []).append(summary)
+    elif event.kind == "subscribe":
+        await subscribe_readers(h, record, event.week)
+    elif event.kind == "arxiv":
+        h.server.script("/rss", Reply(weeks.bodies[event.week]))
+        await h.job("poll_arxiv")
+    elif event.kind == "digests":
+        before = len(h.api.sent_messages())
+        await h.job("digests")
+        for chat_id, topic in READERS.items():
+            got = record.readers[chat_id][event.week]
+            got.subscribed = chat_id in record.subscribed_as
+            texts = h.sent_since(before, chat_id)
+            got.shown = list(dict.fromkeys(i for t in texts for i in ARXIV_ID.findall(t)))
+            got.routed_on_topic = routed_on_topic(h, topic, weeks.papers[event.week], labels)
+            subs = chats.subscriptions(h.db, chat_id)
+            names = {s.name for s in current_snapshot(h.db).followable()}
+            got.renamed = bool(subs) and any(s.value not in names for s in subs)
+    elif event.kind == "suggest":
+        before = len(h.api.sent_messages())
+        await h.job("suggestions")
+        for text in h.sent_since(before, MAINTAINER):
+            record.suggested += [(event.week, i, event.at) for i in ARXIV_ID.findall(text)[:1]]
+
+
+async def replay(weeks: Weeks, versions: list[data.ListVersion],
+                 labels: Callable[[Paper], dict[str, bool]]) -> Record:
+    """Run the year; return what each reader and the maintainer got."""
+    record = Record({c: [ReaderWeek() for _ in range(data.WEEKS)] for c in READERS})
+    with tempfile.TemporaryDirectory() as tmp, FakeBotApi() as api, FeedServer() as server:
+        config = Config.from_env({
+            "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
+            "TELEGRAM_RATE_LIMIT": "500", "MAINTAINER_IDS": str(MAINTAINER),
+            "ARXIV_RSS_URL": server.url("/rss"), "LIST_README_URL": server.url("/README.md"),
+            "ARXIV_API_URL": server.url("/api/query"), "HTTP_TIMEOUT": "10",
+            "PAPERS_BOT_DB": str(Path(tmp) / "replay.db"),
+        })
+        server.script("/api/query", api_reply())  # the API knows none of the ids
+        db = open_db(Path(tmp) / "replay.db")
+        app = build_application(config, db, with_jobs=False)
+        fake = FakeTime()
+        h = Harness(api, server, app, db)
+        services = app.bot_data.services
+        services.limiter = ArxivLimiter(clock=fake.clock, sleep=fake.sleep)
+        services.clock = lambda: h.now
+        services.deliverer.clock, services.deliverer.sleep = fake.clock, fake.sleep
+        await app.initialize()
+        try:
+            for event in tqdm(timeline(versions), desc="replay 2017", unit="event",
+                              file=sys.stderr, dynamic_ncols=True):
+                h.now = event.at
+                with time_machine.travel(event.at, tick=False):
+                    await run_event(h, event, weeks, record, labels)
+        finally:
+            await app.shutdown()
+    return record
+
+
+@dataclass(frozen=True)
+class Labeller:
+    """On-topic labels: the committed file, else (counted) the same rules at run time."""
+
+    committed: dict[str, dict[str, bool]]
+    gan_zoo: frozenset[str]
+    unlabelled: set[str] = field(default_factory=set)
+
+    def __call__(self, paper: Paper) -> dict[str, bool]:
+        found = self.committed.get(paper.arxiv_id)
+        if found is not None:
+            return found
+        self.unlabelled.add(paper.arxiv_id)
+        return data.topic_labels(paper.title, paper.categories, self.gan_zoo, paper.arxiv_id)
+
+
+@dataclass(frozen=True)
+class Listed:
+    """What the list's README holds from a version on: arXiv ids and normalised titles."""
+
+    versions: list[data.ListVersion]
+    ids: list[set[str]]
+    titles: list[set[str]]
+
+    @classmethod
+    def read(cls, versions: list[data.ListVersion]) -> Listed:
+        snapshots = [parse_awesome_list(v.path.read_bytes()) for v in versions]
+        return cls(versions, [{e.arxiv_id for e in s.entries if e.arxiv_id} for s in snapshots],
+                   [{normalise_title(e.title) for e in s.entries} for s in snapshots])
+
+    def listed_from(self, paper: Paper, when: datetime) -> str | None:
+        """The first version current at `when` or later that lists the paper, with how."""
+        current = max((i for i, v in enumerate(self.versions) if v.at <= when), default=0)
+        title = normalise_title(paper.title)
+        for i in range(current, len(self.versions)):
+            if paper.arxiv_id in self.ids[i]:
+                return f"version {self.versions[i].step}, by id"
+            if title in self.titles[i]:
+                return f"version {self.versions[i].step}, by title"
+        return None
+
+
+def on_topic(week: ReaderWeek, topic: str, labels: Labeller, papers: dict[str, Paper]) -> int:
+    """How many of the papers a reader-week's digest showed are on the reader's topic."""
+    return sum(labels(papers[i])[topic] for i in week.shown if i in papers)
+
+
+def cell(week: ReaderWeek, topic: str, labels: Labeller, papers: dict[str, Paper]) -> str:
+    """One reader-week: on-topic/shown, '.' nothing shown, '!' silent, '-' not subscribed."""
+    if not week.subscribed:
+        return "-"
+    if not week.shown:
+        return "!" if week.routed_on_topic else "."
+    return f"{on_topic(week, topic, labels, papers)}/{len(week.shown)}"
+
+
+def print_weeks(record: Record, weeks: Weeks, labels: Labeller,
+                papers: dict[str, Paper]) -> None:
+    """The compact table: one row per week, one column per reader, then the list's news."""
+    print("digests per reader per week: on-topic/shown papers; '.' no paper shown, "
+          "'!' silent (on-topic papers routed to the topic, none shown), '-' not subscribed")
+    head = "".join(f"{t:>10}" for t in READERS.values())
+    print(f"{'week':>4} {'from':10} {'papers':>6}{head}  list")
+    for week in range(data.WEEKS):
+        cells = "".join(f"{cell(record.readers[c][week], t, labels, papers):>10}"
+                        for c, t in READERS.items())
+        source = "" if week in weeks.from_feed else "*"
+        news = "; ".join(s.removeprefix("list: ") for s in record.list_events.get(week, [])
+                         if "unchanged" not in s)
+        print(f"{week + 1:>4} {data.monday_of(week).isoformat():10} "
+              f"{len(weeks.papers[week]):>5}{source}{cells}  {news[:60]}")
+    print("* built from the arXiv pool (the 2,000-item feed ends on 2017-10-01)\n")
+
+
+def print_readers(record: Record, labels: Labeller, papers: dict[str, Paper]) -> None:
+    """Per reader: digests, papers shown, on-topic share, silent weeks."""
+    print(f"{'reader':10} {'subscribed':>10} {'as':34} {'digests':>7} {'shown':>6} "
+          f"{'on-topic':>8} {'share':>6} {'silent':>6} {'renamed':>7}")
+    shares, silent_total, renamed_total = [], 0, 0
+    for chat_id, topic in READERS.items():
+        got = [w for w in record.readers[chat_id] if w.subscribed]
+        shown = sum(len(w.shown) for w in got)
+        hits = sum(on_topic(w, topic, labels, papers) for w in got)
+        silent = [w for w in got if not w.shown and w.routed_on_topic]
+        renamed = sum(w.renamed for w in silent)
+        silent_total, renamed_total = silent_total + len(silent), renamed_total + renamed
+        share = 100 * hits / shown if shown else 0.0
+        shares.append(f"{share:.1f}%")
+        since, name = record.subscribed_as.get(chat_id, (None, "(never)"))
+        print(f"{topic:10} {'week ' + str(since + 1) if since is not None else '-':>10} "
+              f"{name[:34]:34} {sum(bool(w.shown) for w in got):>7} {shown:>6} {hits:>8} "
+              f"{share:>5.1f}% {len(silent):>6} {renamed:>7}")
+    print(f"\non-topic share (nlp/rl/gan/detection): {' / '.join(shares)}")
+    print(f"silent reader-weeks: {silent_total} (goal 0), {renamed_total} of them after a "
+          "rename of the subscribed section")
+
+
+def print_suggestions(record: Record, listed: Listed, papers: dict[str, Paper]) -> None:
+    """Suggestions of papers the list already holds then or later."""
+    already = []
+    for week, arxiv_id, when in record.suggested:
+        paper = papers.get(arxiv_id)
+        how = listed.listed_from(paper, when) if paper else None
+        if paper is not None and how is not None:
+            already.append(f"  week {week + 1:>2} arXiv:{arxiv_id} {paper.title[:60]} ({how})")
+    print(f"suggestions already on the list: {len(already)} of {len(record.suggested)} "
+          "(goal 0)")
+    print("\n".join(already))
+
+
+def main() -> None:
+    """Build the data, replay the year, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--write-labels", action="store_true",
+                        help="rewrite bench/data/replay_labels.tsv from the rules, then replay")
+    args = parser.parse_args()
+    logging.disable(logging.WARNING)
+    weeks = build_weeks()
+    papers = {p.arxiv_id: p for w in range(data.WEEKS) for p in weeks.papers[w]}
+    zoo = data.gan_zoo_ids()
+    if args.write_labels:
+        data.write_labels(papers.values(), zoo)
+    labels = Labeller(data.read_labels(), zoo)
+    versions = data.replay_versions(data.list_versions())
+    record = asyncio.run(replay(weeks, versions, labels))
+    print(f"REPLAY 2017: {data.WEEKS} weeks, {len(papers)} papers ({len(weeks.from_feed)} weeks "
+          f"from the 2,000-item feed, the rest from the pool), {len(versions)} list versions\n")
+    print_weeks(record, weeks, labels, papers)
+    print_readers(record, labels, papers)
+    print_suggestions(record, Listed.read(data.list_versions()), papers)
+    if labels.unlabelled:
+        print(f"({len(labels.unlabelled)} papers not in the committed labels: labelled by the "
+              "same rules at run time)")
+
+
+if __name__ == "__main__":
+    main()
