@@ -28,7 +28,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ from feeds.model import Paper  # noqa: E402
 from feeds.topics import match_topic  # noqa: E402
 from storage import chats, scores  # noqa: E402
 from storage.db import Database, open_db  # noqa: E402
-from storage.lists import current_snapshot  # noqa: E402
+from storage.lists import current_snapshot, newest_snapshot  # noqa: E402
 from tests.support.fakebotapi import FakeBotApi  # noqa: E402
 from tests.support.feedserver import FakeTime, FeedServer, Reply  # noqa: E402
 from tests.support.rig import api_reply  # noqa: E402
@@ -140,7 +140,7 @@ class Record:
     readers: dict[int, list[ReaderWeek]]
     subscribed_as: dict[int, tuple[int, str]] = field(default_factory=dict)
     suggested: list[tuple[int, str, datetime]] = field(default_factory=list)
-    list_events: dict[int, list[str]] = field(default_factory=dict)
+    list_events: dict[int, list[str]] = field(default_factory=dict)  # topic names changed
 
 
 @dataclass
@@ -201,9 +201,13 @@ async def run_event(h: Harness, event: Event, weeks: Weeks, record: Record,
     if event.kind == "list" and event.version is not None:
         h.server.script("/README.md", Reply(event.version.path.read_bytes(),
                                             content_type="text/plain; charset=utf-8"))
-        summary = await h.job("poll_list")
-        week = data.week_of(event.at.date())
-        record.list_events.setdefault(week or 0, []).append(summary)
+        before = _topic_names(h.db)
+        await h.job("poll_list")
+        after = _topic_names(h.db)
+        changes = [f"-{n}" for n in before if n not in after]
+        changes += [f"+{n}" for n in after if n not in before]
+        week = data.week_of(event.at.date()) or 0
+        record.list_events.setdefault(week, []).append(", ".join(changes) if before else "")
     elif event.kind == "subscribe":
         await subscribe_readers(h, record, event.week)
     elif event.kind == "arxiv":
@@ -226,6 +230,12 @@ async def run_event(h: Harness, event: Event, weeks: Weeks, record: Record,
         await h.job("suggestions")
         for text in h.sent_since(before, MAINTAINER):
             record.suggested += [(event.week, i, event.at) for i in ARXIV_ID.findall(text)[:1]]
+
+
+def _topic_names(db: Database) -> list[str]:
+    """The names a chat may subscribe to in the stored list (none before its first version)."""
+    stored = newest_snapshot(db)
+    return [s.name for s in stored.followable()] if stored else []
 
 
 async def replay(weeks: Weeks, versions: list[data.ListVersion],
@@ -328,11 +338,16 @@ def print_weeks(record: Record, weeks: Weeks, labels: Labeller,
         cells = "".join(f"{cell(record.readers[c][week], t, labels, papers):>10}"
                         for c, t in READERS.items())
         source = "" if week in weeks.from_feed else "*"
-        news = "; ".join(s.removeprefix("list: ") for s in record.list_events.get(week, [])
-                         if "unchanged" not in s)
+        events = record.list_events.get(week, [])
+        news = f"{len(events)} version(s)" + (", topic names changed" if any(events) else "")
         print(f"{week + 1:>4} {data.monday_of(week).isoformat():10} "
-              f"{len(weeks.papers[week]):>5}{source}{cells}  {news[:60]}")
-    print("* built from the arXiv pool (the 2,000-item feed ends on 2017-10-01)\n")
+              f"{len(weeks.papers[week]):>5}{source}{cells}  {news if events else ''}")
+    print("* built from the arXiv pool (the 2,000-item feed ends on 2017-10-01)")
+    print("topic names the list changed (- gone, + new):")
+    for week, events in sorted(record.list_events.items()):
+        for change in filter(None, events):
+            print(f"  week {week + 1:>2}: {change}")
+    print()
 
 
 def print_readers(record: Record, labels: Labeller, papers: dict[str, Paper]) -> None:
@@ -366,8 +381,10 @@ def print_suggestions(record: Record, listed: Listed, papers: dict[str, Paper]) 
         how = listed.listed_from(paper, when) if paper else None
         if paper is not None and how is not None:
             already.append(f"  week {week + 1:>2} arXiv:{arxiv_id} {paper.title[:60]} ({how})")
+    on_list = sum(listed.listed_from(p, listed.versions[0].at) is not None
+                  for p in papers.values())
     print(f"suggestions already on the list: {len(already)} of {len(record.suggested)} "
-          "(goal 0)")
+          f"(goal 0; {on_list} of the replay's papers are on some README version)")
     print("\n".join(already))
 
 

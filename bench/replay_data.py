@@ -48,7 +48,7 @@ TOPICS = ("nlp", "rl", "gan", "detection")
 _ITEM = re.compile(rb"[ \t]*<item>.*?</item>\n?", re.S)
 _PUB_DATE = re.compile(rb"<pubDate>([^<]*)</pubDate>")
 _BUILD_DATE = re.compile(rb"<lastBuildDate>[^<]*</lastBuildDate>")
-_FOOTER = b"  </channel>\n</rss>\n"
+FOOTER = b"  </channel>\n</rss>\n"
 _OFFSET = "-0500"  # the offset every pubDate of the 2,000-item feed carries
 
 
@@ -109,7 +109,7 @@ def channel(header: bytes, items: Iterable[bytes], announced: date) -> bytes:
     head = _PUB_DATE.sub(f"<pubDate>{rss_date(announced)}</pubDate>".encode(), header, count=1)
     head = _BUILD_DATE.sub(f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>"
                            .replace("-0000", "+0000").encode(), head, count=1)
-    return head + b"".join(items) + _FOOTER
+    return head + b"".join(items) + FOOTER
 
 
 def pool_item(paper: Paper, kind: str, version: int, day: date) -> bytes:
