@@ -10,10 +10,12 @@ readers subscribe with /subscribe nlp, rl, gan and detection (retrying each Mond
 list has no such topic) and /digest weekly 6; one maintainer gets the suggestions. Data and
 labels: bench/replay_data.py (--write-labels rewrites bench/data/replay_labels.tsv).
 
-Printed: papers each reader's digest showed per week, the on-topic share of those papers (by
-the committed labels), reader-weeks left silent (the week had papers the bot routed to the
-reader's topic that are on topic, yet no digest showed a paper) and suggestions of papers that
-the list's README of that time or later already holds (by arXiv id or normalised title).
+Printed: papers each reader's digest showed per week and how many were on topic (by the
+committed labels), reader-weeks left silent (the reader was shown no paper while a control
+reader, who subscribed with the same word on the week's list just before the announcement, was
+shown on-topic papers: the week's papers were routed to the topic, the reader lost them) and
+suggestions of papers that the list's README of that time or later already holds (by arXiv id
+or normalised title).
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import html
 import logging
 import pickle
 import re
 import sys
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -48,10 +50,9 @@ from feeds.arxiv_limiter import ArxivLimiter  # noqa: E402
 from feeds.arxiv_rss import parse_arxiv_rss  # noqa: E402
 from feeds.awesome_list import normalise_title, parse_awesome_list  # noqa: E402
 from feeds.model import Paper  # noqa: E402
-from feeds.topics import match_topic  # noqa: E402
-from storage import chats, scores  # noqa: E402
+from storage import chats  # noqa: E402
 from storage.db import Database, open_db  # noqa: E402
-from storage.lists import current_snapshot, newest_snapshot  # noqa: E402
+from storage.lists import newest_snapshot  # noqa: E402
 from tests.support.fakebotapi import FakeBotApi  # noqa: E402
 from tests.support.feedserver import FakeTime, FeedServer, Reply  # noqa: E402
 from tests.support.rig import api_reply  # noqa: E402
@@ -59,6 +60,7 @@ from tests.support.rig import api_reply  # noqa: E402
 CACHE = Path.home() / ".cache" / "papers-bot"
 READERS = {2001: "nlp", 2002: "rl", 2003: "gan", 2004: "detection"}
 MAINTAINER = 999
+CONTROL_IDS = 10_000  # + 10 * week + reader: a new reader each week
 DIGEST_HOUR = 6
 ARXIV_ID = re.compile(r"arXiv:(\d{4}\.\d{4,5})")
 
@@ -112,11 +114,13 @@ def timeline(versions: list[data.ListVersion]) -> list[Event]:
               for v in versions]
     for week in range(data.WEEKS):
         monday = data.monday_of(week)
-        sunday_evening = datetime.combine(monday + timedelta(days=6), time(20, 5), EASTERN)
+        sunday = monday + timedelta(days=6)
         next_monday = datetime.combine(monday + timedelta(days=7), time(DIGEST_HOUR, 0), UTC)
         events += [
             Event(datetime.combine(monday, time(12, 0), UTC), "subscribe", week),
-            Event(sunday_evening.astimezone(UTC), "arxiv", week),
+            Event(datetime.combine(sunday, time(19, 55), EASTERN).astimezone(UTC), "control",
+                  week),
+            Event(datetime.combine(sunday, time(20, 5), EASTERN).astimezone(UTC), "arxiv", week),
             Event(next_monday, "digests", week),
             Event(next_monday + timedelta(days=1, hours=3), "suggest", week),
         ]
@@ -129,8 +133,8 @@ class ReaderWeek:
 
     subscribed: bool = False
     shown: list[str] = field(default_factory=list)  # arXiv ids the digest showed
-    routed_on_topic: int = 0  # the week's on-topic papers the bot routed to the topic
-    renamed: bool = False  # the subscription names a section the list no longer has
+    control: list[str] = field(default_factory=list)  # what a reader new that week was shown
+    renamed: bool = False  # the section the reader subscribed to is gone from the list
 
 
 @dataclass
@@ -138,7 +142,8 @@ class Record:
     """Everything the replay saw."""
 
     readers: dict[int, list[ReaderWeek]]
-    subscribed_as: dict[int, tuple[int, str]] = field(default_factory=dict)
+    subscribed_as: dict[int, tuple[int, str]] = field(default_factory=dict)  # week, section
+    controls: dict[int, int] = field(default_factory=dict)  # control chat -> reader
     suggested: list[tuple[int, str, datetime]] = field(default_factory=list)
     list_events: dict[int, list[str]] = field(default_factory=dict)  # topic names changed
 
@@ -170,33 +175,56 @@ class Harness:
         return [m.text or "" for m in self.api.sent_messages()[count:]
                 if str(m.chat_id) == str(chat_id)]
 
+    async def subscribe(self, chat_id: int, topic: str) -> str | None:
+        """/subscribe TOPIC and /digest weekly as a user; the section's name when it took."""
+        answer = " ".join(await self.say(chat_id, f"/subscribe {topic}"))
+        if not chats.subscriptions(self.db, chat_id):
+            return None
+        await self.say(chat_id, f"/digest weekly {DIGEST_HOUR}")
+        named = re.search(r"<b>(.*?)</b>", answer)
+        return html.unescape(named.group(1)) if named else topic
+
 
 async def subscribe_readers(h: Harness, record: Record, week: int) -> None:
     """Each reader not yet subscribed tries /subscribe TOPIC (and sets weekly digests)."""
     for chat_id, topic in READERS.items():
-        if chat_id in record.subscribed_as:
-            continue
-        await h.say(chat_id, f"/subscribe {topic}")
-        subs = chats.subscriptions(h.db, chat_id)
-        if subs:
-            await h.say(chat_id, f"/digest weekly {DIGEST_HOUR}")
-            record.subscribed_as[chat_id] = (week, subs[0].value)
+        if chat_id not in record.subscribed_as:
+            name = await h.subscribe(chat_id, topic)
+            if name is not None:
+                record.subscribed_as[chat_id] = (week, name)
 
 
-def routed_on_topic(h: Harness, topic: str, papers: list[Paper],
-                    labels: Callable[[Paper], dict[str, bool]]) -> int:
-    """How many of the week's on-topic papers the bot routed to the topic the reader's word
-    names in today's list."""
-    section = match_topic(topic, current_snapshot(h.db).followable())
-    if section is None:
-        return 0
-    found = scores.scores_for(h.db, [p.arxiv_id for p in papers])
-    return sum(1 for p in papers if labels(p)[topic] and p.arxiv_id in found
-               and found[p.arxiv_id].fit(section.name) > 0)
+async def subscribe_controls(h: Harness, record: Record, week: int) -> None:
+    """Just before the week's announcement a new reader per topic subscribes (with today's
+    list): what its first digest shows is what the week routed to the topic."""
+    for offset, (chat_id, topic) in enumerate(READERS.items()):
+        control = CONTROL_IDS + 10 * week + offset
+        if await h.subscribe(control, topic) is not None:
+            record.controls[control] = chat_id
 
 
-async def run_event(h: Harness, event: Event, weeks: Weeks, record: Record,
-                    labels: Callable[[Paper], dict[str, bool]]) -> None:
+def shown_ids(texts: list[str]) -> list[str]:
+    """The arXiv ids a digest's messages show, in order."""
+    return list(dict.fromkeys(i for t in texts for i in ARXIV_ID.findall(t)))
+
+
+async def deliver_digests(h: Harness, record: Record, week: int) -> None:
+    """Monday's digests: what each reader and each of the week's controls was shown."""
+    before = len(h.api.sent_messages())
+    await h.job("digests")
+    names = set(_topic_names(h.db))
+    for chat_id in READERS:
+        got = record.readers[chat_id][week]
+        got.subscribed = chat_id in record.subscribed_as
+        got.shown = shown_ids(h.sent_since(before, chat_id))
+        got.renamed = got.subscribed and record.subscribed_as[chat_id][1] not in names
+    for control, chat_id in list(record.controls.items()):
+        record.readers[chat_id][week].control = shown_ids(h.sent_since(before, control))
+        await h.say(control, "/digest off")
+        del record.controls[control]
+
+
+async def run_event(h: Harness, event: Event, weeks: Weeks, record: Record) -> None:
     """Do what happens at one moment."""
     if event.kind == "list" and event.version is not None:
         h.server.script("/README.md", Reply(event.version.path.read_bytes(),
@@ -210,21 +238,13 @@ async def run_event(h: Harness, event: Event, weeks: Weeks, record: Record,
         record.list_events.setdefault(week, []).append(", ".join(changes) if before else "")
     elif event.kind == "subscribe":
         await subscribe_readers(h, record, event.week)
+    elif event.kind == "control":
+        await subscribe_controls(h, record, event.week)
     elif event.kind == "arxiv":
         h.server.script("/rss", Reply(weeks.bodies[event.week]))
         await h.job("poll_arxiv")
     elif event.kind == "digests":
-        before = len(h.api.sent_messages())
-        await h.job("digests")
-        for chat_id, topic in READERS.items():
-            got = record.readers[chat_id][event.week]
-            got.subscribed = chat_id in record.subscribed_as
-            texts = h.sent_since(before, chat_id)
-            got.shown = list(dict.fromkeys(i for t in texts for i in ARXIV_ID.findall(t)))
-            got.routed_on_topic = routed_on_topic(h, topic, weeks.papers[event.week], labels)
-            subs = chats.subscriptions(h.db, chat_id)
-            names = {s.name for s in current_snapshot(h.db).followable()}
-            got.renamed = bool(subs) and any(s.value not in names for s in subs)
+        await deliver_digests(h, record, event.week)
     elif event.kind == "suggest":
         before = len(h.api.sent_messages())
         await h.job("suggestions")
@@ -238,8 +258,7 @@ def _topic_names(db: Database) -> list[str]:
     return [s.name for s in stored.followable()] if stored else []
 
 
-async def replay(weeks: Weeks, versions: list[data.ListVersion],
-                 labels: Callable[[Paper], dict[str, bool]]) -> Record:
+async def replay(weeks: Weeks, versions: list[data.ListVersion]) -> Record:
     """Run the year; return what each reader and the maintainer got."""
     record = Record({c: [ReaderWeek() for _ in range(data.WEEKS)] for c in READERS})
     with tempfile.TemporaryDirectory() as tmp, FakeBotApi() as api, FeedServer() as server:
@@ -265,7 +284,7 @@ async def replay(weeks: Weeks, versions: list[data.ListVersion],
                               file=sys.stderr, dynamic_ncols=True):
                 h.now = event.at
                 with time_machine.travel(event.at, tick=False):
-                    await run_event(h, event, weeks, record, labels)
+                    await run_event(h, event, weeks, record)
         finally:
             await app.shutdown()
     return record
@@ -313,9 +332,15 @@ class Listed:
         return None
 
 
-def on_topic(week: ReaderWeek, topic: str, labels: Labeller, papers: dict[str, Paper]) -> int:
-    """How many of the papers a reader-week's digest showed are on the reader's topic."""
-    return sum(labels(papers[i])[topic] for i in week.shown if i in papers)
+def on_topic(shown: list[str], topic: str, labels: Labeller, papers: dict[str, Paper]) -> int:
+    """How many of the papers a digest showed are on the reader's topic."""
+    return sum(labels(papers[i])[topic] for i in shown if i in papers)
+
+
+def is_silent(week: ReaderWeek, topic: str, labels: Labeller, papers: dict[str, Paper]) -> bool:
+    """Subscribed and shown nothing, while a reader new that week was shown on-topic papers."""
+    return week.subscribed and not week.shown and on_topic(week.control, topic, labels,
+                                                           papers) > 0
 
 
 def cell(week: ReaderWeek, topic: str, labels: Labeller, papers: dict[str, Paper]) -> str:
@@ -323,15 +348,15 @@ def cell(week: ReaderWeek, topic: str, labels: Labeller, papers: dict[str, Paper
     if not week.subscribed:
         return "-"
     if not week.shown:
-        return "!" if week.routed_on_topic else "."
-    return f"{on_topic(week, topic, labels, papers)}/{len(week.shown)}"
+        return "!" if is_silent(week, topic, labels, papers) else "."
+    return f"{on_topic(week.shown, topic, labels, papers)}/{len(week.shown)}"
 
 
 def print_weeks(record: Record, weeks: Weeks, labels: Labeller,
                 papers: dict[str, Paper]) -> None:
     """The compact table: one row per week, one column per reader, then the list's news."""
-    print("digests per reader per week: on-topic/shown papers; '.' no paper shown, "
-          "'!' silent (on-topic papers routed to the topic, none shown), '-' not subscribed")
+    print("digests per reader per week: on-topic/shown papers; '.' no paper shown, '!' silent "
+          "(a reader new that week was shown on-topic papers), '-' not subscribed")
     head = "".join(f"{t:>10}" for t in READERS.values())
     print(f"{'week':>4} {'from':10} {'papers':>6}{head}  list")
     for week in range(data.WEEKS):
@@ -358,16 +383,16 @@ def print_readers(record: Record, labels: Labeller, papers: dict[str, Paper]) ->
     for chat_id, topic in READERS.items():
         got = [w for w in record.readers[chat_id] if w.subscribed]
         shown = sum(len(w.shown) for w in got)
-        hits = sum(on_topic(w, topic, labels, papers) for w in got)
-        silent = [w for w in got if not w.shown and w.routed_on_topic]
+        hits = sum(on_topic(w.shown, topic, labels, papers) for w in got)
+        silent = [w for w in got if is_silent(w, topic, labels, papers)]
         renamed = sum(w.renamed for w in silent)
         silent_total, renamed_total = silent_total + len(silent), renamed_total + renamed
-        share = 100 * hits / shown if shown else 0.0
-        shares.append(f"{share:.1f}%")
+        share = f"{100 * hits / shown:.1f}%" if shown else "n/a"
+        shares.append(share)
         since, name = record.subscribed_as.get(chat_id, (None, "(never)"))
         print(f"{topic:10} {'week ' + str(since + 1) if since is not None else '-':>10} "
               f"{name[:34]:34} {sum(bool(w.shown) for w in got):>7} {shown:>6} {hits:>8} "
-              f"{share:>5.1f}% {len(silent):>6} {renamed:>7}")
+              f"{share:>6} {len(silent):>6} {renamed:>7}")
     print(f"\non-topic share (nlp/rl/gan/detection): {' / '.join(shares)}")
     print(f"silent reader-weeks: {silent_total} (goal 0), {renamed_total} of them after a "
           "rename of the subscribed section")
@@ -402,7 +427,7 @@ def main() -> None:
         data.write_labels(papers.values(), zoo)
     labels = Labeller(data.read_labels(), zoo)
     versions = data.replay_versions(data.list_versions())
-    record = asyncio.run(replay(weeks, versions, labels))
+    record = asyncio.run(replay(weeks, versions))
     print(f"REPLAY 2017: {data.WEEKS} weeks, {len(papers)} papers ({len(weeks.from_feed)} weeks "
           f"from the 2,000-item feed, the rest from the pool), {len(versions)} list versions\n")
     print_weeks(record, weeks, labels, papers)
