@@ -22,10 +22,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import hashlib
 import html
 import logging
-import pickle
 import re
 import sys
 import tempfile
@@ -41,13 +39,12 @@ from telegram import Update  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from bench import replay_data as data  # noqa: E402
-from bench.pool import load_pool  # noqa: E402
+from bench.replay_data import Weeks, build_weeks  # noqa: E402
 from bot.app import BotApp, build_application  # noqa: E402
 from bot.config import Config  # noqa: E402
 from bot.jobs import run_recorded  # noqa: E402
 from feeds.arxiv_calendar import EASTERN  # noqa: E402
 from feeds.arxiv_limiter import ArxivLimiter  # noqa: E402
-from feeds.arxiv_rss import parse_arxiv_rss  # noqa: E402
 from feeds.awesome_list import normalise_title, parse_awesome_list  # noqa: E402
 from feeds.model import Paper  # noqa: E402
 from storage import chats  # noqa: E402
@@ -57,44 +54,11 @@ from tests.support.fakebotapi import FakeBotApi  # noqa: E402
 from tests.support.feedserver import FakeTime, FeedServer, Reply  # noqa: E402
 from tests.support.rig import api_reply  # noqa: E402
 
-CACHE = Path.home() / ".cache" / "papers-bot"
 READERS = {2001: "nlp", 2002: "rl", 2003: "gan", 2004: "detection"}
 MAINTAINER = 999
 CONTROL_IDS = 10_000  # + 10 * week + reader: a new reader each week
 DIGEST_HOUR = 6
 ARXIV_ID = re.compile(r"arXiv:(\d{4}\.\d{4,5})")
-
-
-@dataclass(frozen=True)
-class Weeks:
-    """The replayed arXiv weeks: each week's RSS body and the papers the parser reads in it."""
-
-    bodies: dict[int, bytes]
-    papers: dict[int, list[Paper]]
-    from_feed: frozenset[int]
-
-
-def build_weeks() -> Weeks:
-    """Split the 2,000-item feed into weeks, build the rest from the pool; cached on disk."""
-    key = hashlib.sha256(Path(data.__file__).read_bytes())
-    for source in [data.FEED, *sorted((data.DATA / "arxiv-pool").glob("*.tsv.xz"))]:
-        key.update(f"{source.name}:{source.stat().st_size}:{source.stat().st_mtime}".encode())
-    cached = CACHE / f"replay-weeks-{key.hexdigest()[:16]}.pickle"
-    if cached.exists():
-        loaded: Weeks = pickle.loads(cached.read_bytes())
-        return loaded
-    body = data.FEED.read_bytes()
-    header = data.split_feed(body).header
-    items = data.feed_weeks(body)
-    missing = set(range(data.WEEKS)) - set(items)
-    items.update(data.pool_weeks(load_pool(), missing))
-    bodies = {w: data.channel(header, items.get(w, []), data.monday_of(w + 1))
-              for w in range(data.WEEKS)}
-    weeks = Weeks(bodies, {w: parse_arxiv_rss(b).papers for w, b in bodies.items()},
-                  frozenset(range(data.WEEKS)) - frozenset(missing))
-    CACHE.mkdir(parents=True, exist_ok=True)
-    cached.write_bytes(pickle.dumps(weeks))
-    return weeks
 
 
 @dataclass(frozen=True)
@@ -146,6 +110,7 @@ class Record:
     controls: dict[int, int] = field(default_factory=dict)  # control chat -> reader
     suggested: list[tuple[int, str, datetime]] = field(default_factory=list)
     list_events: dict[int, list[str]] = field(default_factory=dict)  # topic names changed
+    refused: int = 0  # messages the fake Bot API refused (the bot then resends them plain)
 
 
 @dataclass
@@ -287,6 +252,7 @@ async def replay(weeks: Weeks, versions: list[data.ListVersion]) -> Record:
                     await run_event(h, event, weeks, record)
         finally:
             await app.shutdown()
+        record.refused = sum(not c.ok for c in api.calls("sendMessage"))
     return record
 
 
@@ -433,6 +399,9 @@ def main() -> None:
     print_weeks(record, weeks, labels, papers)
     print_readers(record, labels, papers)
     print_suggestions(record, Listed.read(data.list_versions()), papers)
+    if record.refused:
+        print(f"(the Bot API refused {record.refused} messages; the bot resent them as plain "
+              "text)")
     if labels.unlabelled:
         print(f"({len(labels.unlabelled)} papers not in the committed labels: labelled by the "
               "same rules at run time)")

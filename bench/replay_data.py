@@ -25,6 +25,8 @@ arXiv categories, plus the GAN zoo as an outside list of GAN papers):
 from __future__ import annotations
 
 import csv
+import hashlib
+import pickle
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -33,12 +35,15 @@ from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from bench.pool import load_pool
+from feeds.arxiv_rss import parse_arxiv_rss
 from feeds.model import Paper
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 FEED = DATA / "arxiv-samples" / "rss2_ml6_2000-items.xml"
 LIST_DIR = DATA / "awesome-dl-papers"
 GAN_ZOO = DATA / "arxiv-pool" / "the-gan-zoo_gans.tsv"
+CACHE = Path.home() / ".cache" / "papers-bot"
 LABELS = Path(__file__).resolve().parent / "data" / "replay_labels.tsv"
 FIRST_MONDAY = date(2017, 1, 2)  # ISO week 1 of 2017; 2017-01-01 (a Sunday) counts to it
 WEEKS = 52
@@ -237,3 +242,35 @@ def read_labels(path: Path = LABELS) -> dict[str, dict[str, bool]]:
     with path.open(encoding="utf-8", newline="") as handle:
         return {row["arxiv_id"]: {t: row[t] == "1" for t in TOPICS}
                 for row in csv.DictReader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)}
+
+
+@dataclass(frozen=True)
+class Weeks:
+    """The replayed arXiv weeks: each week's RSS body and the papers the parser reads in it."""
+
+    bodies: dict[int, bytes]
+    papers: dict[int, list[Paper]]
+    from_feed: frozenset[int]
+
+
+def build_weeks() -> Weeks:
+    """Split the 2,000-item feed into weeks, build the rest from the pool; cached on disk."""
+    key = hashlib.sha256(Path(__file__).read_bytes())
+    for source in [FEED, *sorted((DATA / "arxiv-pool").glob("*.tsv.xz"))]:
+        key.update(f"{source.name}:{source.stat().st_size}:{source.stat().st_mtime}".encode())
+    cached = CACHE / f"replay-weeks-{key.hexdigest()[:16]}.pickle"
+    if cached.exists():
+        loaded: Weeks = pickle.loads(cached.read_bytes())
+        return loaded
+    body = FEED.read_bytes()
+    header = split_feed(body).header
+    items = feed_weeks(body)
+    missing = set(range(WEEKS)) - set(items)
+    items.update(pool_weeks(load_pool(), missing))
+    bodies = {w: channel(header, items.get(w, []), monday_of(w + 1))
+              for w in range(WEEKS)}
+    weeks = Weeks(bodies, {w: parse_arxiv_rss(b).papers for w, b in bodies.items()},
+                  frozenset(range(WEEKS)) - frozenset(missing))
+    CACHE.mkdir(parents=True, exist_ok=True)
+    cached.write_bytes(pickle.dumps(weeks))
+    return weeks
