@@ -4,8 +4,9 @@
 
 The list's README versions come in order at their commit times (poll_list), each week's arXiv
 announcement as RSS bytes (poll_arxiv: sync, scoring), weekly digests go out on Mondays
-(digests) and suggestions on Tuesdays (suggestions), all on a fake Bot API and a local feed
-server on 127.0.0.1 with the process clock moved to the replayed moment (time-machine). Four
+(digests) and suggestions on Tuesdays (suggestions), all on a fake Bot API, a local feed
+server and an arXiv API that answers id lookups from the pool (first-version dates, the list's
+papers), on 127.0.0.1, with the process clock moved to the replayed moment (time-machine). Four
 readers subscribe with /subscribe nlp, rl, gan and detection (retrying each Monday while the
 list has no such topic) and /digest weekly 6; one maintainer gets the suggestions. Data and
 labels: bench/replay_data.py (--write-labels rewrites bench/data/replay_labels.tsv).
@@ -27,9 +28,13 @@ import logging
 import re
 import sys
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -52,13 +57,54 @@ from storage.db import Database, open_db  # noqa: E402
 from storage.lists import newest_snapshot  # noqa: E402
 from tests.support.fakebotapi import FakeBotApi  # noqa: E402
 from tests.support.feedserver import FakeTime, FeedServer, Reply  # noqa: E402
-from tests.support.rig import api_reply  # noqa: E402
 
 READERS = {2001: "nlp", 2002: "rl", 2003: "gan", 2004: "detection"}
 MAINTAINER = 999
 CONTROL_IDS = 10_000  # + 10 * week + reader: a new reader each week
 DIGEST_HOUR = 6
 ARXIV_ID = re.compile(r"arXiv:(\d{4}\.\d{4,5})")
+
+
+class ArxivApi:
+    """The arXiv API on 127.0.0.1: id_list lookups answered from the pool, as of the replay's
+    day (date_first_versions and list_papers ask it; ids the pool lacks are not answered)."""
+
+    def __init__(self, records: dict[str, Paper], today: Callable[[], date]) -> None:
+        answer = self._answer
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (the stdlib's name)
+                body = answer(parse_qs(urlsplit(self.path).query))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+                return None
+
+        self.records, self.today = records, today
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _answer(self, query: dict[str, list[str]]) -> bytes:
+        ids = [i for i in ",".join(query.get("id_list", [])).split(",") if i in self.records]
+        return data.api_page([self.records[i] for i in ids], self.today())
+
+    @property
+    def url(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}/api/query"
+
+    def __enter__(self) -> ArxivApi:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
 
 
 @dataclass(frozen=True)
@@ -196,6 +242,7 @@ async def run_event(h: Harness, event: Event, weeks: Weeks, record: Record) -> N
                                             content_type="text/plain; charset=utf-8"))
         before = _topic_names(h.db)
         await h.job("poll_list")
+        await h.job("list_papers")  # the list's papers from the arXiv API (full authors)
         after = _topic_names(h.db)
         changes = [f"-{n}" for n in before if n not in after]
         changes += [f"+{n}" for n in after if n not in before]
@@ -226,15 +273,16 @@ def _topic_names(db: Database) -> list[str]:
 async def replay(weeks: Weeks, versions: list[data.ListVersion]) -> Record:
     """Run the year; return what each reader and the maintainer got."""
     record = Record({c: [ReaderWeek() for _ in range(data.WEEKS)] for c in READERS})
-    with tempfile.TemporaryDirectory() as tmp, FakeBotApi() as api, FeedServer() as server:
+    clock = [datetime(2017, 1, 1, tzinfo=UTC)]
+    with (tempfile.TemporaryDirectory() as tmp, FakeBotApi() as api, FeedServer() as server,
+          ArxivApi(weeks.records, lambda: clock[0].date()) as arxiv_api):
         config = Config.from_env({
             "TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_URL": api.base_url,
             "TELEGRAM_RATE_LIMIT": "500", "MAINTAINER_IDS": str(MAINTAINER),
             "ARXIV_RSS_URL": server.url("/rss"), "LIST_README_URL": server.url("/README.md"),
-            "ARXIV_API_URL": server.url("/api/query"), "HTTP_TIMEOUT": "10",
+            "ARXIV_API_URL": arxiv_api.url, "HTTP_TIMEOUT": "10",
             "PAPERS_BOT_DB": str(Path(tmp) / "replay.db"),
         })
-        server.script("/api/query", api_reply())  # the API knows none of the ids
         db = open_db(Path(tmp) / "replay.db")
         app = build_application(config, db, with_jobs=False)
         fake = FakeTime()
@@ -247,7 +295,7 @@ async def replay(weeks: Weeks, versions: list[data.ListVersion]) -> Record:
         try:
             for event in tqdm(timeline(versions), desc="replay 2017", unit="event",
                               file=sys.stderr, dynamic_ncols=True):
-                h.now = event.at
+                h.now = clock[0] = event.at
                 with time_machine.travel(event.at, tick=False):
                     await run_event(h, event, weeks, record)
         finally:

@@ -37,6 +37,7 @@ from xml.sax.saxutils import escape
 
 from bench.pool import load_pool
 from feeds.arxiv_rss import parse_arxiv_rss
+from feeds.awesome_list import parse_awesome_list
 from feeds.model import Paper
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
@@ -158,6 +159,46 @@ def pool_weeks(pool: Mapping[str, Paper], weeks: set[int]) -> dict[int, list[byt
     return {w: [item for *_, item in sorted(items)] for w, items in found.items()}
 
 
+def api_entry(paper: Paper, today: date) -> str:
+    """One arXiv API (Atom) entry for a pool record, as the API answered on `today`: the
+    latest version only once it exists, published = the first version's day."""
+    later = bool(paper.updated) and paper.updated[:10] <= today.isoformat()
+    version, updated = (2, paper.updated[:10]) if later else (1, paper.published[:10])
+    ident = f"{paper.arxiv_id}v{version}"
+    lines = [
+        "  <entry>",
+        f"    <id>http://arxiv.org/abs/{ident}</id>",
+        f"    <title>{escape(paper.title)}</title>",
+        f"    <updated>{updated}T00:00:00Z</updated>",
+        f'    <link href="https://arxiv.org/abs/{ident}" rel="alternate" type="text/html"/>',
+        f"    <summary>{escape(paper.abstract)}</summary>",
+        *(f'    <category term="{escape(c)}" scheme="http://arxiv.org/schemas/atom"/>'
+          for c in paper.categories),
+        f"    <published>{paper.published[:10]}T00:00:00Z</published>",
+        *([f"    <arxiv:doi>{escape(paper.doi)}</arxiv:doi>"] if paper.doi else []),
+        f'    <arxiv:primary_category term="{escape(paper.primary_category)}"/>',
+        *(f"    <author>\n      <name>{escape(a)}</name>\n    </author>" for a in paper.authors),
+        "  </entry>",
+    ]
+    return "\n".join(lines)
+
+
+def api_page(papers: list[Paper], today: date) -> bytes:
+    """An arXiv API answer (Atom, the API's own layout) holding these records."""
+    head = (
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        '<feed xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" '
+        'xmlns:arxiv="http://arxiv.org/schemas/atom" xmlns="http://www.w3.org/2005/Atom">\n'
+        "  <id>https://arxiv.org/api/replay</id>\n  <title>arXiv Query: replay</title>\n"
+        f"  <updated>{today.isoformat()}T00:00:00Z</updated>\n"
+        f"  <opensearch:itemsPerPage>{len(papers)}</opensearch:itemsPerPage>\n"
+        f"  <opensearch:totalResults>{len(papers)}</opensearch:totalResults>\n"
+        "  <opensearch:startIndex>0</opensearch:startIndex>\n"
+    )
+    entries = "".join(api_entry(p, today) + "\n" for p in papers)
+    return (head + entries + "</feed>\n").encode()
+
+
 @dataclass(frozen=True)
 class ListVersion:
     """One README version that was on the list's master branch."""
@@ -179,6 +220,12 @@ def replay_versions(versions: list[ListVersion], year: int = 2017) -> list[ListV
     """The version current when the year began, then every version of the year."""
     before = [v for v in versions if v.at.year < year]
     return before[-1:] + [v for v in versions if v.at.year == year]
+
+
+def listed_ids(list_dir: Path = LIST_DIR) -> set[str]:
+    """The arXiv ids of every entry of every README version."""
+    return {e.arxiv_id for v in list_versions(list_dir)
+            for e in parse_awesome_list(v.path.read_bytes()).entries if e.arxiv_id}
 
 
 def gan_zoo_ids(path: Path = GAN_ZOO) -> frozenset[str]:
@@ -251,6 +298,7 @@ class Weeks:
     bodies: dict[int, bytes]
     papers: dict[int, list[Paper]]
     from_feed: frozenset[int]
+    records: dict[str, Paper]  # pool records the arXiv API answers with (replay and list papers)
 
 
 def build_weeks() -> Weeks:
@@ -266,11 +314,14 @@ def build_weeks() -> Weeks:
     header = split_feed(body).header
     items = feed_weeks(body)
     missing = set(range(WEEKS)) - set(items)
-    items.update(pool_weeks(load_pool(), missing))
+    pool = load_pool()
+    items.update(pool_weeks(pool, missing))
     bodies = {w: channel(header, items.get(w, []), monday_of(w + 1))
               for w in range(WEEKS)}
-    weeks = Weeks(bodies, {w: parse_arxiv_rss(b).papers for w, b in bodies.items()},
-                  frozenset(range(WEEKS)) - frozenset(missing))
+    papers = {w: parse_arxiv_rss(b).papers for w, b in bodies.items()}
+    wanted = {p.arxiv_id for found in papers.values() for p in found} | listed_ids()
+    weeks = Weeks(bodies, papers, frozenset(range(WEEKS)) - frozenset(missing),
+                  {i: pool[i] for i in sorted(wanted) if i in pool})
     CACHE.mkdir(parents=True, exist_ok=True)
     cached.write_bytes(pickle.dumps(weeks))
     return weeks

@@ -1,4 +1,4 @@
-"""bench/replay.py's arXiv weeks: the 2,000-item feed cut into weeks, and RSS built like it.
+"""bench/replay.py's arXiv data: the 2,000-item feed cut into weeks, RSS and API pages.
 
 The sample is 12 items of ../shared/data/arxiv-samples/rss2_ml6_2000-items.xml (three weeks of
 2017-02-27..03-19) under that feed's own channel header, bytes as they stand.
@@ -6,10 +6,12 @@ The sample is 12 items of ../shared/data/arxiv-samples/rss2_ml6_2000-items.xml (
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from bench.replay_data import (
     FOOTER,
+    api_page,
     channel,
     feed_weeks,
     item_day,
@@ -17,6 +19,7 @@ from bench.replay_data import (
     split_feed,
     week_of,
 )
+from feeds.arxiv_api import parse_arxiv_api
 from feeds.arxiv_rss import parse_arxiv_rss
 from tests.conftest import TEST_DATA
 
@@ -59,3 +62,15 @@ def test_items_built_from_records_are_the_feeds_own_bytes() -> None:
                            strict=True):
         built = pool_item(paper, paper.announce_type, paper.version, item_day(item))
         assert built == item
+
+
+def test_the_replays_arxiv_api_answers_in_the_apis_format() -> None:
+    """bench/replay.py's API on 127.0.0.1 answers id lookups with pages the real parser reads:
+    the first version's day as `published`, a later version only once it exists."""
+    fresh = [p for p in parse_arxiv_rss(SAMPLE.read_bytes()).papers if p.published]
+    later = replace(fresh[0], updated="2017-06-01")
+    page = parse_arxiv_api(api_page([*fresh, later], date(2017, 4, 1)))
+    assert [(p.arxiv_id, p.title, p.published, p.authors) for p in page.papers] == [
+        (p.arxiv_id, p.title, p.published, p.authors) for p in [*fresh, later]]
+    assert page.papers[-1].version == 1 and page.total_results == len(fresh) + 1
+    assert parse_arxiv_api(api_page([later], date(2017, 6, 2))).papers[0].version == 2
