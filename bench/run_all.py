@@ -26,6 +26,7 @@ STEPS = [
     ("relevance", ["relevance.py"]),
     ("impact", ["impact.py"]),
     ("start-up", ["startup.py"]),
+    ("replay", ["replay.py"]),
 ]
 # (label, step, pattern whose groups are reported, goal text)
 FIGURES = [
@@ -81,6 +82,11 @@ FIGURES = [
     ("cold start", "start-up", r"cold start \(spawn -> first getUpdates\)\s+([\d.]+ s)", "<= 3 s"),
     ("RSS at 100k papers / 10k chats", "start-up", r"peak RSS, 100k papers / \d+ chats\s+"
      r"(\d+ MB)", "<= 150 MB"),
+    ("2017 on-topic nlp/rl/gan/det", "replay", r"on-topic share \(nlp/rl/gan/detection\): "
+     r"(\S+) / (\S+) / (\S+) / (\S+)", "(labels)"),
+    ("2017 silent reader-weeks", "replay", r"silent reader-weeks: (\d+)", "0"),
+    ("2017 suggestions already listed", "replay", r"suggestions already on the list: "
+     r"(\d+ of \d+)", "0"),
 ]
 
 
