@@ -12,8 +12,8 @@ from feeds.author_impact import (
     author_batch_payload,
     author_batch_url,
     parse_author_batch,
-    read_author_impact_jsonl,
     plain_name,
+    read_author_impact_jsonl,
 )
 from feeds.citations import FIELDS, parse_batch, parse_paper_authors
 from feeds.model import AuthorImpact, PaperAuthor
