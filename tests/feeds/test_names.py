@@ -13,7 +13,12 @@ from feeds.bundled import bundled_bytes, bundled_snapshot
 from feeds.list_papers import bundled_bib
 from feeds.model import AuthorImpact, Paper
 from feeds.names import author_key, full_name_key, split_name
-from feeds.rank.authors import author_activity, build_author_index, list_paper_authors
+from feeds.rank.authors import (
+    author_activity,
+    build_author_index,
+    list_paper_authors,
+    readme_authors,
+)
 from feeds.rank.impact import AuthorImpacts
 from tests.conftest import TEST_DATA
 
@@ -90,3 +95,13 @@ def test_activity_and_impact_records_find_particle_surnames() -> None:
     found = impacts.lookup("A. De")
     assert found is not None and found.h_index == 12
     assert impacts.lookup("Nan Du") is None
+
+
+def test_every_readme_author_of_the_bundled_list_has_a_real_surname_key() -> None:
+    """'K. Cho et. al.' and 'V. Mnih et al. )' as the list writes them: no 'al' surname."""
+    names = [n for e in bundled_snapshot().entries for n in readme_authors(e.authors)]
+    assert len(names) > 200
+    keys = {name: author_key(name) for name in names}
+    assert all(keys.values()), [n for n, k in keys.items() if not k]
+    assert not [n for n, k in keys.items() if k.split()[-1] in {"al", "et"}]
+    assert keys["K. Cho"] == author_key("Kyunghyun Cho") and "V. Mnih" in keys
