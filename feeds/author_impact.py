@@ -79,16 +79,55 @@ def _count(value: Any) -> int | None:
     return value if ok else None
 
 
-def parse_author_impact_jsonl(text: str, source: str) -> list[AuthorImpact]:
-    """Read a file given by hand, one JSON object a line; raise a one-line ValueError."""
-    records = []
+@dataclass(frozen=True)
+class SkippedLine:
+    """A line of an author file that was not used: its number and why."""
+
+    number: int
+    reason: str
+    unkeyed: bool = False  # well-formed, but the name has no surname to match on
+
+
+@dataclass(frozen=True)
+class AuthorFile:
+    """What an author file given by hand holds: the usable records and the lines skipped."""
+
+    records: tuple[AuthorImpact, ...]
+    lines: int  # author lines read (blank lines and '#' comments are not counted)
+    skipped: tuple[SkippedLine, ...] = ()
+
+    def skipped_summary(self) -> str:
+        """One line: 'skipped N of M author records: ... (first: line K: reason)'."""
+        if not self.skipped:
+            return ""
+        unkeyed = sum(s.unkeyed for s in self.skipped)
+        kinds = [f"{n} {what}" for n, what in ((unkeyed, "without a surname to match on"),
+                                               (len(self.skipped) - unkeyed, "malformed"))
+                 if n]
+        first = self.skipped[0]
+        return (f"skipped {len(self.skipped)} of {self.lines} author records: "
+                f"{', '.join(kinds)} (first: line {first.number}: {first.reason})")
+
+
+def read_author_impact_jsonl(text: str) -> AuthorFile:
+    """Read a file given by hand, one JSON object a line, skipping (and counting) every line
+    that is malformed or names nobody a key can be made for."""
+    records, skipped, lines = [], [], 0
     for number, line in enumerate(text.splitlines(), 1):
-        if line.strip() and not line.lstrip().startswith("#"):
-            try:
-                records.append(_file_record(line))
-            except ValueError as exc:
-                raise ValueError(f"{source}:{number}: {exc}") from None
-    return records
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        lines += 1
+        try:
+            records.append(_file_record(line))
+        except _Unkeyed as exc:
+            skipped.append(SkippedLine(number, str(exc), unkeyed=True))
+        except ValueError as exc:
+            skipped.append(SkippedLine(number, str(exc)))
+    return AuthorFile(tuple(records), lines, tuple(skipped))
+
+
+class _Unkeyed(ValueError):
+    """A well-formed record whose name gives no key (feeds/names.py) to match it on."""
 
 
 def _file_record(line: str) -> AuthorImpact:
@@ -112,7 +151,7 @@ def _file_name(item: dict[str, Any]) -> str:
     if not isinstance(name, str) or not plain_name(name):
         raise ValueError(f'"name" must be a non-empty text, got {_show(name)}')
     if not full_name_key(plain_name(name)):
-        raise ValueError(f'"name" has no surname to match on, got {_show(name)}')
+        raise _Unkeyed(f'"name" has no surname to match on, got {_show(name)}')
     return plain_name(name)
 
 

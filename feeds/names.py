@@ -18,6 +18,7 @@ _ACCENTS = {
 }
 PARTICLES = frozenset({"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la",
                        "le", "dos", "das", "ten", "ter", "bin", "al"})
+_GLUED_INITIAL = re.compile(r"\b([A-Z])\.(?=[A-Z][a-z])")
 _SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
@@ -37,6 +38,7 @@ def latex_to_text(text: str) -> str:
 def split_name(name: str) -> tuple[str, str]:
     """Split one author name into (first names, surname) in any of the usual spellings."""
     name = re.sub(r"\s+", " ", latex_to_text(name)).strip(" ,")
+    name = _GLUED_INITIAL.sub(r"\1. ", name)  # 'E.Denton' -> 'E. Denton'
     parts = [p.strip() for p in name.split(",") if fold(p.strip(" .")) not in _SUFFIXES]
     if len(parts) >= 2:
         return _move_particles(parts[-1], parts[0])
@@ -50,17 +52,22 @@ def split_name(name: str) -> tuple[str, str]:
 
 
 def _move_particles(first: str, last: str) -> tuple[str, str]:
-    """'Oord, Aaron van den' -> ('Aaron', 'van den Oord')."""
+    """'Oord, Aaron van den' -> ('Aaron', 'van den Oord'); a lone given name stays: 'Song, Le'."""
     words = first.split()
-    while words and fold(words[-1]) in PARTICLES:
+    while len(words) > 1 and fold(words[-1]) in PARTICLES:
         last = f"{words.pop()} {last}"
     return " ".join(words), last
 
 
 def author_key(name: str) -> str:
-    """Key a name on first initial + surname, ascii-folded: 'He, Kaiming' -> 'k he'."""
+    """Key a name on first initial + surname, ascii-folded: 'He, Kaiming' -> 'k he'.
+
+    Particles inside a surname are dropped ('van der Maaten' -> 'maaten'), but its last word is
+    always kept, so a surname that is also a particle keys like any other ('Quoc V. Le' -> 'q le').
+    """
     first, last = split_name(name)
-    surname_words = [w for w in re.findall(r"[a-z]+", fold(last)) if w not in PARTICLES]
+    words = re.findall(r"[a-z]+", fold(last))
+    surname_words = [w for w in words[:-1] if w not in PARTICLES] + words[-1:]
     if not surname_words:
         return ""
     initial = re.findall(r"[a-z]", fold(first))

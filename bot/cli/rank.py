@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from bot.cli.common import UsageError, read_input
 from bot.config import Config
 from bot.pipeline.scoring import rank_papers, stored_activity, stored_impacts
 from bot.render.strings import render_reason
-from feeds.author_impact import parse_author_impact_jsonl
+from feeds.author_impact import read_author_impact_jsonl
 from feeds.awesome_list import parse_awesome_list
 from feeds.bundled import bundled_snapshot
 from feeds.citations import parse_citations_file
@@ -168,12 +169,14 @@ def stored_impacts_or_none(papers: list[Paper]) -> AuthorImpacts:
 
 
 def load_author_impact(path: str) -> AuthorImpacts:
-    """Read an author-impact JSONL file; a bad line raises UsageError naming it."""
-    try:
-        return AuthorImpacts(parse_author_impact_jsonl(
-            read_input(path).decode("utf-8", errors="replace"), path))
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
+    """Read an author-impact JSONL file. A line that is malformed or cannot be keyed is skipped
+    and counted in one line on stderr; a file with author lines but none usable is refused."""
+    found = read_author_impact_jsonl(read_input(path).decode("utf-8", errors="replace"))
+    if found.skipped and not found.records:
+        raise UsageError(f"{path}: no usable author record: {found.skipped_summary()}")
+    if found.skipped:
+        print(f"papers-bot: {path}: {found.skipped_summary()}", file=sys.stderr)
+    return AuthorImpacts(found.records)
 
 
 def load_citations(path: str) -> dict[str, CitationCount]:

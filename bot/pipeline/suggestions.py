@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+from bot.pipeline.scoring import stored_list_papers
 from bot.render.cards import suggestion_card
+from feeds.list_papers import bundled_list_papers
 from feeds.list_patch import insert_lines, markdown_line, readme_diff
+from feeds.listed import listed_index
 from feeds.model import ListSnapshot, Paper, Suggestion, SuggestionStatus
 from storage import chats, outbox, papers, scores, suggestions
 from storage.db import Database
@@ -36,16 +39,18 @@ def make_suggestions(
     db: Database, snapshot: ListSnapshot, now: datetime,
     per_week: int = PER_WEEK, bar: float = SUGGESTION_BAR,
 ) -> list[Suggestion]:
-    """Suggest the most important papers over the bar, never one twice, never more than
-    `per_week` in any seven days (a second run in the same week adds only what is left)."""
+    """Suggest the most important papers over the bar, never one twice, never one already on
+    the list (by arXiv id, DOI, or title with first author and year: feeds/listed.py), never
+    more than `per_week` in any seven days (a second run in the same week adds only what is
+    left)."""
     room = per_week - suggestions.made_since(db, _stamp(now - WEEK))
     if room <= 0:
         return []
-    listed = {e.arxiv_id for e in snapshot.entries if e.arxiv_id}
+    listed = listed_index(snapshot, bundled_list_papers() + stored_list_papers(db, snapshot))
     made = []
-    for scored in scores.unsuggested_above(db, bar, room * 3 + len(listed)):
+    for scored in scores.unsuggested_above(db, bar, room * 3 + len(snapshot.entries)):
         paper = papers.get_paper(db, scored.paper_id)
-        if paper is None or scored.paper_id in listed:
+        if paper is None or listed.find(paper) is not None:
             continue
         target = target_section(paper, scored.section, now)
         if target == OTHER:  # older than six months and no topic of the list fits

@@ -18,7 +18,7 @@ from feeds.bib import BibEntry
 from feeds.model import ListSnapshot, Paper
 from feeds.names import author_key, first_name, full_name_key
 
-_ET_AL = re.compile(r"\s*(?:,\s*)?\bet\s+al\.?", re.I)
+_ET_AL = re.compile(r"\s*(?:,\s*)?\bet\.?\s+al\.?", re.I)  # the list also writes 'et. al.'
 
 NameSource = Literal["readme", "bib", "arxiv"]
 
@@ -76,7 +76,7 @@ def readme_authors(text: str) -> tuple[str, ...]:
     """Split the README's author text ('K. He et al.', 'A. Karpathy and L. Fei-Fei')."""
     text = _ET_AL.sub("", text).strip(" .,")
     parts = re.split(r"\s*,\s*|\s+and\s+|\s*&\s*", text)
-    return tuple(p.strip(" .") for p in parts if re.search(r"[A-Za-z]{2}", p))
+    return tuple(p.strip(" .()") for p in parts if re.search(r"[A-Za-z]{2}", p))
 
 
 def list_paper_authors(

@@ -12,9 +12,10 @@ from functools import lru_cache
 
 from feeds.bib import BibEntry
 from feeds.list_papers import bundled_bib, bundled_list_papers, known_list_papers
+from feeds.listed import listed_index
 from feeds.model import ListSnapshot, Paper
 from feeds.rank.authors import build_author_index, list_paper_authors, merge_arxiv_authors
-from feeds.rank.ranker import RankInputs, list_text, listed_sections
+from feeds.rank.ranker import RankInputs, list_text
 from feeds.rank.routing import Router, train_router
 from feeds.rank.topics import TopicRouter, train_topic_router
 
@@ -34,7 +35,7 @@ def build_inputs(
         known=known,
         router=router,
         text=list_text(snapshot, known, router.idf),
-        listed=listed_sections(snapshot),
+        listed=listed_index(snapshot, records),
         topics=topics or train_topic_router(snapshot, known),
     )
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from feeds.awesome_list import normalise_title
+from feeds.listed import ListedIndex
 from feeds.model import CitationCount, ListSnapshot, Paper, Reason, ReasonKey, Scored
 from feeds.rank.authors import AuthorActivity, AuthorIndex
 from feeds.rank.impact import (
@@ -152,20 +153,12 @@ def rank_candidates(
         signals, view = context.signals(paper, query, count, today)
         result, explained = context.impact(paper, view, count, today)
         signals += explained
-        where = inputs.listed.get(paper.arxiv_id) or inputs.listed.get(normalise_title(paper.title))
-        if where:
-            signals.append(Signal(SignalKind.LISTED, 0.0, Reason(ReasonKey.LISTED,
-                                                                 {"section": where})))
+        if listed := inputs.listed.find(paper):
+            signals.append(Signal(SignalKind.LISTED, 0.0, Reason(
+                ReasonKey.LISTED, {"section": listed.entry.section})))
         scored.append(_scored(paper, probs, pick_topics(probs, inputs.topics.params), signals,
                               result.value))
     return sorted(scored, key=lambda s: (-s.score, s.paper_id))
-
-
-def listed_sections(snapshot: ListSnapshot) -> dict[str, str]:
-    """Arxiv id and normalised title of every entry -> its section."""
-    found = {normalise_title(e.title): e.section for e in snapshot.entries}
-    found.update({e.arxiv_id: e.section for e in snapshot.entries if e.arxiv_id})
-    return found
 
 
 @dataclass(frozen=True)
@@ -177,7 +170,7 @@ class RankInputs:
     known: tuple[Paper, ...]  # one Paper per list entry, with whatever metadata is known
     router: Router  # closeness to the list's sections (a similarity signal)
     text: ListText
-    listed: Mapping[str, str]  # arXiv id / normalised title -> section
+    listed: ListedIndex  # the list's entries by arXiv id, DOI, title + first author + year
     topics: TopicRouter  # which topics a paper belongs to (feeds/rank/topics.py)
 
 

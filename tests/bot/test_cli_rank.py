@@ -164,13 +164,33 @@ def test_author_impact_file_lifts_a_paper_by_known_authors(
             in after["1801.00002"]["reasons"])
 
 
-def test_a_bad_author_impact_line_is_one_line_naming_it(
+def test_author_impact_lines_it_cannot_use_are_skipped_and_counted(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     records = tmp_path / "authors.jsonl"
-    records.write_text('{"name": "Ann Known", "citations": 1}\n'
-                       '{"name": "Bob Known", "citations": "many"}\n')
+    records.write_text('{"name": "Ann Known", "citations": 12345, "h_index": 30}\n'
+                       '{"name": "Bob Known", "citations": "many"}\n'
+                       '{"name": "Quoc V. Le", "citations": 900, "h_index": 9}\n'
+                       '{"name": "."}\n')
+    line = {"id": "1801.00003", "title": "Zebra speech", "authors": ["Ann Known"],
+            "published": "2017-08-19"}
+    le = {**line, "id": "1410.8206", "authors": ["Quoc V. Le"]}  # a real author of 1410.8206
+    code, out, err = _run(capsys, "--candidates", _candidates(tmp_path, [line, le]), "--json",
+                          "--now", "2017-08-20", "--author-impact", str(records))
+    assert code == 0 and err.count("\n") == 1
+    assert err == (f"papers-bot: {records}: skipped 2 of 4 author records: 1 without a surname "
+                   f'to match on, 1 malformed (first: line 2: "citations" must be a whole '
+                   f'number ≥ 0, got "many")\n')
+    reasons = {r["id"]: r["reasons"] for r in json.loads(out)}
+    assert any("(Q. Le)" in r for r in reasons["1410.8206"])  # keyed, so found
+    assert any("(A. Known)" in r for r in reasons["1801.00003"])
+
+
+def test_an_author_impact_file_with_nothing_usable_is_refused(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    records = tmp_path / "authors.jsonl"
+    records.write_text('{"name": "Bob Known", "citations": "many"}\n{"name": "."}\n')
     line = {"id": "1801.00003", "title": "Zebra speech", "authors": ["Ann Known"]}
     code, out, err = _run(capsys, "--candidates", _candidates(tmp_path, [line]),
                           "--author-impact", str(records))
     assert code == 2 and out == "" and err.count("\n") == 1
-    assert f"{records}:2:" in err and "citations" in err
+    assert f"{records}: no usable author record: skipped 2 of 2 author records" in err

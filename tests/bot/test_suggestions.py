@@ -3,14 +3,18 @@ and a decision that says who made it."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import json
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 
+from bot.pipeline.scoring import score_papers
 from bot.pipeline.suggestions import SUGGESTION_BAR, make_suggestions
 from bot.render.strings import render_reason
 from feeds.bundled import bundled_snapshot
-from feeds.model import Paper, Reason, ReasonKey, Scored, SuggestionStatus
+from feeds.model import Paper, PaperSource, Reason, ReasonKey, Scored, SuggestionStatus
 from storage import papers, scores, suggestions
 from storage.db import Database, open_db
+from tests.conftest import TEST_DATA
 from tests.support.rig import MAINTAINER, bot_rig
 
 NOW = datetime(2017, 3, 20, 9, tzinfo=UTC)
@@ -141,3 +145,35 @@ def test_impact_reasons_read_naturally_in_both_languages() -> None:
     ]
     for reason, en, zh in cases:
         assert (render_reason(reason, "en"), render_reason(reason, "zh")) == (en, zh)
+
+
+def _pool_record(arxiv_id: str) -> Paper:
+    """A real arXiv record from tests/data/listed (copied from ../shared/data/arxiv-pool)."""
+    path = TEST_DATA / "listed" / "arxiv_records.jsonl"
+    r = next(r for r in map(json.loads, path.read_text().splitlines()) if r["id"] == arxiv_id)
+    return Paper(r["id"], r["version"], r["title"], r["abstract"], tuple(r["authors"]),
+                 tuple(r["categories"]), published=r["published"], doi=r["doi"],
+                 comments=r["comments"], source=PaperSource.POOL)
+
+
+def test_a_list_paper_without_an_arxiv_id_on_the_list_is_never_suggested() -> None:
+    """Pointer Networks is on the list as 'Pointer networks (2015), O. Vinyals et al.' with a
+    NIPS link and no arXiv id; its arXiv record arrives as a new paper. Domain-Adversarial
+    Neural Networks (1412.4446), by the group of a listed paper a year before it, is not on
+    the list and is suggested."""
+    snapshot = bundled_snapshot()
+    entry = next(e for e in snapshot.entries if e.title == "Pointer networks")
+    assert entry.arxiv_id is None
+    pointer, dann = _pool_record("1506.03134"), _pool_record("1412.4446")
+    db = _db()
+    papers.store_papers(db, [pointer, dann])
+    scored = {s.paper_id: s for s in score_papers(db, [pointer, dann], snapshot,
+                                                  today=date(2015, 6, 10))}
+    listed = Reason(ReasonKey.LISTED, {"section": entry.section})
+    assert listed in scored[pointer.arxiv_id].reasons  # the ranker knows it is listed
+    assert not any(r.key is ReasonKey.LISTED for r in scored[dann.arxiv_id].reasons)
+    # both over the bar, so only the list check can keep one out
+    scores.save_scores(db, [replace(s, impact=1.0) for s in scored.values()])
+    made = make_suggestions(db, snapshot, datetime(2015, 6, 10, 9, tzinfo=UTC))
+    assert [s.arxiv_id for s in made] == [dann.arxiv_id]
+    assert make_suggestions(db, snapshot, datetime(2015, 6, 20, 9, tzinfo=UTC)) == []

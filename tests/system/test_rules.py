@@ -62,7 +62,7 @@ def test_only_storage_imports_sqlite_or_holds_sql() -> None:
 
 PURE = [
     "feeds.model", "feeds.arxiv_rss", "feeds.arxiv_api", "feeds.arxiv_calendar",
-    "feeds.author_impact",
+    "feeds.author_impact", "feeds.listed",
     "feeds.awesome_list", "feeds.bib", "feeds.bundled", "feeds.citations", "feeds.list_diff",
     "feeds.list_papers", "feeds.list_patch", "feeds.names", "feeds.topics",
     "feeds.rank.authors", "feeds.rank.feedback", "feeds.rank.inputs", "feeds.rank.ranker",
