@@ -12,11 +12,12 @@ rule built it:
                  生成对抗网络, ...) and the aliases it names (AlexNet, GoogLeNet, word2vec, DQN,
                  AlphaGo, BatchNorm, SSD, WaveNet); ISSUE_NAMES maps each to the list paper it
                  means (both kinds). The only hand-written mapping, and it is the issue's own.
-* colon-name     the name before a colon in a title ("SSD", "WaveNet", "Adam"), lower-cased as
-                 typed: list entries and the bib (all of them), pool papers (a seeded sample).
-                 Dropped: names longer than three words, names two stored papers share, and
-                 names that are the initials of another list title ("LSTM: A search space
-                 odyssey" does not own "lstm").
+* colon-name     the name before a colon in a title ("SSD", "WaveNet", "Adam"): list entries and
+                 the bib (lower-cased, as typed), pool papers (as written, one CamelCase or
+                 capitals token that is no common word); seeded samples. Dropped: names longer
+                 than three words, names two stored papers share, phrases in several titles
+                 ("Deep reinforcement learning"), and the initials of another list title
+                 ("LSTM: A search space odyssey" does not own "lstm").
 * abstract-name  an acronym an abstract introduces, "long form (ACR)" found by the Schwartz-Hearst
                  rule, when the long form shares a word with the paper's title and the acronym
                  is in at most RARE other stored papers (a name, not a term such as CNN); or
@@ -660,10 +661,12 @@ class Judge:
             titles[f"arXiv:{paper.arxiv_id}"].add(paper.title)
         return cls(dict(keys), dict(titles), dict(sections))
 
-    def shown(self, text: str) -> list[set[str]]:
-        """The papers a reply shows, in order: each as the keys it could be."""
+    def shown(self, text: str, skip_header: bool = False) -> list[set[str]]:
+        """The papers a reply shows, in order: each as the keys it could be (a results page's
+        first line is its header, which may quote the query: skipped)."""
         found = []
-        for match in _MENTION.finditer(text + " "):
+        start = text.find("\n") + 1 if skip_header else 0
+        for match in _MENTION.finditer(text[start:] + " "):
             if match.group(1) is not None:
                 keys = self.keys_by_title.get(norm(re.sub(r"<[^>]+>", "", match.group(1))))
             else:
@@ -675,7 +678,7 @@ class Judge:
     def right(self, query: Query, texts: list[str]) -> tuple[bool, str]:
         """Right or wrong, and what was shown (a title, or the reply's opening)."""
         text = "\n".join(texts)
-        shown = self.shown(text)
+        shown = self.shown(text, skip_header=query.kind == "search")
         wanted = set(query.expected.split(" || "))
         first = sorted(shown[0])[0] if shown else ""
         seen = (min(self.titles_by_key.get(first, {first})) if shown else
@@ -767,6 +770,15 @@ def report(queries: list[Query], results: dict[str, dict[str, tuple[bool, str]]]
                         for s in sides)
         goal = f">= {100 * GOAL:.0f}%" if not label.startswith(("  by", "split")) else ""
         print(f"{label:26} {len(members):4}{cells}   {goal}")
+    if len(sides) == 2:
+        base, this = sides
+        fixed = [q for q in queries if results[this][q.id][0] and not results[base][q.id][0]]
+        broken = [q for q in queries if results[base][q.id][0] and not results[this][q.id][0]]
+        print(f"\n{this} vs {base}: {len(fixed)} right now that were wrong, {len(broken)} wrong "
+              "now that were right" + (":" if broken else ""))
+        for q in broken[:examples]:
+            print(f"  {q.command!s:44.44} want {q.title[:38]!r:42} got "
+                  f"{results[this][q.id][1][:60]!r} [{q.built_by}, {q.rule}]")
     for side in sides:
         wrong = [q for q in queries if not results[side][q.id][0]]
         print(f"\n{side}: {len(wrong)} wrong; e.g.")
