@@ -696,7 +696,9 @@ class Judge:
         else:
             ok = bool(shown) and any(self.on_topic(w, shown[0]) for w in wanted)
             if query.rule == "on-topic+arxiv":  # and an arXiv paper that is not on the list
-                ok = ok and any(k not in self.section_by_key for keys in shown for k in keys)
+                arxiv = any(k not in self.section_by_key for keys in shown for k in keys)
+                seen += "" if arxiv else " (no arXiv paper on the page)"
+                ok = ok and arxiv
         return ok, seen
 
     def on_topic(self, wanted: str, keys: set[str]) -> bool:
@@ -791,7 +793,7 @@ def report(queries: list[Query], results: dict[str, dict[str, tuple[bool, str]]]
         print(f"\n{side}: {len(wrong)} wrong; e.g.")
         for q in random.Random(SEED).sample(wrong, min(examples, len(wrong))):
             print(f"  {q.command!s:44.44} want {q.title[:38]!r:42} got "
-                  f"{results[side][q.id][1][:60]!r} [{q.built_by}, {q.rule}]")
+                  f"{results[side][q.id][1][:90]!r} [{q.built_by}, {q.rule}]")
 
 
 def main() -> None:
