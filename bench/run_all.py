@@ -24,6 +24,7 @@ STEPS = [
     ("ranking", ["rank_quality.py"]),
     ("rank speed", ["rank_speed.py"]),
     ("relevance", ["relevance.py"]),
+    ("queries", ["queries.py"]),
     ("impact", ["impact.py"]),
     ("start-up", ["startup.py"]),
     ("replay", ["replay.py"]),
@@ -73,6 +74,14 @@ FIGURES = [
      r"([\d.]+%)", ">= 99%"),
     ("/paper list titles -> right", "relevance", r"the right paper: old\s+([\d.]+%)\s+new\s+"
      r"([\d.]+%)", "100%"),
+    ("names /paper (base / this)", "queries", r"^/paper\s+\d+\s+([\d.]+%)\s+([\d.]+%)",
+     ">= 95%"),
+    ("names /search (base / this)", "queries", r"^/search\s+\d+\s+([\d.]+%)\s+([\d.]+%)",
+     ">= 95%"),
+    ("names Chinese (base / this)", "queries", r"^Chinese\s+\d+\s+([\d.]+%)\s+([\d.]+%)",
+     ">= 95%"),
+    ("names overall (base / this)", "queries", r"^overall\s+\d+\s+([\d.]+%)\s+([\d.]+%)",
+     ">= 95%"),
     ("impact at day 0 (ICLR 2017)", "impact", r"THE RANKER'S IMPACT \(Scored.impact, day 0\)"
      r"\s+([\d.]+) \[[^\]]*\]\s+([\d.]+)", ">= 0.45 / >= 0.25"),
     ("impact with 14-month counts", "impact", r"THE RANKER'S IMPACT with the counts\s+([\d.]+) "
