@@ -152,7 +152,30 @@ def find(db: Database, snapshot: ListSnapshot, text: str) -> list[Hit]:
     listed = {h.entry.arxiv_id for h in hits if h.entry and h.entry.arxiv_id}
     hits += paper_hits(db, query, listed)
     hits = _with_named(hits, named(db, snapshot, text))
-    return sorted(hits, key=_order)[:MAX_RESULTS]
+    return both_kinds_first(sorted(hits, key=_order))[:MAX_RESULTS]
+
+
+OTHER_KIND_SLOTS = 2  # of the first page's PER_PAGE, when one kind would fill it alone
+
+
+def both_kinds_first(hits: list[Hit]) -> list[Hit]:
+    """The first page shows both kinds when both answer: when the best PER_PAGE hits are all
+    list entries (or all arXiv papers), the other kind's best take the page's last
+    OTHER_KIND_SLOTS places. A search is for the classics and for what is new: "机器翻译"
+    ranked eight list papers first and hid every arXiv paper on page 2."""
+    page = hits[:PER_PAGE]
+    if len(hits) <= PER_PAGE or not page:
+        return hits
+    first_is_paper = [h.entry is None for h in page]
+    if any(k != first_is_paper[0] for k in first_is_paper):
+        return hits  # the page already mixes
+    others = [h for h in hits[PER_PAGE:] if (h.entry is None) != first_is_paper[0]]
+    if not others:
+        return hits
+    moved = others[:OTHER_KIND_SLOTS]
+    keep = page[:PER_PAGE - len(moved)]
+    rest = [h for h in hits if h not in keep and h not in moved]
+    return keep + moved + rest
 
 
 # short names: "yolo", "resnet", "faster r-cnn" -----------------------------------------
