@@ -102,13 +102,27 @@ def _entry_hits(query: Query, snapshot: ListSnapshot) -> list[Hit]:
         score = match.score + IMPORTANCE_WEIGHT if match.relevant and match.score else 0.0
         translated = zh.get(link_key(entry.links[0].url), "") if entry.links else ""
         if len(cjk) >= 2 and cjk in translated:
-            score = max(score, 6.0)  # the Chinese title holds what was typed
+            zh_score = chinese_title_score(cjk, translated)
+            score = max(score, zh_score) + 0.1 * min(score, zh_score)  # English breaks ties
         if entry.arxiv_id and entry.arxiv_id in query.arxiv_ids:
             score = 100.0
         key = entry.arxiv_id or normalise_title(entry.title)
         if score >= MIN_SCORE and score > (hits[key].score if key in hits else -1):
             hits[key] = Hit(score, entry)
     return list(hits.values())
+
+
+def chinese_title_score(typed: str, title: str) -> float:
+    """How surely typed Chinese names a list paper by its Chinese title: the whole title, or
+    the name before its colon ("批归一化"), scores as an exact English title does; a longer part
+    of it by how much it covers; a two- or three-character fragment ("理解" inside
+    "机器理解文本") least."""
+    head = re.split(r"[：:]", title, maxsplit=1)[0]
+    chars = lambda text: "".join(ch for ch in text if has_cjk(ch))  # noqa: E731
+    if typed in (chars(title), chars(head)):
+        return 10.0
+    coverage = len(typed) / max(1, len(chars(title)))
+    return (6.0 if len(typed) >= 4 else 3.0) + 4.0 * min(1.0, coverage)
 
 
 def _paper_candidates(db: Database, query: Query) -> list[Paper]:
@@ -379,6 +393,9 @@ def answer_paper(asker: Asker, args: str) -> list[Reply]:
     by_name = _by_name(asker, snapshot, text)
     if by_name is not None:
         return [by_name]
+    only = only_mention(asker.db, snapshot, text)
+    if only is not None:  # "EUNN": the one paper whose text uses that acronym
+        return [card(asker, only.paper, only.entry)]
     matches = title_matches(asker.db, snapshot, text)
     if matches and matches[0].closeness >= CONFIDENT:
         best_match = matches[0]
@@ -388,6 +405,29 @@ def answer_paper(asker: Asker, args: str) -> list[Reply]:
             return [card(asker, best_match.paper, best_match.entry)]
         return [not_found(asker, text, rivals[:CLOSE_OFFERED], "paper_several")]
     return [not_found(asker, text, [m for m in matches if m.closeness >= CLOSE][:CLOSE_OFFERED])]
+
+
+def only_mention(db: Database, snapshot: ListSnapshot, text: str) -> TitleMatch | None:
+    """The one paper whose title or abstract uses a typed acronym, written as typed ('EUNN',
+    'MS-RCPSP'), when exactly one does: an abstract that uses a rare name without
+    introducing it still names its paper. None for a common word or a shared acronym."""
+    typed = text.strip()
+    if not (_ACRONYM.fullmatch(typed) and sum(c.isupper() for c in typed) >= 2):
+        return None
+    exact = re.compile(rf"(?<![\w-]){re.escape(typed)}(?![\w-])")
+    found: dict[str, TitleMatch] = {}
+    for entry in snapshot.entries:
+        if exact.search(entry.title) or exact.search(entry_abstract(entry)):
+            found[entry.arxiv_id or normalise_title(entry.title)] = TitleMatch(100.0, entry=entry)
+    for paper in candidates(db, match_expression(parse_query(typed)), MENTION_POOL):
+        if paper.arxiv_id not in found and (exact.search(paper.title)
+                                            or exact.search(paper.abstract)):
+            found[paper.arxiv_id] = TitleMatch(100.0, paper=paper)
+    return next(iter(found.values())) if len(found) == 1 else None
+
+
+_ACRONYM = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-{1,2}[A-Za-z0-9]+)*")
+MENTION_POOL = 50  # full-text matches looked at for a typed acronym
 
 
 def _by_name(asker: Asker, snapshot: ListSnapshot, text: str) -> Reply | None:
