@@ -408,22 +408,37 @@ def answer_paper(asker: Asker, args: str) -> list[Reply]:
 
 
 def only_mention(db: Database, snapshot: ListSnapshot, text: str) -> TitleMatch | None:
-    """The one paper whose title or abstract uses a typed acronym, written as typed ('EUNN',
-    'MS-RCPSP'), when exactly one does: an abstract that uses a rare name without
-    introducing it still names its paper. None for a common word or a shared acronym."""
+    """The one paper whose text uses a typed acronym as its own, written as typed
+    ('MS--RCPSP'), when no other stored paper uses it at all: in its title, or defined in
+    brackets and used again in its abstract. A name a paper only compares with (MidiNet's
+    abstract names MelodyRNN twice, never in brackets) is not its own. None for a common
+    word or a shared acronym."""
     typed = text.strip()
     if not (_ACRONYM.fullmatch(typed) and sum(c.isupper() for c in typed) >= 2):
         return None
     exact = re.compile(rf"(?<![\w-]){re.escape(typed)}(?![\w-])")
+
+    def owns(title: str, abstract: str) -> bool:
+        defined = f"({typed})" in abstract and len(exact.findall(abstract)) >= 2
+        return bool(exact.search(title)) or defined
+
     found: dict[str, TitleMatch] = {}
+    mentions = 0
     for entry in snapshot.entries:
-        if exact.search(entry.title) or exact.search(entry_abstract(entry)):
-            found[entry.arxiv_id or normalise_title(entry.title)] = TitleMatch(100.0, entry=entry)
+        abstract = entry_abstract(entry)
+        if exact.search(entry.title) or exact.search(abstract):
+            mentions += 1
+            if owns(entry.title, abstract):
+                key = entry.arxiv_id or normalise_title(entry.title)
+                found[key] = TitleMatch(100.0, entry=entry)
     for paper in candidates(db, match_expression(parse_query(typed)), MENTION_POOL):
-        if paper.arxiv_id not in found and (exact.search(paper.title)
-                                            or exact.search(paper.abstract)):
+        if paper.arxiv_id in found or not (exact.search(paper.title)
+                                           or exact.search(paper.abstract)):
+            continue
+        mentions += 1
+        if owns(paper.title, paper.abstract):
             found[paper.arxiv_id] = TitleMatch(100.0, paper=paper)
-    return next(iter(found.values())) if len(found) == 1 else None
+    return next(iter(found.values())) if len(found) == 1 == mentions else None
 
 
 _ACRONYM = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-{1,2}[A-Za-z0-9]+)*")
