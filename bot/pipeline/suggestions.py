@@ -43,7 +43,9 @@ def make_suggestions(
     the list (by arXiv id, DOI, or title with first author and year: feeds/listed.py), never
     more than `per_week` in any seven days (a second run in the same week adds only what is
     left)."""
-    room = per_week - suggestions.made_since(db, _stamp(now - WEEK))
+    # the last seven days, the moment a week ago excluded: a weekly job that fires at the same
+    # second each week (stamps keep whole seconds) must not find last week's batch in its window
+    room = per_week - suggestions.made_since(db, _stamp(now - WEEK + timedelta(seconds=1)))
     if room <= 0:
         return []
     listed = listed_index(snapshot, bundled_list_papers() + stored_list_papers(db, snapshot))
