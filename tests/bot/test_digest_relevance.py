@@ -68,7 +68,7 @@ async def test_a_topic_digest_shows_the_best_fitting_papers_and_offers_the_rest(
     assert len(routed) > len(fitting) > 5 and len(shown) == 5  # at most five, by the setting
     by_id = {s.paper_id: s for s in fitting}
     assert set(shown) <= set(by_id)  # only papers that fit the topic
-    assert "the 5 of" in digest.text and f"{len(fitting) - 5} more" in digest.text
+    assert "the 5 that matter most of" in digest.text and f"{len(fitting) - 5} more" in digest.text
     # over the bar, most important first: no left-out paper is more important than a shown one
     best_left = [s for i, s in by_id.items() if i not in shown]
     assert all(importance(s) <= min(importance(by_id[i]) for i in shown) for s in best_left)
@@ -83,7 +83,7 @@ async def test_the_digest_speaks_chinese_to_a_chinese_chat(rig) -> None:
     await deliver_instant(rig)
     (digest,) = [m for m in rig.api.sent_messages(2) if m.text.startswith("<b>📬")]
     assert "为你推荐的新论文" in digest.text and "无监督 / 生成模型" in digest.text
-    assert "最契合、最重要的 5 篇" in digest.text
+    assert "契合主题，这里是最重要的 5 篇" in digest.text
     assert digest.buttons[0]["text"].startswith("另外")
 
 
