@@ -89,6 +89,8 @@ FIGURES = [
     ("2017 silent reader-weeks", "replay", r"silent reader-weeks: (\d+)", "0"),
     ("2017 suggestions already listed", "replay", r"suggestions already on the list: "
      r"(\d+ of \d+)", "0"),
+    ("2017 suggested, list added later", "replay", r"suggested before the list added them: "
+     r"(\d+)", "(more is better)"),
     ("digest pct ICLR17 / reviewers", "digest importance", r"DIGEST IMPORTANCE ICLR 2017: "
      r"chosen eight ([\d.]+), old order [\d.]+, reviewers' top eight ([\d.]+)", ">= 75 / -"),
     ("digest pct 2017 venues / old", "digest importance", r"DIGEST IMPORTANCE 2017 venues: "
