@@ -99,6 +99,8 @@ FIGURES = [
      r"\S+\): precision (\d+%) \(floor \d+%\), recall (\d+%)", ">= 50% / >= 50%"),
     ("suggest P / R 2016 (calibration)", "suggestions", r"SUGGESTIONS 2016 \(calibration, bar "
      r"\S+\): precision (\d+%) \(floor \d+%\), recall (\d+%)", "(fitted)"),
+    ("suggestion bar: 2016's / shipped", "suggestions", r"chosen on 2016: bar (\S+) .*?"
+     r"shipped SUGGESTION_BAR (\S+)", "equal"),
     ("suggestions a week 2017 (max)", "suggestions", r"SUGGESTIONS 2017 \(held out.*?, "
      r"([\d.]+) a week \(max (\d+)\)", "<= 10"),
 ]
