@@ -168,8 +168,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "news_moved": {"en": "moved {old} → {new}", "zh": "从 {old} 移至 {new}"},
     "more_papers": {"en": " (+{n} more)", "zh": "（另有 {n} 篇）"},
     "left_out": {
-        "en": "the {shown} of {total} that fit best and matter most; {n} more below the button",
-        "zh": "共 {total} 篇，这里是最契合、最重要的 {shown} 篇；另外 {n} 篇见下方按钮",
+        "en": "the {shown} that matter most of {total} on the topic; {n} more below the button",
+        "zh": "共 {total} 篇契合主题，这里是最重要的 {shown} 篇；另外 {n} 篇见下方按钮",
     },
     "show_rest": {"en": "{n} more: {topic}", "zh": "另外 {n} 篇：{topic}"},
     "rest_title": {"en": "— {n} more from your digest", "zh": "— 摘要中另外的 {n} 篇"},
