@@ -11,7 +11,7 @@ from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -36,7 +36,7 @@ from bot.commands.dispatch import (
 )
 from bot.commands.table import BY_NAME, COMMANDS
 from bot.config import Config
-from bot.delivery import Deliverer, markup, outbox_request, send_reply
+from bot.delivery import Deliverer, markup, move_chat, outbox_request, send_reply
 from bot.jobs import Scheduler, Services, job_table
 from bot.render.reply import Reply
 from bot.render.strings import t
@@ -112,6 +112,7 @@ def build_application(config: Config, db: Database, with_jobs: bool = True) -> B
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
                                    & fresh, on_plain_text))
     app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     app.add_error_handler(on_error)
     services = Services(db, config, Deliverer(app.bot, db))
     scheduler = Scheduler(app, services, {job.name: job for job in job_table(config)})
@@ -244,6 +245,18 @@ async def on_button(update: Update, context: BotContext) -> None:
         await reply_to(context, chat_id, reply, thread)
 
 
+async def on_migrate(update: Update, context: BotContext) -> None:
+    """A group was upgraded to a supergroup: Telegram posts `migrate_to_chat_id` in the old
+    group and `migrate_from_chat_id` in the new one; either moves the chat (once)."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        move_chat(context.bot_data.db, message.chat_id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id:
+        move_chat(context.bot_data.db, message.migrate_from_chat_id, message.chat_id)
+
+
 def topic_of(message: Message | None) -> int | None:
     """The forum topic a message was posted in (None: not a forum topic message)."""
     if message is None or not message.is_topic_message:
@@ -257,6 +270,9 @@ async def reply_to(context: BotContext, chat_id: int, reply: Reply,
     that blocked us is switched off."""
     try:
         await send_reply(context.bot, chat_id, reply, thread_id)
+    except ChatMigrated as exc:  # the group became a supergroup meanwhile: answer there
+        move_chat(context.bot_data.db, chat_id, exc.new_chat_id)
+        await send_reply(context.bot, exc.new_chat_id, reply)
     except Forbidden as exc:
         chats.deactivate_chat(context.bot_data.db, chat_id, str(exc))
         log.info("chat %s deactivated: %s", chat_id, exc)

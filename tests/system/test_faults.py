@@ -35,6 +35,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from telegram import Update
 from telegram.ext import ExtBot
 
 from bot.app import publish_command_menu
@@ -685,6 +686,86 @@ async def test_telegram_kicked_from_a_group_while_replying(rig, logs) -> None:
     (reply,) = await rig.say("/topics", GROUP, MEMBER)
     assert chats.get_chat(rig.db, GROUP).active and "(" in reply.text
     assert rig.db["chats"].count_where("chat_id = ?", [GROUP]) == 1
+    sealed(logs, rig.api)
+
+
+OLD_GROUP, SUPERGROUP = -4001, -1_000_000_004_001
+
+
+def old_group(rig: Rig) -> None:
+    """A group with settings, a subscription, a vote and a two-part digest waiting."""
+    chats.ensure_chat(rig.db, OLD_GROUP, "group", "DL readers")
+    chats.set_chat_setting(rig.db, OLD_GROUP, lang="zh", digest="weekly", digest_hour=7)
+    chats.subscribe(rig.db, OLD_GROUP, "keyword", "attention")
+    chats.record_vote(rig.db, OLD_GROUP, "1312.2244", 1)
+    queue(rig, OLD_GROUP, "part one", "part two")
+
+
+def moved_to_the_supergroup(rig: Rig) -> None:
+    new, old = chats.get_chat(rig.db, SUPERGROUP), chats.get_chat(rig.db, OLD_GROUP)
+    assert new is not None and old is not None
+    assert (new.active, new.chat_type, new.lang, new.digest, new.digest_hour) == (
+        True, "supergroup", "zh", "weekly", 7)
+    assert not old.active
+    assert [(s.kind, s.value) for s in chats.subscriptions(rig.db, SUPERGROUP)] == [
+        ("keyword", "attention")]
+    assert chats.subscriptions(rig.db, OLD_GROUP) == [] and chats.votes(rig.db, OLD_GROUP) == {}
+    assert chats.votes(rig.db, SUPERGROUP) == {"1312.2244": 1}
+    assert [c.chat_id for c in chats.active_chats(rig.db)].count(SUPERGROUP) == 1
+    assert OLD_GROUP not in [c.chat_id for c in chats.active_chats(rig.db)]
+
+
+async def test_telegram_group_upgraded_to_a_supergroup_moves_the_chat_and_sends_there(
+        rig, logs) -> None:
+    old_group(rig)
+    rig.api.migrate_chat(OLD_GROUP, SUPERGROUP)  # 400 with parameters.migrate_to_chat_id
+    report = await rig.deliverer.deliver_pending()
+    assert (report.sent, report.dead_chats, report.failed) == (2, 0, 0)
+    assert [m.text for m in rig.api.sent_messages(SUPERGROUP)] == ["part one", "part two"]
+    assert [c.status for c in rig.api.calls("sendMessage")] == [400, 200, 200]
+    assert outbox.counts(rig.db) == {"sent": 2}
+    moved_to_the_supergroup(rig)
+    queue(rig, SUPERGROUP, "next digest", cycle="c2")  # the next digest goes to the new id
+    assert (await rig.deliverer.deliver_pending()).sent == 1
+    assert per_chat(rig.api) == {SUPERGROUP: 3}
+    one_line(logs, f"chat {OLD_GROUP} was upgraded to supergroup {SUPERGROUP}",
+             level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_telegram_migration_service_messages_move_the_chat_once(rig, logs) -> None:
+    old_group(rig)
+    for update in rig.api.migrate_chat(OLD_GROUP, SUPERGROUP):  # both, as Telegram sends them
+        await rig.app.process_update(Update.de_json(update, rig.app.bot))
+    moved_to_the_supergroup(rig)
+    assert rig.api.sent_messages() == []  # no answer to a service message
+    assert (await rig.deliverer.deliver_pending()).sent == 2
+    assert per_chat(rig.api) == {SUPERGROUP: 2}
+    assert [c.status for c in rig.api.calls("sendMessage")] == [200, 200]  # no 400 first
+    one_line(logs, f"chat {OLD_GROUP} was upgraded to supergroup {SUPERGROUP}",
+             level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_telegram_deleted_forum_topic_falls_back_to_the_general_topic(rig, logs) -> None:
+    chats.ensure_chat(rig.db, GROUP, "supergroup", "DL readers")
+    chats.set_chat_setting(rig.db, GROUP, thread_id=77)
+    with rig.db.atomic():
+        outbox.enqueue(rig.db, GROUP, "digest", "c1", ["part one", "part two"], thread_id=77)
+    rig.api.delete_topic(GROUP, 77)  # 400 "Bad Request: message thread not found"
+    report = await rig.deliverer.deliver_pending()
+    assert (report.sent, report.failed, report.dead_chats) == (2, 0, 0)
+    calls = rig.api.calls("sendMessage")
+    assert [(c.status, c.params.get("message_thread_id")) for c in calls] == [
+        (400, 77), (200, None), (200, None)]
+    assert chats.get_chat(rig.db, GROUP).thread_id is None  # the topic is forgotten
+    with rig.db.atomic():
+        outbox.enqueue(rig.db, GROUP, "digest", "c2", ["next digest"],
+                       thread_id=chats.get_chat(rig.db, GROUP).thread_id)
+    assert (await rig.deliverer.deliver_pending()).sent == 1
+    assert sum(c.status == 400 for c in rig.api.calls("sendMessage")) == 1  # never again
+    assert outbox.counts(rig.db) == {"sent": 3}
+    one_line(logs, f"chat {GROUP}: forum topic 77 is gone", level=logging.INFO)
     sealed(logs, rig.api)
 
 
