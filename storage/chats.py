@@ -162,6 +162,11 @@ def subscriptions(db: Database, chat_id: int | None = None) -> list[Subscription
             for row in rows]
 
 
+def count_subscriptions(db: Database, chat_id: int, kind: SubscriptionKind) -> int:
+    """How many subscriptions of one kind a chat has."""
+    return db.table("subscriptions").count_where("chat_id = ? and kind = ?", [chat_id, kind])
+
+
 def record_vote(db: Database, chat_id: int, paper_id: str, vote: int) -> None:
     """Remember a chat's 👍 (+1) or 👎 (-1) on a paper (the latest vote wins)."""
     with db.atomic():

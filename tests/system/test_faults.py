@@ -39,14 +39,17 @@ from telegram import Update
 from telegram.ext import ExtBot
 
 from bot.app import publish_command_menu
+from bot.commands.settings import MAX_KEYWORDS
 from bot.delivery import Deliverer, outbox_request
 from bot.pipeline.citations import fetch_citations
 from bot.pipeline.list_sync import seed_bundled
+from bot.render.html import esc
 from feeds.arxiv_rss import parse_arxiv_rss
 from feeds.model import Reason, ReasonKey
 from feeds.search import Query, parse_query
 from storage import chats, citations, job_runs, lists, outbox, papers, suggestions
 from storage.db import open_db
+from storage.lists import current_snapshot
 from storage.search import match_expression
 from tests.conftest import README_HISTORY, ROOT, TEST_DATA
 from tests.support.fakebotapi import DEFAULT_TOKEN, FakeBotApi
@@ -1155,6 +1158,39 @@ async def test_input_fts_operators_are_plain_words(rig, logs) -> None:
         assert any(s in reply.text for s in answers), reply.text
     (hit,) = await rig.say('/search "guetzli"')
     assert "Guetzli" in hit.text
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_input_305_keyword_subscriptions_list_in_pages_and_a_cap_answers(rig, logs) -> None:
+    heavy, light = 601, 602
+    entries = current_snapshot(rig.db).entries
+    phrases = list(dict.fromkeys(text.casefold()[:60].strip() for e in entries
+                                 for text in (e.title, e.authors) if len(text) >= 2))[:305]
+    assert len(phrases) == 305
+    chats.ensure_chat(rig.db, heavy)
+    for phrase in phrases:  # made before there was a cap (storage takes them all)
+        chats.subscribe(rig.db, heavy, "keyword", phrase)
+    pages = await rig.say("/mysubs", heavy)  # the fake refuses any page over 4,096 units
+    assert len(pages) > 1 and all(p.text for p in pages)
+    shown = "\n".join(p.text or "" for p in pages)
+    assert all(shown.count(f"“{esc(phrase)}”") == 1 for phrase in phrases)
+    assert "Digest:" in (pages[-1].text or "") and "Digest:" not in (pages[0].text or "")
+    (refused,) = await rig.say('/subscribe "one more keyword"', heavy)
+    assert f"already follows {MAX_KEYWORDS} keywords" in refused.text
+    assert chats.count_subscriptions(rig.db, heavy, "keyword") == 305
+    chats.set_chat_setting(rig.db, heavy, lang="zh")
+    (refused_zh,) = await rig.say('/subscribe "one more keyword"', heavy)
+    assert f"已关注 {MAX_KEYWORDS} 个关键词" in refused_zh.text
+    chats.ensure_chat(rig.db, light)
+    for phrase in phrases[:MAX_KEYWORDS - 1]:
+        chats.subscribe(rig.db, light, "keyword", phrase)
+    (last,) = await rig.say('/subscribe "one more keyword"', light)
+    (again,) = await rig.say('/subscribe "one more keyword"', light)  # at the cap, not new
+    (over,) = await rig.say('/subscribe "and another"', light)
+    assert "Subscribed" in last.text and "already follow" in again.text
+    assert "most a chat may have" in over.text
+    assert chats.count_subscriptions(rig.db, light, "keyword") == MAX_KEYWORDS
     quiet(logs)
     sealed(logs, rig.api)
 
