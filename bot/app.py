@@ -196,13 +196,18 @@ async def on_command(update: Update, context: BotContext) -> None:
     asker = await make_asker(update, context, needs_admin_check(name))
     thread = topic_of(message)
     command = BY_NAME.get(name)
+    runs_job = bool(command and command.runs_job
+                    and (asker.is_maintainer or not command.maintainers_only))
+    if command and runs_job and context.bot_data.scheduler.busy(command.runs_job):
+        await reply_to(context, chat_id, Reply(t(asker.lang, f"{command.runs_job}_busy")), thread)
+        return  # one run at a time: a second press while one runs changes nothing
     if (command and command.changes_settings and asker.can_change_settings
             and asker.chat.thread_id != thread):
         # in a forum, the chat's digests go to the topic its settings were last changed in
         chats.set_chat_setting(context.bot_data.db, chat_id, thread_id=thread)
     for reply in await run_command(asker, name, args):
         await reply_to(context, chat_id, reply, thread)
-    if command and command.runs_job and (asker.is_maintainer or not command.maintainers_only):
+    if command and runs_job:
         context.bot_data.scheduler.run_now(command.runs_job, reply_to=chat_id)
 
 

@@ -54,7 +54,7 @@ from storage.search import match_expression
 from tests.conftest import README_HISTORY, ROOT, TEST_DATA
 from tests.support.fakebotapi import DEFAULT_TOKEN, FakeBotApi
 from tests.support.feedserver import FakeTime, Reply
-from tests.support.rig import NOW, Rig, bot_rig
+from tests.support.rig import MAINTAINER, NOW, Rig, bot_rig
 
 TOKEN = DEFAULT_TOKEN
 SECRET = TOKEN.split(":", 1)[1]
@@ -927,6 +927,45 @@ async def test_process_database_locked_by_another_writer_loses_nothing(rig, logs
     assert per_chat(rig.api) == {READER: 1}
     one_line(logs, "job poll_arxiv", "4 new", level=logging.INFO)
     sealed(logs, rig.api)
+
+
+async def test_process_refresh_pressed_four_times_runs_once(rig, logs) -> None:
+    rig.server.script("/README.md", Reply(readme("124")))
+    rig.server.script("/rss", Reply(DAY1))
+    versions = len(lists.list_versions(rig.db))
+    await rig.app.start()  # the job queue runs /refresh's job
+    try:
+        await rig.services.list_lock.acquire()  # the first refresh holds at its list poll
+        presses = [await rig.say("/refresh", MAINTAINER) for _ in range(4)]
+        rig.services.list_lock.release()
+        await rig.api.wait_for_async(lambda call: reports(rig) >= 1, timeout=60)
+        (again,) = await rig.say("/refresh", MAINTAINER)  # done: the next press runs again
+        await rig.api.wait_for_async(lambda call: reports(rig) >= 2, timeout=60)
+    finally:
+        await rig.app.stop()
+    assert [len(p) for p in presses] == [1, 1, 1, 1]
+    assert "Refreshing" in presses[0][0].text and "Refreshing" in again.text
+    assert all("already running" in p[0].text for p in presses[1:])
+    assert len(rig.server.requests_to("/README.md")) == 2  # one per run, not one per press
+    assert len(lists.list_versions(rig.db)) == versions + 1  # the same body twice: one version
+    texts = [m.text for m in rig.api.sent_messages(READER)]
+    assert texts and len(set(texts)) == len(texts)  # no digest twice
+    assert sum(1 for r in logs.records if r.getMessage().startswith("job refresh:")) == 2
+    sealed(logs, rig.api)
+
+
+async def test_process_two_list_polls_at_once_store_one_version(rig, logs) -> None:
+    rig.server.script("/README.md", Reply(readme("124")))  # the bundled list is 125
+    versions = len(lists.list_versions(rig.db))
+    summaries = await asyncio.gather(rig.job("poll_list"), rig.job("poll_list"))
+    assert len(lists.list_versions(rig.db)) == versions + 1
+    assert sorted(s.split(" ")[1] for s in summaries) == ["new", "unchanged"], summaries
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+def reports(rig: Rig) -> int:
+    return sum(1 for m in rig.api.sent_messages(MAINTAINER) if (m.text or "").startswith("refresh:"))
 
 
 def test_process_unwritable_database_path_is_one_line(cli, tmp_path) -> None:
