@@ -45,6 +45,7 @@ from bot.pipeline.citations import fetch_citations
 from bot.pipeline.list_sync import seed_bundled
 from bot.render.html import esc
 from feeds.arxiv_rss import parse_arxiv_rss
+from feeds.awesome_list import parse_awesome_list
 from feeds.model import Reason, ReasonKey
 from feeds.search import Query, parse_query
 from storage import chats, citations, job_runs, lists, outbox, papers, suggestions
@@ -378,6 +379,65 @@ async def test_feed_list_readme_garbage_body_keeps_the_stored_version(rig, logs)
     assert lists.latest_version(rig.db) == before and rig.db["list_entries"].count == entries
     one_line(logs, "no list entries", "keeping the stored version")
     assert rig.outbox_rows(READER) == 0  # no "everything was removed" news
+    sealed(logs, rig.api)
+
+
+def one_entry(body: bytes) -> bytes:
+    """A real README cut after its first entry, as a broken push leaves it."""
+    lines = body.splitlines(keepends=True)
+    section = next(i for i, line in enumerate(lines) if line.startswith(b"### "))
+    first = next(i for i in range(section, len(lines)) if lines[i].startswith(b"- **"))
+    cut = b"".join(lines[:first + 1])
+    assert len(parse_awesome_list(cut).entries) == 1
+    return cut
+
+
+def list_news(rig: Rig) -> int:
+    return rig.db["outbox"].count_where("text like '%removed%' or text like '%Removed%'")
+
+
+async def test_feed_list_readme_that_shrinks_to_one_entry_is_held_until_confirmed(
+        rig, logs) -> None:
+    news = 502  # follows a topic, instantly: list news would reach it at once
+    chats.ensure_chat(rig.db, news)
+    chats.set_chat_setting(rig.db, news, digest="instant")
+    chats.subscribe(rig.db, news, "topic", current_snapshot(rig.db).topics()[0].name)
+    whole, broken = readme("124"), one_entry(readme("124"))
+    rig.server.script("/README.md", Reply(whole), Reply(broken), Reply(whole), Reply(broken))
+    await rig.job("poll_list")
+    stable = lists.latest_version(rig.db)
+    outbox_before = rig.db["outbox"].count
+    logs.clear()
+    summary = await rig.job("poll_list")  # the broken push: held, not a version, not news
+    assert "held" in summary and lists.latest_version(rig.db) == stable
+    assert lists.held_suspect(rig.db).entry_count == 1
+    assert len(current_snapshot(rig.db).entries) == stable.entry_count
+    assert rig.db["outbox"].count == outbox_before and list_news(rig) == 0
+    assert job_runs.last_runs(rig.db)["poll_list"].failures == 0
+    one_line(logs, "lost most of the list", "held")
+    await rig.job("poll_list")  # fixed upstream: the list is whole again, nothing stored
+    assert lists.latest_version(rig.db).id == stable.id and lists.held_suspect(rig.db) is None
+    await rig.job("poll_list")  # broken again: held again
+    assert lists.latest_version(rig.db).id == stable.id
+    rig.server.script("/README.md", Reply(broken))
+    summary = await rig.job("poll_list")  # seen on a later poll too: now it is the list
+    assert "new version" in summary and lists.latest_version(rig.db).entry_count == 1
+    assert lists.held_suspect(rig.db) is None and list_news(rig) >= 1
+    sealed(logs, rig.api)
+
+
+async def test_feed_list_readme_shrinking_twice_in_a_row_differently_is_confirmed(
+        rig, logs) -> None:
+    whole = readme("124")
+    first, other = one_entry(whole), one_entry(whole) + b"\n"  # small both times, not equal
+    rig.server.script("/README.md", Reply(whole), Reply(first), Reply(other))
+    await rig.job("poll_list")
+    stable = lists.latest_version(rig.db)
+    await rig.job("poll_list")
+    assert lists.latest_version(rig.db) == stable
+    await rig.job("poll_list")
+    latest = lists.latest_version(rig.db)
+    assert latest.id > stable.id and latest.content_hash == lists.content_hash(other)
     sealed(logs, rig.api)
 
 
