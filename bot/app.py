@@ -6,7 +6,9 @@ what handlers and jobs share is one typed `BotState` (PTB's bot_data, via Contex
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Message, Update
@@ -16,6 +18,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
@@ -46,6 +49,45 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+MAX_CONCURRENT_UPDATES = 256
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Updates are handled concurrently, each chat's one after another in arrival order.
+
+    python-telegram-bot handles updates one at a time by default, so a slow answer (a /trends
+    chart) held every other chat's; with plain concurrent updates a chat's own commands could
+    overtake each other (a /lang before the /mysubs sent after it). PTB starts one task per
+    update in arrival order; each takes its chat's lock first thing, and asyncio's locks wake
+    their waiters in order.
+    """
+
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}  # tasks holding or awaiting each lock
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers once the earlier updates of its chat are done."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._users[chat.id] = self._users.get(chat.id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[chat.id] -= 1
+            if not self._users[chat.id]:  # no one else waits: forget the chat's lock
+                del self._users[chat.id], self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
 
 
 class BotState:
@@ -97,6 +139,7 @@ def build_application(config: Config, db: Database, with_jobs: bool = True) -> B
         .base_url(config.telegram_api_url)
         .context_types(CONTEXT_TYPES)
         .request(outbox_request())
+        .concurrent_updates(ChatOrderedProcessor())
         .rate_limiter(
             AIORateLimiter(overall_max_rate=config.telegram_rate_limit, overall_time_period=1,
                            max_retries=3)

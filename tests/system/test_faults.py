@@ -39,6 +39,7 @@ from telegram import Update
 from telegram.ext import ExtBot
 
 from bot.app import publish_command_menu
+from bot.commands import trends
 from bot.commands.settings import MAX_KEYWORDS
 from bot.delivery import Deliverer, outbox_request
 from bot.pipeline.citations import fetch_citations
@@ -1290,6 +1291,40 @@ async def test_input_305_keyword_subscriptions_list_in_pages_and_a_cap_answers(r
     assert "Subscribed" in last.text and "already follow" in again.text
     assert "most a chat may have" in over.text
     assert chats.count_subscriptions(rig.db, light, "keyword") == MAX_KEYWORDS
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_input_a_slow_trends_chart_holds_only_its_own_chat(rig, logs, monkeypatch) -> None:
+    slow, other = 701, 702
+    drawing, release = threading.Event(), threading.Event()
+    real = trends.render_trends_png
+
+    def held_render(*args, **kwargs):  # the chart waits until the test lets it finish
+        drawing.set()
+        assert release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trends, "render_trends_png", held_render)
+    await rig.app.start()  # updates go through the application's own queue and processor
+    try:
+        async def send(chat_id: int, text: str) -> None:
+            update = rig.api.make_message_update(chat_id, text, user_id=chat_id)
+            await rig.app.update_queue.put(Update.de_json(update, rig.app.bot))
+
+        await send(slow, "/trends 104")
+        await send(slow, "/help")  # the same chat: waits for its /trends
+        await send(other, "/help")  # another chat: must not wait
+        (answer,) = await rig.api.wait_for_messages(chat_id=other, timeout=60)
+        assert drawing.is_set() and not release.is_set()  # answered while the chart is held
+        assert rig.api.sent_messages(slow) == []  # its own /help did not overtake it
+        release.set()
+        chart, help_ = await rig.api.wait_for_messages(2, chat_id=slow, timeout=60)
+    finally:
+        release.set()
+        await rig.app.stop()
+    assert "/papers" in answer.text and "/papers" in help_.text
+    assert (chart.method, help_.method) == ("sendPhoto", "sendMessage")  # the chat's order kept
     quiet(logs)
     sealed(logs, rig.api)
 
