@@ -418,7 +418,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "too_many_keywords": {
         "en": "This chat already follows {n} keywords, the most a chat may have. "
               "/unsubscribe one first (/mysubs lists them).",
-        "zh": "本聊天已关注 {n} 个关键词，已达上限。请先用 /unsubscribe 取消一个（/mysubs 可查看）。",
+        "zh": "本聊天已关注 {n} 个关键词，已达上限。"
+              "请先用 /unsubscribe 取消一个（/mysubs 可查看）。",
     },
     "refresh_busy": {
         "en": "A refresh is already running; I will report when it is done.",

@@ -41,11 +41,12 @@ Scripted by tests: button presses carry ``chat_instance``; getChatMember answers
 post as @GroupAnonymousBot with ``sender_chat``; chats that block the bot
 (:meth:`~FakeBotApi.block_chat`, 403 or 400); groups upgraded to supergroups
 (:meth:`~FakeBotApi.migrate_chat`: 400 with ``migrate_to_chat_id``); deleted forum topics
-(:meth:`~FakeBotApi.delete_topic`: 400 "message thread not found"); one-off faults (:meth:`~FakeBotApi.fail_next`:
-429 with retry_after, 403, 400, 500, "drop"); flood limits; latency.  Every call is recorded
-(:meth:`~FakeBotApi.calls`, :meth:`~FakeBotApi.sent_messages`) and can be waited for
-(:meth:`~FakeBotApi.wait_for`, ``wait_for_async``, ``wait_for_messages``).  The server runs
-in a background thread; everything is thread-safe.
+(:meth:`~FakeBotApi.delete_topic`: 400 "message thread not found"); one-off faults
+(:meth:`~FakeBotApi.fail_next`: 429 with retry_after, 403, 400, 500, "drop"); flood limits;
+latency.  Every call is recorded (:meth:`~FakeBotApi.calls`,
+:meth:`~FakeBotApi.sent_messages`) and can be waited for (:meth:`~FakeBotApi.wait_for`,
+``wait_for_async``, ``wait_for_messages``).  The server runs in a background thread;
+everything is thread-safe.
 """
 
 from __future__ import annotations

@@ -16,9 +16,11 @@ without its redaction filter, so a leak fails here instead of being masked.
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 import logging
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -47,6 +49,7 @@ from bot.pipeline.list_sync import seed_bundled
 from bot.render.html import esc
 from feeds.arxiv_rss import parse_arxiv_rss
 from feeds.awesome_list import parse_awesome_list
+from feeds.list_patch import insert_lines, markdown_line
 from feeds.model import Reason, ReasonKey
 from feeds.search import Query, parse_query
 from storage import chats, citations, job_runs, lists, outbox, papers, suggestions
@@ -1026,7 +1029,8 @@ async def test_process_two_list_polls_at_once_store_one_version(rig, logs) -> No
 
 
 def reports(rig: Rig) -> int:
-    return sum(1 for m in rig.api.sent_messages(MAINTAINER) if (m.text or "").startswith("refresh:"))
+    sent = rig.api.sent_messages(MAINTAINER)
+    return sum(1 for m in sent if (m.text or "").startswith("refresh:"))
 
 
 def test_process_unwritable_database_path_is_one_line(cli, tmp_path) -> None:
@@ -1221,6 +1225,37 @@ def test_input_readme_bodies_that_were_quadratic_parse_in_one_pass(monkeypatch) 
     assert after["Optimization / Training Techniques"] == 0  # hidden, as in HTML
     assert {k: v for k, v in after.items() if k != "Optimization / Training Techniques"} == {
         k: v for k, v in before.items() if k != "Optimization / Training Techniques"}
+
+
+HOSTILE_TITLES = (
+    "Attention [is all](https://evil.example/a) you [[pdf]](https://evil.example/b) need",
+    "Bare links https://evil.example/x, www.evil.example and me@evil.example in a title",
+    "~~Struck~~ results and ~tilde~ noise",
+    "&#60;b&#62;Bold&#60;/b&#62; &amp; &copy; entities stay text",
+    "$O(n^2)$ math, :tada: emoji, `code`, *stars* and _under_ (2017)",
+    ":leading colon, trailing dash -",
+)
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES)
+def test_input_hostile_titles_export_as_the_literal_title(title) -> None:
+    """Case 17: the maintainers' line renders (GitHub's own cmark-gfm) as the literal title,
+    with no link, strike-through or tag of its own, and the list's parser reads it back."""
+    cmarkgfm = pytest.importorskip("cmarkgfm", reason="GitHub's renderer: pip install '.[test]'")
+    paper = replace(parse_arxiv_rss(DAY1).papers[0], title=title)  # a real record, its title
+    line = markdown_line(paper)
+    html_line = cmarkgfm.github_flavored_markdown_to_html(line)
+    shown = re.fullmatch(r"<ul>\s*<li><strong>(.*?)</strong>(.*)</li>\s*</ul>\s*", html_line, re.S)
+    assert shown, html_line
+    inside = re.sub(r"<!--.*?-->", "", shown.group(1))  # the empty link breakers show nothing
+    assert "<" not in inside and html.unescape(inside) == title  # literal, no markup at all
+    assert shown.group(2).count("<a ") == 1  # only the entry's own [pdf] link
+    real = readme("125").decode()
+    section = parse_awesome_list(real).topics()[0].name
+    patched = parse_awesome_list(insert_lines(real, {section: [line]}))
+    (entry,) = [e for e in patched.entries if e.arxiv_id == paper.arxiv_id]
+    assert (entry.title, entry.year) == (title, int(paper.published[:4]))
+    assert len(patched.entries) == len(parse_awesome_list(real).entries) + 1
 
 
 async def test_input_html_and_script_in_feed_titles_are_rendered_escaped(rig, logs) -> None:
