@@ -73,11 +73,6 @@ _BAD_HTML = re.compile(r"parse entities", re.I)
 _NO_THREAD = re.compile(r"message thread not found", re.I)
 
 
-def thread_gone(exc: TelegramError) -> bool:
-    """True when Telegram says the forum topic a message was sent into no longer exists."""
-    return isinstance(exc, BadRequest) and bool(_NO_THREAD.search(str(exc)))
-
-
 def move_chat(db: Database, old: int, new: int) -> None:
     """A group became a supergroup (Telegram's ChatMigrated, or the service message): the
     chat, its subscriptions, settings, votes and unsent messages move to the new id."""
@@ -90,6 +85,7 @@ class Failure(Enum):
     """What a failed send means for the message and its chat."""
 
     GONE = "gone"  # blocked, kicked, deleted: switch the chat off
+    THREAD_GONE = "thread_gone"  # the forum topic was deleted: send to the chat's General topic
     REJECTED = "rejected"  # Telegram refuses this message: retrying cannot help
     RATE_LIMITED = "rate_limited"  # wait as long as Telegram says
     TRANSIENT = "transient"  # network, timeout, 5xx: retry with backoff
@@ -102,7 +98,7 @@ def classify(exc: TelegramError) -> Failure:
     if isinstance(exc, RetryAfter):
         return Failure.RATE_LIMITED
     if isinstance(exc, BadRequest):
-        return Failure.REJECTED
+        return Failure.THREAD_GONE if _NO_THREAD.search(str(exc)) else Failure.REJECTED
     return Failure.TRANSIENT
 
 
@@ -284,13 +280,13 @@ class Deliverer:
                 self._moved[message.chat_id] = exc.new_chat_id
                 move_chat(self.db, message.chat_id, exc.new_chat_id)
                 return await self._attempt(self._current(message), report, left)
-            if thread_gone(exc) and message.thread_id is not None:
+            failure = classify(exc)
+            if failure is Failure.THREAD_GONE and message.thread_id is not None:
                 self._lost_threads.add((message.chat_id, message.thread_id))
                 chats.forget_thread(self.db, message.chat_id, message.thread_id)
                 log.info("chat %s: forum topic %s is gone; its messages go to the chat's "
                          "General topic from now on", message.chat_id, message.thread_id)
                 return await self._attempt(self._current(message), report, left)
-            failure = classify(exc)
             if failure is Failure.RATE_LIMITED:
                 assert isinstance(exc, RetryAfter)
                 return self._retry(message, exc, _seconds(exc.retry_after), report)

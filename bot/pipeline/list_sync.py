@@ -103,7 +103,8 @@ async def _sync(db: Database, config: Config, client: httpx.AsyncClient) -> List
             message=f"{url} returned no list entries; keeping the stored version",
         )
     previous = lists.load_snapshot(db, latest.id) if latest else None
-    if latest is not None and previous is not None and lost_most(previous, snapshot):
+    if same_source and latest is not None and previous is not None and lost_most(
+            previous, snapshot):  # (a first fetch, or a new source, is a list of its own)
         # A broken push or a truncated file must not become "200 papers removed" news: hold
         # it until a later poll sees the list this small again (the same body or another).
         held = lists.held_suspect(db)
