@@ -20,20 +20,21 @@ _AT = re.compile(r"@(?=[^\W_])")  # me@host.org
 _EMOJI = re.compile(r"\\?:(?=(?:[a-z0-9+-]|\\_){1,40}\\?:)", re.I)
 
 
-def markdown_text(text: str) -> str:
+def markdown_text(text: str, title: bool = False) -> str:
     """Text as GitHub markdown that renders as itself, never as markup or a link.
 
     Emphasis, code, link brackets, `~~` and `$` are backslash-escaped; `&`, `<` and `>` are
     entities (a title's `<!--` or `<script>` opens no comment or tag, its `&#60;` stays text);
     GitHub's bare-URL links are broken where they start: `https&#58;//`, `www\.`, and `@<!-- -->`
     for an address, `&#58;<!-- -->` for an emoji code (GitHub links and draws those across
-    escapes and entities; the empty comment shows nothing). feeds/awesome_list reads it back
+    escapes and entities; the empty comment shows nothing). A `title` also escapes punctuation
+    at its ends, which the list's reader trims off titles. feeds/awesome_list reads it back
     unchanged."""
     text = " ".join(unicodedata.normalize("NFC", text).split())
     text = _MARKDOWN.sub(r"\\\1", text)
-    if text[-1:] and text[-1] in _EDGES:
+    if title and text[-1:] and text[-1] in _EDGES:
         text = f"{text[:-1]}\\{text[-1]}"
-    if text[:1] and text[0] in _EDGES:
+    if title and text[:1] and text[0] in _EDGES:
         text = f"\\{text}"
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _SCHEME.sub(r"\1&#58;", text)
@@ -44,7 +45,7 @@ def markdown_text(text: str) -> str:
 
 def markdown_line(paper: Paper) -> str:
     """The exact line to add: `- **Title** (2017), A. Author et al. [[pdf]](https://arxiv.org/pdf/ID)`."""
-    title = markdown_text(paper.title)
+    title = markdown_text(paper.title, title=True)
     year = (paper.published or "")[:4]
     year_text = f" ({year})" if re.fullmatch(r"\d{4}", year) else ""
     authors = markdown_text(authors_text(paper.authors))
