@@ -414,6 +414,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "usage_keyword": {"en": "keyword", "zh": "关键词"},
     "usage_hour": {"en": "HOUR", "zh": "小时"},
     "usage_weeks": {"en": "WEEKS", "zh": "周数"},
+    # chats under hostile conditions (issue 20: subscription cap, one refresh at a time)
+    "too_many_keywords": {
+        "en": "This chat already follows {n} keywords, the most a chat may have. "
+              "/unsubscribe one first (/mysubs lists them).",
+        "zh": "本聊天已关注 {n} 个关键词，已达上限。"
+              "请先用 /unsubscribe 取消一个（/mysubs 可查看）。",
+    },
+    "refresh_busy": {
+        "en": "A refresh is already running; I will report when it is done.",
+        "zh": "已有一次刷新正在进行；完成后我会报告。",
+    },
 }
 
 
