@@ -706,6 +706,7 @@ class FakeBotApi:
         self._cond = threading.Condition(threading.RLock())
         self._stopping = threading.Event()
         self._calls: list[ApiCall] = []
+        self.arrivals: list[str] = []  # methods in the order their requests arrived
         self._updates: list[JSONDict] = []
         self._faults: list[_Fault] = []
         self._blocked: dict[ChatId, _ApiError] = {}
@@ -1159,6 +1160,9 @@ class FakeBotApi:
             return
 
         call = ApiCall(method, params, token, arrived, content_type)
+        with self._cond:  # seen before it is answered: a long poll is pending from here on
+            self.arrivals.append(method)
+            self._cond.notify_all()
         status: int | None
         response: JSONDict | None
         try:
