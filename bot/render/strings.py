@@ -414,6 +414,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "usage_keyword": {"en": "keyword", "zh": "关键词"},
     "usage_hour": {"en": "HOUR", "zh": "小时"},
     "usage_weeks": {"en": "WEEKS", "zh": "周数"},
+    # the offline console (issue 20, deliverable 3): what a console /refresh leaves queued
+    "console_outbox_held": {
+        "en": "{n} messages wait in the outbox: the running bot sends them (or `papers-bot "
+              "deliver`); the console sends nothing.",
+        "zh": "发件箱中有 {n} 条消息待发送：由运行中的机器人发送（或运行 `papers-bot deliver`）；"
+              "控制台不发送任何消息。",
+    },
 }
 
 

@@ -4,7 +4,6 @@ deliverable 4), parsed and stored as a download would be, unchanged files not st
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import pytest
 

@@ -12,7 +12,7 @@ import pytest
 
 from feeds.arxiv_rss import parse_arxiv_rss
 from feeds.http import FetchError, FetchResult, Limits, get, new_client
-from feeds.local_file import file_url_path, read_file_url
+from feeds.local_file import _read_capped, file_url_path, read_file_url
 from tests.conftest import TEST_DATA
 
 DAY = TEST_DATA / "arxiv" / "rss2_ml6_2017-03-14.xml"
@@ -54,10 +54,8 @@ def test_the_size_cap_holds_for_files(tmp_path: Path) -> None:
     small = Limits(max_bytes=DAY.stat().st_size - 1)
     with pytest.raises(FetchError, match="HTTP_MAX_MB"):
         fetch(copy.as_uri(), limits=small)
-    with pytest.raises(FetchError, match="HTTP_MAX_MB"):  # the read itself stops at the cap
-        with open(copy, "rb") as handle:
-            from feeds.local_file import _read_capped
-            _read_capped(handle, copy.as_uri(), small.max_bytes)
+    with pytest.raises(FetchError, match="HTTP_MAX_MB"), open(copy, "rb") as handle:
+        _read_capped(handle, copy.as_uri(), small.max_bytes)  # the read itself stops at the cap
     assert fetch(copy.as_uri(), limits=Limits(max_bytes=DAY.stat().st_size)).status == 200
 
 
