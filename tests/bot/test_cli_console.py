@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ WEEK = TEST_DATA / "arxiv" / "rss2_ml6_2017-W11_week-of-2000-items.xml"
 
 
 @pytest.fixture
-def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def offline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A console on the list and a real arXiv week read from files; the arXiv API (first
     versions) answers 404 at once, so nothing waits on retries."""
     monkeypatch.setenv("PAPERS_BOT_DB", str(tmp_path / "ask.db"))
