@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from feeds.http import Limits
+from feeds.local_file import file_url_path, is_file_url
 
 DEFAULT_LIST_README_URL = (
     "https://raw.githubusercontent.com/terryum/awesome-deep-learning-papers/master/README.md"
@@ -56,10 +57,11 @@ class Config:
             telegram_bot_token=_token(env.get("TELEGRAM_BOT_TOKEN", "").strip()),
             telegram_api_url=_url(env, "TELEGRAM_API_URL", DEFAULT_TELEGRAM_API_URL),
             db_path=env.get("PAPERS_BOT_DB", "").strip() or "./papers-bot.db",
-            list_readme_url=_url(env, "LIST_README_URL", DEFAULT_LIST_README_URL),
+            list_readme_url=_url(env, "LIST_README_URL", DEFAULT_LIST_README_URL, files=True),
             arxiv_categories=categories,
             arxiv_rss_url=_url(
-                env, "ARXIV_RSS_URL", "https://rss.arxiv.org/rss/" + "+".join(categories)
+                env, "ARXIV_RSS_URL", "https://rss.arxiv.org/rss/" + "+".join(categories),
+                files=True,
             ),
             arxiv_api_url=_url(env, "ARXIV_API_URL", DEFAULT_ARXIV_API_URL),
             citations_api_url=_url(env, "CITATIONS_API_URL", DEFAULT_CITATIONS_API_URL),
@@ -94,11 +96,19 @@ def _token(value: str) -> str:
     return value
 
 
-def _url(env: Mapping[str, str], name: str, default: str) -> str:
+def _url(env: Mapping[str, str], name: str, default: str, files: bool = False) -> str:
+    """An http(s) URL; with `files`, also a local file:///path (a mirror, an offline day)."""
     value = env.get(name, "").strip() or default
+    if files and is_file_url(value):
+        try:
+            file_url_path(value)
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {exc}, got {value!r}") from None
+        return value
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ConfigError(f"{name} must be an http(s) URL, got {value!r}")
+        kinds = "an http(s) or file:///path URL" if files else "an http(s) URL"
+        raise ConfigError(f"{name} must be {kinds}, got {value!r}")
     return value
 
 

@@ -15,10 +15,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from datetime import time as dtime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Config
-from bot.delivery import Deliverer, send_reply
+from bot.delivery import DeliveryReport, send_reply
 from bot.pipeline.arxiv_sync import date_first_versions, fetch_list_papers, sync_arxiv
 from bot.pipeline.citations import refresh_citations
 from bot.pipeline.digests import compose_digests
@@ -47,13 +47,31 @@ ARXIV_RETRY_MINUTES = 15
 ARXIV_RETRIES = 12  # keep looking for the day's feed for three hours
 
 
+class Sends(Protocol):
+    """What the jobs need of a deliverer: one pass over the outbox."""
+
+    async def deliver_pending(self) -> DeliveryReport:
+        """Send what is due; say what was done."""
+        ...
+
+
+class HeldOutbox:
+    """A deliverer that sends nothing (the offline console): what jobs queue stays in the
+    outbox for the running bot or `papers-bot deliver`, and rows another process has on the
+    wire are left alone."""
+
+    async def deliver_pending(self) -> DeliveryReport:
+        """Send nothing."""
+        return DeliveryReport()
+
+
 @dataclass
 class Services:
     """What the jobs share: the database, settings, one arXiv limiter, the deliverer."""
 
     db: Database
     config: Config
-    deliverer: Deliverer
+    deliverer: Sends
     limiter: ArxivLimiter = field(default_factory=lambda: ARXIV_LIMITER)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     # One list poll and one arXiv poll at a time (a /refresh beside the scheduled poll): two

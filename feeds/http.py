@@ -134,7 +134,15 @@ async def get(
     sleep: Sleep = asyncio.sleep,
     limits: Limits = DEFAULT_LIMITS,
 ) -> FetchResult:
-    """GET `url` with If-None-Match/If-Modified-Since and retries; raise FetchError."""
+    """GET `url` with If-None-Match/If-Modified-Since and retries; raise FetchError.
+
+    A `file:` URL is read from disk instead (feeds/local_file.py), in a worker thread, under
+    the same size cap and with the file's own validators."""
+    from feeds import local_file  # here: it builds on this module's FetchResult and Limits
+
+    if local_file.is_file_url(url):
+        return await asyncio.to_thread(local_file.read_file_url, url, etag=etag,
+                                       last_modified=last_modified, limits=limits)
     headers = {}
     if etag:
         headers["If-None-Match"] = etag

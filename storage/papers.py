@@ -39,6 +39,10 @@ class StoreReport:
         """Papers looked at."""
         return self.new + self.replaced + self.cross + self.skipped
 
+    def __add__(self, other: StoreReport) -> StoreReport:
+        return StoreReport(self.new + other.new, self.replaced + other.replaced,
+                           self.cross + other.cross, self.skipped + other.skipped)
+
 
 @dataclass
 class _Plan:
@@ -53,7 +57,7 @@ def store_papers(
     """Upsert papers by base id in one transaction; count new, replaced, cross and skipped."""
     # `announced`: the announcement day, None for API backfills (they announce nothing);
     # an RSS listing carrying its own pubDate is dated by that.
-    incoming = _newest_per_id(papers)
+    incoming = newest_per_id(papers)
     day = announced.isoformat() if announced else None
     with db.conn:
         existing = _existing_rows(db, list(incoming))
@@ -68,7 +72,8 @@ def store_papers(
     return StoreReport(**plan.counts)
 
 
-def _newest_per_id(papers: Iterable[Paper]) -> dict[str, Paper]:
+def newest_per_id(papers: Iterable[Paper]) -> dict[str, Paper]:
+    """Each base id once, at its highest version (a listing may name a paper twice)."""
     newest: dict[str, Paper] = {}
     for paper in papers:
         seen = newest.get(paper.arxiv_id)

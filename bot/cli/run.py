@@ -6,19 +6,25 @@ import argparse
 import asyncio
 import hashlib
 import logging
+from dataclasses import replace
+from typing import IO
 from urllib.parse import urlsplit
 
 from bot.cli.common import UsageError, redact, redact_secret
 from bot.commands.base import Asker
 from bot.commands.dispatch import parse_command, run_command
+from bot.commands.table import BY_NAME
 from bot.config import Config, ConfigError
 from bot.pipeline.list_sync import seed_bundled
-from bot.render.html import to_plain
+from bot.render.html import esc, to_plain
+from bot.render.job_summary import job_title, localise_summary
 from bot.render.reply import Reply
+from bot.render.strings import t
 from feeds.model import Lang
-from storage import chats, lock
+from storage import chats, lock, outbox
 from storage.chats import CONSOLE_CHAT_ID
-from storage.db import open_db
+from storage.db import Database, open_db
+from storage.outbox import OutboxStatus
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +42,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     ask = subparsers.add_parser("ask", help="print the bot's answer to a command, offline")
     ask.add_argument("text", help='a command as typed in Telegram, e.g. "/papers gan"')
     ask.add_argument("--lang", choices=("en", "zh"),
-                     help="answer in this language (default: the console's own, set by /lang)")
+                     help="answer in this language, this answer only (default: the console's own, "
+                          "set by /lang)")
     ask.add_argument("--html", action="store_true", help="print the raw HTML sent to Telegram")
     ask.add_argument("--maintainer", action="store_true",
                      help="ask as one of MAINTAINER_IDS would (/suggestions, /stats, /refresh)")
@@ -54,18 +61,61 @@ def cmd_ask(args: argparse.Namespace) -> int:
     # The console is chat 0: its settings (/lang, /subscribe) persist between asks, and the
     # digest and delivery queries never include it, so nothing is ever sent to it.
     chat = chats.ensure_chat(db, CONSOLE_CHAT_ID, "private", "console")
-    if args.lang and chat.lang is not Lang(args.lang):
-        chats.set_chat_setting(db, CONSOLE_CHAT_ID, lang=Lang(args.lang))
-        chat = chats.ensure_chat(db, CONSOLE_CHAT_ID)
+    if args.lang:  # this answer only: the console keeps the language /lang gave it
+        chat = replace(chat, lang=Lang(args.lang))
     asker = Asker(db, chat, CONSOLE_CHAT_ID, True, args.maintainer, user_name="console")
-    for number, reply in enumerate(asyncio.run(run_command(asker, *parsed))):
+    job = console_job(parsed[0], asker)
+    held = hold_for_console(config, job) if job else None
+    print_replies(asyncio.run(run_command(asker, *parsed)), args.html)
+    if job:  # what the bot does after its acknowledgement (/refresh): run it and report
+        print("-" * 40)
+        print_replies([asyncio.run(run_console_job(config, db, job, asker.lang))], args.html)
+    del held
+    return 0
+
+
+def print_replies(replies: list[Reply], html: bool) -> None:
+    """Print replies as the console shows them (or their raw HTML), a rule between them."""
+    for number, reply in enumerate(replies):
         if number:
             print("-" * 40)
-        print(reply.text if args.html else console_text(reply))
+        print(reply.text if html else console_text(reply), flush=True)
         if reply.photo is not None:
             print(f"[a {len(reply.photo):,}-byte PNG chart: `papers-bot trends --out FILE.png`"
                   " saves it]")
-    return 0
+
+
+def console_job(name: str, asker: Asker) -> str:
+    """The job a command runs after its reply (/refresh), when this asker may run it."""
+    command = BY_NAME.get(name)
+    if command is None or not command.runs_job:
+        return ""
+    return command.runs_job if asker.is_maintainer or not command.maintainers_only else ""
+
+
+def hold_for_console(config: Config, job: str) -> IO[str] | None:
+    """Hold the database's bot lock while the console runs a job: the running bot runs its own
+    jobs, and two refreshes at once would poll and queue twice."""
+    try:
+        return lock.hold(config.db_path)
+    except lock.LockHeld as exc:
+        raise UsageError(f"the bot is running on {exc.path} (pid {exc.pid}): send /{job} to "
+                         "it in Telegram, or stop it to run it from here") from None
+
+
+async def run_console_job(config: Config, db: Database, name: str, lang: Lang) -> Reply:
+    """Run a job as the scheduler would, sending nothing (queued messages stay in the outbox
+    for the bot), and report it as the bot reports to the chat that asked."""
+    from bot.jobs import HeldOutbox, Services, job_table, run_recorded  # the scheduler's own
+
+    job = next(job for job in job_table(config) if job.name == name)
+    outcome = await run_recorded(Services(db, config, HeldOutbox()), job)
+    text = t(lang, "job_report", job=esc(job_title(name, lang)),
+             summary=esc(localise_summary(outcome.summary, lang)))
+    waiting = outbox.counts(db).get(OutboxStatus.PENDING, 0)
+    if waiting:
+        text += "\n" + t(lang, "console_outbox_held", n=waiting)
+    return Reply(text)
 
 
 def console_text(reply: Reply) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -12,12 +13,13 @@ import httpx
 from tqdm import tqdm
 
 from bot.config import Config
+from bot.pipeline import batches
 from feeds.arxiv_api import ApiPage, api_query_url, parse_arxiv_api
 from feeds.arxiv_calendar import describe_quiet_day, feed_day, next_announcement, quiet_reason
 from feeds.arxiv_limiter import ARXIV_LIMITER, ArxivLimiter
 from feeds.arxiv_rss import FeedError, RssFeed, parse_arxiv_rss
 from feeds.http import ARXIV_POLICY, FetchError, FetchResult, RetryPolicy, client_or_new, get
-from feeds.model import PollStatus
+from feeds.model import Paper, PollStatus
 from storage import arxiv_polls, papers
 from storage.arxiv_polls import BackfillCursor, FeedPoll
 from storage.db import DB_ERRORS, Database
@@ -85,10 +87,10 @@ async def sync_arxiv(
                 limits=config.download_limits,
             )
         # The parse is pure CPU (a 20 MB feed takes seconds): in a worker thread, so replies
-        # keep flowing; storing stays on this thread with the database.
+        # keep flowing; storing stays on this thread with the database, in short batches.
         feed = None if result.not_modified else await asyncio.to_thread(parse_arxiv_rss,
                                                                           result.body)
-        report = _ingest_rss(db, feed, url, now)
+        report = await _ingest_rss(db, feed, url, now)
     except EXPECTED_ERRORS as exc:
         report = ArxivSyncReport(PollStatus.ERROR, url, message=_one_line(exc))
         logger.warning("arXiv sync of %s failed: %s", url, report.message)
@@ -102,7 +104,7 @@ async def sync_arxiv(
     return report
 
 
-def _ingest_rss(
+async def _ingest_rss(
     db: Database, feed: RssFeed | None, url: str, now: datetime
 ) -> ArxivSyncReport:
     upcoming = next_announcement(now)
@@ -116,7 +118,7 @@ def _ingest_rss(
             PollStatus.NO_ANNOUNCEMENT, url, reason=quiet_reason(day), message=message,
             next_announcement=upcoming,
         )
-    stored = store_papers(db, feed.papers, announced=day)
+    stored = await store_in_batches(db, feed.papers, day)
     if feed.bad_items:
         logger.warning("arXiv: %d item(s) of %s skipped, the rest stored: %s",
                        len(feed.bad_items), url, feed.bad_items[0])
@@ -124,6 +126,20 @@ def _ingest_rss(
         PollStatus.OK, url, items=len(feed.papers), new=stored.new, replaced=stored.replaced,
         cross=stored.cross, skipped=stored.skipped, next_announcement=upcoming,
     )
+
+
+async def store_in_batches(db: Database, found: Sequence[Paper], day: date) -> StoreReport:
+    """Store a listing STORE_BATCH papers per transaction, letting the loop answer between
+    them (a 12,935-item day in one transaction held replies for seconds). An interrupted
+    store keeps what it stored; the feed's validators are recorded only after the last batch,
+    so the next poll reads the feed again and stores the rest."""
+    newest = list(papers.newest_per_id(found).values())
+    total = StoreReport()
+    for start in range(0, len(newest), batches.STORE_BATCH):
+        if start:
+            await batches.breathe()
+        total += store_papers(db, newest[start : start + batches.STORE_BATCH], announced=day)
+    return total
 
 
 def _record(db: Database, report: ArxivSyncReport, result: FetchResult | None) -> None:
@@ -284,9 +300,7 @@ async def _fetch_by_ids(
             result = await get(http, url, timeout=config.http_timeout,
                                limiter=limiter or ARXIV_LIMITER, policy=ARXIV_POLICY,
                                limits=config.download_limits)
-            report = store_papers(db, parse_arxiv_api(result.body).papers)
-            total = StoreReport(total.new + report.new, total.replaced + report.replaced,
-                                total.cross + report.cross, total.skipped + report.skipped)
+            total += store_papers(db, parse_arxiv_api(result.body).papers)
     return total
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 
+from bot.pipeline import batches
 from feeds.model import CitationCount, ListSnapshot, Paper, Scored
 from feeds.names import author_key, full_name_key
 from feeds.rank.authors import AuthorActivity
@@ -160,22 +161,25 @@ def score_unscored(
 async def score_unscored_off_loop(
     db: Database, snapshot: ListSnapshot, citations: Mapping[str, CitationCount] | None = None,
 ) -> int:
-    """score_unscored with the ranking in a worker thread (see score_papers_off_loop)."""
+    """score_unscored for the bot: SCORE_BATCH papers a step, each ranked in a worker thread
+    and stored in one short transaction, the loop answering between steps."""
     total = 0
-    for ids in _batches(db):
+    for number, ids in enumerate(_batches(db, batches.SCORE_BATCH)):
+        if number:
+            await batches.breathe()
         found = list(papers.get_papers(db, ids).values())
         total += len(await score_papers_off_loop(db, found, snapshot, citations))
     return total
 
 
-def _batches(db: Database) -> Iterator[list[str]]:
+def _batches(db: Database, size: int = BATCH) -> Iterator[list[str]]:
     """Unscored ids in batches, then (a share per run) those an older ranker judged; each
     batch is read after the previous one was stored."""
-    while ids := scores.unscored_ids(db, BATCH):
+    while ids := scores.unscored_ids(db, size):
         yield ids
-        if len(ids) < BATCH:
+        if len(ids) < size:
             break
     rescored = 0
-    while rescored < RESCORED_PER_RUN and (ids := scores.outdated_ids(db, BATCH)):
+    while rescored < RESCORED_PER_RUN and (ids := scores.outdated_ids(db, size)):
         yield ids
         rescored += len(ids)

@@ -425,6 +425,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "A refresh is already running; I will report when it is done.",
         "zh": "已有一次刷新正在进行；完成后我会报告。",
     },
+    # the offline console (issue 20, deliverable 3): what a console /refresh leaves queued
+    "console_outbox_held": {
+        "en": "{n} messages wait in the outbox: the running bot sends them (or `papers-bot "
+              "deliver`); the console sends nothing.",
+        "zh": "发件箱中有 {n} 条消息待发送：由运行中的机器人发送（或运行 `papers-bot deliver`）；"
+              "控制台不发送任何消息。",
+    },
 }
 
 

@@ -62,6 +62,7 @@ class Rig:
 
     @property
     def deliverer(self) -> Deliverer:
+        assert isinstance(self.services.deliverer, Deliverer)
         return self.services.deliverer
 
     async def job(self, name: str) -> str:
@@ -115,7 +116,9 @@ async def bot_rig(
         services = app.bot_data.services
         services.limiter = ArxivLimiter(clock=fake.clock, sleep=fake.sleep)
         services.clock = lambda: now
-        services.deliverer.clock, services.deliverer.sleep = fake.clock, fake.sleep
+        deliverer = services.deliverer
+        assert isinstance(deliverer, Deliverer)
+        deliverer.clock, deliverer.sleep = fake.clock, fake.sleep
         try:
             yield Rig(api, app, db, services, fake, server)
         finally:
