@@ -176,14 +176,20 @@ class Writer:
         except BaseException as exc:  # the caller sees it; the writer goes on
             if db.conn.in_transaction:
                 db.conn.rollback()
-            if not pending.done.done():
-                pending.done.set_exception(exc)
+            self._settled(pending, None, exc)
         else:
-            if not pending.done.done():
-                pending.done.set_result(result)
+            self._settled(pending, result, None)
+
+    def _settled(self, pending: Pending[Any], result: Any, error: BaseException | None) -> None:
         with self._lock:
             if self._queue and self._queue[0] is pending:
                 self._queue.popleft()
+            if pending.done.done():  # close() gave up on it
+                return
+            if error is not None:
+                pending.done.set_exception(error)
+            else:
+                pending.done.set_result(result)
 
     def _begin(self, db: Database) -> bool:
         """Take the write lock; False (and the waiting writes marked delayed) when another
