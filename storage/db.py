@@ -81,8 +81,9 @@ def database_file(db: Database) -> Path | None:
 
 def is_locked(exc: BaseException) -> bool:
     """True when a database call failed only because another connection holds the lock."""
-    return isinstance(exc, sqlite3.OperationalError) and any(
-        word in str(exc) for word in ("database is locked", "database is busy"))
+    code = getattr(exc, "sqlite_errorcode", None)  # the primary code is its low byte
+    return isinstance(exc, sqlite3.OperationalError) and code is not None and (
+        code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED))
 
 
 def end_transaction(db: Database) -> None:
