@@ -917,6 +917,27 @@ async def test_process_another_process_holding_the_write_lock_delays_no_reply(
     sealed(logs, rig.api)
 
 
+async def test_process_a_vote_pressed_while_another_process_holds_the_lock_lands_once(
+        rig, logs, tmp_path) -> None:
+    """A button whose press writes (a 👍) is answered once its write lands after the lock is
+    released; meanwhile the same chat's reads are answered."""
+    (sent,) = await rig.say("/help", chat_id=READER)
+    holder = WriteLockHolder(tmp_path / "bot.db")
+    try:
+        assert await rig.tap("v:+:1503.02531", sent.message_id, chat_id=READER) == []
+        (help_reply,) = await rig.say("/help", chat_id=READER)  # not held by the press
+        assert holder.holding and rig.api.calls("answerCallbackQuery") == []
+        assert chats.votes(rig.db, READER) == {}
+        holder.release()
+        (toast,) = await rig.api.wait_for_async("answerCallbackQuery", timeout=30)
+    finally:
+        holder.close()
+    assert help_reply.text == sent.text and toast.params.get("text")
+    assert chats.votes(rig.db, READER) == {"1503.02531": 1}
+    one_line(logs, "locked by another process")
+    sealed(logs, rig.api)
+
+
 def test_process_unwritable_database_path_is_one_line(cli, tmp_path) -> None:
     (tmp_path / "not-a-folder").write_text("a file where the database folder should be")
     for path in (tmp_path / "not-a-folder" / "bot.db", tmp_path):
