@@ -28,14 +28,18 @@ from telegram.ext import (
     filters,
 )
 
-from bot.commands.base import Asker
+from bot.commands.base import Asker, ButtonResult
 from bot.commands.dispatch import (
     addressed_to,
     button_changes_settings,
+    button_write,
+    command_write,
     needs_admin_check,
     parse_command,
     run_button,
     run_command,
+    written_button,
+    written_replies,
 )
 from bot.commands.table import BY_NAME, COMMANDS
 from bot.config import Config
@@ -45,7 +49,8 @@ from bot.render.reply import Reply
 from bot.render.strings import t
 from feeds.model import Lang
 from storage import chats
-from storage.db import Database
+from storage.db import Database, limit_lock_wait
+from storage.writer import Pending, Writer
 
 log = logging.getLogger(__name__)
 ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
@@ -145,6 +150,7 @@ def build_application(config: Config, db: Database, with_jobs: bool = True) -> B
                            max_retries=3)
         )
         .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
         .build()
     )
     # New messages only: an edited message must never run its command again.
@@ -157,7 +163,8 @@ def build_application(config: Config, db: Database, with_jobs: bool = True) -> B
     app.add_handler(CallbackQueryHandler(on_button))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     app.add_error_handler(on_error)
-    services = Services(db, config, Deliverer(app.bot, db))
+    limit_lock_wait(db)  # the loop's own connection: reads never wait; writes go to the writer
+    services = Services(db, config, Deliverer(app.bot, db), writer=Writer.for_db(db))
     scheduler = Scheduler(app, services, {job.name: job for job in job_table(config)})
     app.bot_data.attach(services, scheduler)
     if with_jobs:
@@ -167,6 +174,10 @@ def build_application(config: Config, db: Database, with_jobs: bool = True) -> B
 
 async def _post_init(app: BotApp) -> None:
     await publish_command_menu(app)
+
+
+async def _post_shutdown(app: BotApp) -> None:
+    app.bot_data.services.writes().close()  # land what is handed over (logs what could not)
 
 
 async def publish_command_menu(app: BotApp) -> None:
@@ -193,20 +204,25 @@ def _language(update: Update) -> Lang | None:
 
 
 async def make_asker(update: Update, context: BotContext, needs_admin: bool) -> Asker:
-    """Build the asker for an update: its chat (created on first contact) and its rights."""
+    """Build the asker for an update: its chat (registered on first contact: while another
+    process holds the write lock the registration waits on the writer, the reply does not)."""
     state = context.bot_data
     tg_chat, user = update.effective_chat, update.effective_user
     assert tg_chat is not None  # commands and button presses always come from a chat
-    chat = chats.ensure_chat(
-        state.db, tg_chat.id, tg_chat.type, tg_chat.title or "", lang=_language(update)
-    )
+    chat_id, kind, title, lang = tg_chat.id, tg_chat.type, tg_chat.title or "", _language(update)
+    chat = chats.get_chat(state.db, chat_id)
+    if chat is None or not chat.active:
+        joined = await state.services.writes().settle(
+            lambda db: chats.ensure_chat(db, chat_id, kind, title, lang=lang))
+        chat = (joined.done.result() if joined.landed
+                else chats.newcomer(chat_id, kind, title, lang, existing=chat))
     user_id = user.id if user else 0
     allowed = True
     if needs_admin and tg_chat.type != ChatType.PRIVATE:
         allowed = await is_group_admin(context, tg_chat.id, user_id, update.effective_message)
     name = (user.full_name or (f"@{user.username}" if user.username else "")) if user else ""
     return Asker(state.db, chat, user_id, allowed, user_id in state.config.maintainer_ids,
-                 user_name=name)
+                 user_name=name, writer=state.services.writes())
 
 
 async def is_group_admin(
@@ -247,11 +263,27 @@ async def on_command(update: Update, context: BotContext) -> None:
     if (command and command.changes_settings and asker.can_change_settings
             and asker.chat.thread_id != thread):
         # in a forum, the chat's digests go to the topic its settings were last changed in
-        chats.set_chat_setting(context.bot_data.db, chat_id, thread_id=thread)
-    for reply in await run_command(asker, name, args):
+        await asker.writes().settle(
+            lambda db: chats.set_chat_setting(db, chat_id, thread_id=thread))
+    written = command_write(asker, name, args)
+    if written is not None and not await written.settle():
+        # another process holds the write lock: answer when the write lands, and meanwhile
+        # let the next updates through
+        context.application.create_task(
+            _reply_when_written(context, chat_id, written, asker.lang, thread))
+        return
+    replies = await (written_replies(written, asker.lang) if written is not None
+                     else run_command(asker, name, args))
+    for reply in replies:
         await reply_to(context, chat_id, reply, thread)
     if command and runs_job:
         context.bot_data.scheduler.run_now(command.runs_job, reply_to=chat_id)
+
+
+async def _reply_when_written(context: BotContext, chat_id: int, written: Pending[list[Reply]],
+                              lang: str, thread: int | None) -> None:
+    for reply in await written_replies(written, lang):
+        await reply_to(context, chat_id, reply, thread)
 
 
 async def on_plain_text(update: Update, context: BotContext) -> None:
@@ -271,10 +303,27 @@ async def on_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or update.effective_chat is None:
         return
-    chat_id = update.effective_chat.id
     data = (query.data or "")[:64]
     asker = await make_asker(update, context, button_changes_settings(data))
-    result = run_button(asker, data)
+    written = button_write(asker, data)
+    if written is not None and not await written.settle():  # the write lock is held elsewhere
+        context.application.create_task(_show_when_written(update, context, written, asker.lang))
+        return
+    result = (await written_button(written, asker.lang) if written is not None
+              else run_button(asker, data))
+    await show_button_result(update, context, result)
+
+
+async def _show_when_written(update: Update, context: BotContext,
+                             written: Pending[ButtonResult], lang: str) -> None:
+    await show_button_result(update, context, await written_button(written, lang))
+
+
+async def show_button_result(update: Update, context: BotContext, result: ButtonResult) -> None:
+    """Answer the press (toast), edit its message, send new messages."""
+    query = update.callback_query
+    assert query is not None and update.effective_chat is not None
+    chat_id = update.effective_chat.id
     try:
         await query.answer(result.toast or None)
     except TelegramError as exc:  # e.g. a press older than Telegram's answer window
@@ -322,7 +371,9 @@ async def reply_to(context: BotContext, chat_id: int, reply: Reply,
         move_chat(context.bot_data.db, chat_id, exc.new_chat_id)
         await send_reply(context.bot, exc.new_chat_id, reply)
     except Forbidden as exc:
-        chats.deactivate_chat(context.bot_data.db, chat_id, str(exc))
+        reason = str(exc)
+        await context.bot_data.services.writes().settle(
+            lambda db: chats.deactivate_chat(db, chat_id, reason))
         log.info("chat %s deactivated: %s", chat_id, exc)
 
 

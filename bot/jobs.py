@@ -33,9 +33,10 @@ from feeds.arxiv_calendar import EASTERN, feed_day, is_announcement_day
 from feeds.arxiv_limiter import ARXIV_LIMITER, ArxivLimiter
 from feeds.model import DigestMode, PollStatus
 from storage import chats, job_runs, outbox
-from storage.db import Database
+from storage.db import Database, end_transaction, is_locked
 from storage.lists import current_snapshot
 from storage.outbox import OutboxStatus
+from storage.writer import Writer
 
 if TYPE_CHECKING:
     from telegram.ext import Application
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 ARXIV_RETRY_MINUTES = 15
 ARXIV_RETRIES = 12  # keep looking for the day's feed for three hours
+LOCKED_RETRY_SECONDS = 60  # a job that met another process's write lock runs again this soon
 
 
 class Sends(Protocol):
@@ -78,6 +80,13 @@ class Services:
     # at once would both compare with the same stored version and both store the new one.
     list_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     arxiv_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    writer: Writer | None = None  # None: made for `db` on first use
+
+    def writes(self) -> Writer:
+        """The one writer for the database (writes that must not block the event loop)."""
+        if self.writer is None:
+            self.writer = Writer.for_db(self.db)
+        return self.writer
 
 
 @dataclass(frozen=True)
@@ -87,6 +96,7 @@ class Outcome:
     summary: str
     waiting: bool = False  # e.g. the evening's arXiv feed is not out yet: look again soon
     failed: bool = False  # its source could not be read: a failed run (health counts it)
+    locked: bool = False  # another process held the write lock: run again soon
 
 
 async def poll_arxiv(services: Services) -> Outcome:
@@ -226,10 +236,17 @@ async def run_recorded(services: Services, job: Job) -> Outcome:
         outcome = await job.body(services)
         ok = not outcome.failed
     except Exception as exc:  # a failing job must not stop the scheduler
-        outcome, ok = Outcome(f"failed: {type(exc).__name__}: {exc}"), False
-        log.exception("job %s failed", job.name)
+        end_transaction(services.db)
+        ok = False
+        if is_locked(exc):
+            outcome = Outcome(f"failed: the database was locked by another process; trying "
+                              f"again in {LOCKED_RETRY_SECONDS} s", failed=True, locked=True)
+        else:
+            outcome = Outcome(f"failed: {type(exc).__name__}: {exc}")
+            log.exception("job %s failed", job.name)
     seconds = time.monotonic() - started
-    job_runs.record_run(services.db, job.name, ok, outcome.summary, seconds)
+    await services.writes().settle(
+        lambda db: job_runs.record_run(db, job.name, ok, outcome.summary, seconds))
     log.info("job %s: %s [%.2fs]", job.name, outcome.summary, seconds)
     return outcome
 
@@ -255,7 +272,10 @@ class Scheduler:
                     self.on_demand.discard(job.name)
             if isinstance(data, dict) and data.get("reply_to"):
                 await self._report(data["reply_to"], job, outcome)
-            if job.retry_while_waiting and outcome.waiting:
+            if outcome.locked:
+                self._queue().run_once(self.callback(job), LOCKED_RETRY_SECONDS, data=data,
+                                       name=f"{job.name}_locked")
+            elif job.retry_while_waiting and outcome.waiting:
                 attempt = data.get("attempt", 0) if isinstance(data, dict) else 0
                 self.retry_soon(job, attempt)
 

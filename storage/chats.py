@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from feeds.model import Chat, DigestMode, Lang, Subscription, SubscriptionKind
@@ -39,6 +40,14 @@ def ensure_chat(
     chat = get_chat(db, chat_id)
     assert chat is not None
     return chat
+
+
+def newcomer(chat_id: int, chat_type: str = "private", title: str = "",
+             lang: Lang | None = None, existing: Chat | None = None) -> Chat:
+    """The chat as `ensure_chat` is making it: what a reply uses while that write waits."""
+    if existing is not None:
+        return replace(existing, active=True)
+    return Chat(chat_id, chat_type, title, lang or Lang.EN)
 
 
 def get_chat(db: Database, chat_id: int) -> Chat | None:

@@ -12,7 +12,9 @@ from sqlite_utils import Database
 
 from storage.schema import SchemaNewer, migrate
 
-__all__ = ["DB_ERRORS", "Database", "StorageError", "open_db", "utc_now", "writable_hint"]
+__all__ = ["DB_ERRORS", "Database", "StorageError", "database_file", "end_transaction",
+           "is_locked", "limit_lock_wait", "open_db", "open_writer_db", "utc_now",
+           "writable_hint"]
 
 
 class StorageError(Exception):
@@ -24,6 +26,9 @@ class StorageError(Exception):
 DB_ERRORS: tuple[type[Exception], ...] = (StorageError, sqlite3.Error)
 
 
+BUSY_TIMEOUT_MS = 30_000  # a one-shot command (sync, backup, ask) waits this long for the lock
+EVENT_LOOP_BUSY_MS = 500  # the bot's own connection: a job's write waits at most this long
+WRITER_BUSY_MS = 100  # the writer thread tries again itself, with backoff
 MIN_FREE_BYTES = 16 * 1024 * 1024  # below this SQLite's WAL index cannot grow: refuse to start
 
 
@@ -41,7 +46,7 @@ def open_db(path: str | Path = ":memory:") -> Database:
             db.enable_wal()
             db.execute("PRAGMA synchronous = NORMAL")  # WAL: durable across process crashes
         db.execute("PRAGMA foreign_keys = ON")
-        db.execute("PRAGMA busy_timeout = 30000")
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         migrate(db)
     except SchemaNewer as exc:
         raise StorageError(f"cannot open database {path}: {exc}") from None
@@ -49,6 +54,42 @@ def open_db(path: str | Path = ":memory:") -> Database:
         raise StorageError(f"cannot open database {path}: {exc}"
                            f"{writable_hint(Path(path).parent)}") from None
     return db
+
+
+def open_writer_db(path: Path) -> Database:
+    """A second connection to an opened (migrated) database file, for the writer thread: a
+    short busy_timeout, since the writer retries a held lock itself."""
+    conn = sqlite3.connect(str(path), timeout=WRITER_BUSY_MS / 1000)
+    db = Database(conn)
+    db.execute("PRAGMA foreign_keys = ON")
+    db.execute(f"PRAGMA busy_timeout = {WRITER_BUSY_MS}")
+    return db
+
+
+def limit_lock_wait(db: Database, milliseconds: int = EVENT_LOOP_BUSY_MS) -> None:
+    """Let a write on this connection wait at most `milliseconds` for another process's lock
+    (the event loop's: its reads never wait in WAL, and a job's write fails fast instead of
+    freezing every reply)."""
+    db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+
+
+def database_file(db: Database) -> Path | None:
+    """The file behind `db` (None: an in-memory database)."""
+    name = db.conn.execute("PRAGMA database_list").fetchone()[2]
+    return Path(name) if name else None
+
+
+def is_locked(exc: BaseException) -> bool:
+    """True when a database call failed only because another connection holds the lock."""
+    code = getattr(exc, "sqlite_errorcode", None)  # the primary code is its low byte
+    return isinstance(exc, sqlite3.OperationalError) and code is not None and (
+        code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED))
+
+
+def end_transaction(db: Database) -> None:
+    """Roll back what a failed write left open (its read snapshot would go stale)."""
+    if db.conn.in_transaction:
+        db.conn.rollback()
 
 
 def check_free_space(path: Path, minimum: int = MIN_FREE_BYTES) -> None:

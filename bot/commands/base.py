@@ -10,6 +10,7 @@ from bot.render.reply import Reply
 from feeds.model import Chat, Lang, ListSnapshot
 from storage.db import Database
 from storage.lists import current_snapshot
+from storage.writer import Writer
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,7 @@ class Asker:
     is_maintainer: bool = False
     now: datetime | None = None
     user_name: str = ""  # how the user is shown to others ("Ada Lovelace", "@ada")
+    writer: Writer | None = None  # where commands that write run (None: inline on `db`)
 
     @property
     def lang(self) -> Lang:
@@ -32,6 +34,10 @@ class Asker:
     def snapshot(self) -> ListSnapshot:
         """The newest list (bundled before the first sync)."""
         return current_snapshot(self.db)
+
+    def writes(self) -> Writer:
+        """The one writer for this asker's database."""
+        return self.writer or Writer(inline=self.db)
 
     def clock(self) -> datetime:
         """The time of the question."""

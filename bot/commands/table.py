@@ -25,6 +25,7 @@ class Command:
     changes_settings: bool = False  # in groups only admins may run it
     maintainers_only: bool = False
     runs_job: str = ""  # a scheduled job to run now, after the reply (e.g. /refresh)
+    writes: bool = False  # answered on the writer (every other command only reads)
 
     def help(self, lang: str) -> str:
         """The command's one-line description in a language."""
@@ -59,16 +60,18 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", "", answer_help),
     Command("topics", "", browse.answer_topics),
     Command("papers", "TOPIC", browse.answer_papers),
-    Command("search", "WORDS", search.answer_search),
+    Command("search", "WORDS", search.answer_search, writes=True),
     Command("paper", "ID|TITLE", search.answer_paper),
     Command("new", "", today.answer_new),
-    Command("subscribe", 'TOPIC|"keyword"', settings.answer_subscribe, changes_settings=True),
+    Command("subscribe", 'TOPIC|"keyword"', settings.answer_subscribe, changes_settings=True,
+            writes=True),
     Command("unsubscribe", 'TOPIC|"keyword"', settings.answer_unsubscribe,
-            changes_settings=True),
+            changes_settings=True, writes=True),
     Command("mysubs", "", settings.answer_mysubs),
     Command("digest", "instant|daily|weekly|off [HOUR]", settings.answer_digest,
-            changes_settings=True),
-    Command("lang", "en|zh", settings.answer_lang, changes_settings=True),
+            changes_settings=True, writes=True),
+    Command("lang", "en|zh", settings.answer_lang, changes_settings=True,
+            writes=True),
     Command("authors", "", browse.answer_authors),
     Command("researchers", "TOPIC", browse.answer_researchers),
     Command("trends", "[WEEKS]", trends.answer_trends),
@@ -87,13 +90,14 @@ class ButtonKind:
     prefix: str
     press: ButtonHandler
     changes_settings: bool = False  # in groups only admins may press it
+    writes: bool = False  # handled on the writer (every other button only reads)
 
 
 BUTTONS: tuple[ButtonKind, ...] = (
     ButtonKind("p", browse.page_button),
-    ButtonKind("s", settings.subscribe_button, changes_settings=True),
-    ButtonKind("v", settings.vote_button),
-    ButtonKind("g", maintainers.decision_button),
+    ButtonKind("s", settings.subscribe_button, changes_settings=True, writes=True),
+    ButtonKind("v", settings.vote_button, writes=True),
+    ButtonKind("g", maintainers.decision_button, writes=True),
     ButtonKind("gp", maintainers.page_button),
     ButtonKind("q", search.search_button),
     ButtonKind("c", search.card_button),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 
 import pytest
@@ -10,8 +11,12 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.app import build_application, publish_command_menu
+from bot.commands.base import Asker
+from bot.commands.dispatch import run_button, run_command
+from bot.commands.table import BUTTON_BY_PREFIX, COMMANDS
 from bot.config import Config
 from bot.pipeline.list_sync import seed_bundled
+from bot.render.strings import t
 from feeds.model import Paper
 from storage import chats, papers
 from storage.db import open_db
@@ -333,3 +338,31 @@ async def test_unsubscribe_new_and_maintainer_commands(bot) -> None:
     assert "chats: 2 active" in stats.text and "list versions: 1" in stats.text
     (pending,) = await say(api, app, "/suggestions", chat_id=999)
     assert "No pending suggestions" in pending.text
+
+
+async def test_only_rows_marked_writes_write(tmp_path, caplog) -> None:
+    """Replies never wait on another process's write lock because every command and button
+    not marked `writes` only reads: each answers on a connection that may not wait at all
+    while another connection holds the lock (the bot hands the marked ones to its writer)."""
+    path = tmp_path / "bot.db"
+    db = open_db(path)
+    seed_bundled(db)
+    asker = Asker(db, chats.ensure_chat(db, USER), USER, is_maintainer=True)
+    presses = [data for text in ("/topics", "/search learning", "/papers gan", "/start")
+               for reply in await run_command(asker, *text[1:].partition(" ")[::2])
+               for row in reply.keyboard for data in (b.data for b in row)]
+    reads = [c for c in COMMANDS if not c.writes]
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("begin immediate")
+    db.execute("PRAGMA busy_timeout = 0")
+    try:
+        for command in reads:
+            replies = await run_command(asker, command.name, "gan" if command.usage else "")
+            assert replies and all(r.text != t("en", "error") for r in replies), command.name
+        pressed = [data for data in presses if not BUTTON_BY_PREFIX[data.split(":")[0]].writes]
+        for data in pressed:
+            assert run_button(asker, data).toast != t("en", "error"), data
+    finally:
+        other.rollback()
+    assert len(reads) > 10 and {d.split(":")[0] for d in pressed} >= {"p", "q"}
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

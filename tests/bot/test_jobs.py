@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 from bot.app import build_application
 from bot.config import Config
-from bot.jobs import ARXIV_RETRY_MINUTES, Job, Outcome, Scheduler, Services, run_recorded
+from bot.jobs import (
+    ARXIV_RETRY_MINUTES,
+    LOCKED_RETRY_SECONDS,
+    Job,
+    Outcome,
+    Scheduler,
+    Services,
+    run_recorded,
+)
 from bot.pipeline.arxiv_sync import ArxivSyncReport
 from bot.pipeline.list_sync import seed_bundled
 from feeds.arxiv_calendar import EASTERN
 from feeds.model import PollStatus
 from storage import job_runs
-from storage.db import open_db
+from storage.db import limit_lock_wait, open_db
 from tests.support.fakebotapi import FakeBotApi
 
 
@@ -108,3 +117,38 @@ async def test_an_unchanged_feed_on_an_announcement_evening_is_polled_again() ->
         context = SimpleNamespace(job=SimpleNamespace(data={"attempt": 2}))
         await scheduler.callback(job)(context)  # type: ignore[arg-type]
     assert queued == [(timedelta(minutes=ARXIV_RETRY_MINUTES), {"attempt": 3})]
+
+
+async def test_a_job_that_meets_another_process_lock_runs_again_soon(tmp_path, caplog) -> None:
+    """A job's write on the event loop's connection waits only briefly for another process's
+    lock, then the job is one line and runs again in a minute (nothing it fetched is lost:
+    the next run fetches it again)."""
+    from types import SimpleNamespace
+
+    db = open_db(tmp_path / "bot.db")
+    limit_lock_wait(db, 0)
+    other = sqlite3.connect(tmp_path / "bot.db", isolation_level=None)
+    other.execute("begin immediate")
+
+    async def store(services: Services) -> Outcome:
+        job_runs.record_run(services.db, "a write on the loop's connection", True, "", 0.0)
+        return Outcome("stored")
+
+    job = Job("poll_list", store, timedelta(hours=6))
+    queued: list[tuple[float, object, str]] = []
+    queue = SimpleNamespace(run_once=lambda cb, when, data, name: queued.append((when, data,
+                                                                                 name)))
+    services = Services(db, Config.from_env({}), deliverer=None)  # type: ignore[arg-type]
+    scheduler = Scheduler(SimpleNamespace(job_queue=queue), services,  # type: ignore[arg-type]
+                          {job.name: job})
+    context = SimpleNamespace(job=SimpleNamespace(data={"reply_to": None}))
+    with caplog.at_level(logging.INFO, logger="bot.jobs"):
+        await scheduler.callback(job)(context)  # type: ignore[arg-type]
+    assert queued == [(LOCKED_RETRY_SECONDS, {"reply_to": None}, "poll_list_locked")]
+    assert not db.conn.in_transaction  # no stale snapshot left on the loop's connection
+    (line,) = [r.getMessage() for r in caplog.records if r.name == "bot.jobs"]
+    assert "locked by another process" in line and not any(r.exc_info for r in caplog.records)
+    assert services.writes().waiting == 1  # its record waits on the writer, not the loop
+    other.rollback()
+    assert services.writes().close() == 0
+    assert job_runs.last_runs(db)["poll_list"].failures == 1

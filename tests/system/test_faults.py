@@ -1033,6 +1033,99 @@ def reports(rig: Rig) -> int:
     return sum(1 for m in sent if (m.text or "").startswith("refresh:"))
 
 
+# Another process (a backup, a sync, `papers-bot ask`) holds SQLite's write lock until the test
+# writes a line to it: the test decides when the lock is released, so what happened while it
+# was held is told by order of events, never by a clock.
+LOCK_HOLDER = """
+import sqlite3, sys
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("begin immediate")
+print("locked", flush=True)
+sys.stdin.readline()
+conn.execute("commit")
+print("released", flush=True)
+"""
+
+
+class WriteLockHolder:
+    """A separate process holding the database's write lock until `release()`."""
+
+    def __init__(self, path: Path) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", LOCK_HOLDER, str(path)],
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        assert self.process.stdout is not None and self.process.stdin is not None
+        self.stdin, self.stdout = self.process.stdin, self.process.stdout
+        assert self.stdout.readline().strip() == "locked"
+
+    @property
+    def holding(self) -> bool:
+        return self.process.poll() is None
+
+    def release(self) -> None:
+        self.stdin.write("go\n")
+        self.stdin.flush()
+        assert self.stdout.readline().strip() == "released"
+        self.process.wait(30)
+
+    def close(self) -> None:
+        if self.holding:
+            self.process.kill()
+            self.process.wait(30)
+
+
+async def test_process_another_process_holding_the_write_lock_delays_no_reply(
+        rig, logs, tmp_path) -> None:
+    """Issue 20 case 2: a newcomer's /help was never answered and others waited 4-20 s while
+    another process held the write lock. Reads need no lock (WAL), so /help and /papers are
+    answered while it is held; the newcomer's registration and its /subscribe wait on the
+    writer and land once the lock is released, once each."""
+    newcomer = 7001
+    holder = WriteLockHolder(tmp_path / "bot.db")
+    try:
+        (help_reply,) = await rig.say("/help", chat_id=newcomer)
+        (papers_reply,) = await rig.say("/papers gan", chat_id=READER)
+        assert await rig.say("/subscribe gan", chat_id=newcomer) == []  # its write must wait
+        (again,) = await rig.say("/help", chat_id=newcomer)  # ...and holds nobody's reply
+        assert holder.holding  # every reply above arrived while the lock was held
+        assert chats.get_chat(rig.db, newcomer) is None  # not registered yet, nor lost:
+        # each message of the unknown chat asks to register it (idempotent), then /subscribe
+        assert rig.services.writes().waiting == 4
+        holder.release()
+        replies = await rig.api.wait_for_messages(3, chat_id=newcomer, timeout=30)
+    finally:
+        holder.close()
+    assert "/papers" in help_reply.text and again.text == help_reply.text
+    assert "Generative adversarial nets" in papers_reply.text
+    assert "Subscribed to" in replies[2].text
+    assert rig.db.table("chats").count_where("chat_id = ?", [newcomer]) == 1
+    (followed,) = chats.subscriptions(rig.db, newcomer)
+    assert followed.kind == "topic", followed
+    assert per_chat(rig.api) == {newcomer: 3, READER: 1}
+    one_line(logs, "locked by another process")
+    sealed(logs, rig.api)
+
+
+async def test_process_a_vote_pressed_while_another_process_holds_the_lock_lands_once(
+        rig, logs, tmp_path) -> None:
+    """A button whose press writes (a 👍) is answered once its write lands after the lock is
+    released; meanwhile the same chat's reads are answered."""
+    (sent,) = await rig.say("/help", chat_id=READER)
+    holder = WriteLockHolder(tmp_path / "bot.db")
+    try:
+        assert await rig.tap("v:+:1503.02531", sent.message_id, chat_id=READER) == []
+        (help_reply,) = await rig.say("/help", chat_id=READER)  # not held by the press
+        assert holder.holding and rig.api.calls("answerCallbackQuery") == []
+        assert chats.votes(rig.db, READER) == {}
+        holder.release()
+        (toast,) = await rig.api.wait_for_async("answerCallbackQuery", timeout=30)
+    finally:
+        holder.close()
+    assert help_reply.text == sent.text and toast.params.get("text")
+    assert chats.votes(rig.db, READER) == {"1503.02531": 1}
+    one_line(logs, "locked by another process")
+    sealed(logs, rig.api)
+
+
 def test_process_unwritable_database_path_is_one_line(cli, tmp_path) -> None:
     (tmp_path / "not-a-folder").write_text("a file where the database folder should be")
     for path in (tmp_path / "not-a-folder" / "bot.db", tmp_path):
