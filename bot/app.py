@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import httpx
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -24,6 +25,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.commands.base import Asker
 from bot.commands.dispatch import (
@@ -54,6 +56,7 @@ class BotState:
     def __init__(self) -> None:
         self._services: Services | None = None
         self._scheduler: Scheduler | None = None
+        self.token_watch = TokenWatch()
 
     def attach(self, services: Services, scheduler: Scheduler) -> None:
         """Give the bot its services and scheduler."""
@@ -84,6 +87,29 @@ class BotState:
         return self.services.config
 
 
+class TokenWatch:
+    """Telegram answers getUpdates with 401 once the token is revoked while the bot runs;
+    python-telegram-bot then ends its polling loop (with a traceback) and the process idles,
+    deaf, forever. The watch stops the application instead, and `papers-bot run` says why in
+    one line (`revoked`)."""
+
+    def __init__(self) -> None:
+        self.revoked = False
+        self.app: BotApp | None = None
+
+    async def on_response(self, response: httpx.Response) -> None:
+        """httpx's response hook on the getUpdates transport."""
+        if response.status_code == 401 and not self.revoked:
+            self.revoked = True
+            if self.app is not None and self.app.running:
+                self.app.stop_running()
+
+    def request(self) -> HTTPXRequest:
+        """PTB's getUpdates transport (its defaults), watched."""
+        return HTTPXRequest(connection_pool_size=1,
+                            httpx_kwargs={"event_hooks": {"response": [self.on_response]}})
+
+
 BotContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]
 BotApp = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotState, Any]
 CONTEXT_TYPES = ContextTypes(bot_data=BotState)
@@ -91,12 +117,14 @@ CONTEXT_TYPES = ContextTypes(bot_data=BotState)
 
 def build_application(config: Config, db: Database, with_jobs: bool = True) -> BotApp:
     """Build the bot: handlers from the command table, rate limiter, jobs, our Bot API URL."""
+    watch = TokenWatch()
     app: BotApp = (
         ApplicationBuilder()
         .token(config.require_token())
         .base_url(config.telegram_api_url)
         .context_types(CONTEXT_TYPES)
         .request(outbox_request())
+        .get_updates_request(watch.request())
         .rate_limiter(
             AIORateLimiter(overall_max_rate=config.telegram_rate_limit, overall_time_period=1,
                            max_retries=3)
@@ -116,6 +144,7 @@ def build_application(config: Config, db: Database, with_jobs: bool = True) -> B
     services = Services(db, config, Deliverer(app.bot, db))
     scheduler = Scheduler(app, services, {job.name: job for job in job_table(config)})
     app.bot_data.attach(services, scheduler)
+    app.bot_data.token_watch, watch.app = watch, app
     if with_jobs:
         scheduler.schedule()
     return app
@@ -263,5 +292,13 @@ async def reply_to(context: BotContext, chat_id: int, reply: Reply,
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log a handler failure in one line (the token never appears: see cli logging)."""
-    log.warning("update failed: %s: %s", type(context.error).__name__, context.error)
+    """Log a failure in one line (the token never appears: see cli logging). With no update,
+    it is python-telegram-bot's polling that failed: it tries again by itself, backing off
+    up to 30 s, and says so here once per failed attempt."""
+    error = context.error
+    what = f"{type(error).__name__}: {' '.join(str(error).split())}"
+    if update is None:
+        log.warning("polling Telegram for updates failed (%s); trying again in at most 30 s",
+                    what)
+    else:
+        log.warning("update failed: %s", what)
