@@ -6,6 +6,7 @@ what handlers and jobs share is one typed `BotState` (PTB's bot_data, via Contex
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -44,9 +45,11 @@ from bot.render.reply import Reply
 from bot.render.strings import t
 from feeds.model import Lang
 from storage import chats
-from storage.db import Database
+from storage.db import DB_ERRORS, Database
 
 log = logging.getLogger(__name__)
+STORAGE_RETRY_SECONDS = 30.0  # a message the database refused is handled again after this...
+STORAGE_RETRIES = 120  # ...for up to an hour; the user is told once
 ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 
 
@@ -57,6 +60,10 @@ class BotState:
         self._services: Services | None = None
         self._scheduler: Scheduler | None = None
         self.token_watch = TokenWatch()
+        # a message whose handling the database refused (disk full): tries so far, by update
+        self.storage_attempts: dict[int, int] = {}
+        self.storage_retry_seconds = STORAGE_RETRY_SECONDS
+        self.storage_retries: set[asyncio.Task[None]] = set()
 
     def attach(self, services: Services, scheduler: Scheduler) -> None:
         """Give the bot its services and scheduler."""
@@ -130,6 +137,7 @@ def build_application(config: Config, db: Database, with_jobs: bool = True) -> B
                            max_retries=3)
         )
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .build()
     )
     # New messages only: an edited message must never run its command again.
@@ -152,6 +160,17 @@ def build_application(config: Config, db: Database, with_jobs: bool = True) -> B
 
 async def _post_init(app: BotApp) -> None:
     await publish_command_menu(app)
+
+
+async def _post_stop(app: BotApp) -> None:
+    """Messages still waiting for the database to take writes again are dropped, said once."""
+    waiting = list(app.bot_data.storage_retries)
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
+    if waiting:
+        log.info("stopping: %d messages that waited for the database are not answered",
+                 len(waiting))
 
 
 async def publish_command_menu(app: BotApp) -> None:
@@ -293,12 +312,55 @@ async def reply_to(context: BotContext, chat_id: int, reply: Reply,
 
 async def on_error(update: object, context: BotContext) -> None:
     """Log a failure in one line (the token never appears: see cli logging). With no update,
-    it is python-telegram-bot's polling that failed: it tries again by itself, backing off
-    up to 30 s, and says so here once per failed attempt."""
+    a job or python-telegram-bot's polling failed (polling tries again by itself, backing off
+    up to 30 s); a message the database refused is handled again later (`storage_failed`)."""
     error = context.error
     what = f"{type(error).__name__}: {' '.join(str(error).split())}"
-    if update is None:
+    if isinstance(error, DB_ERRORS) and isinstance(update, Update):
+        await storage_failed(update, context, what)
+    elif update is not None:
+        log.warning("update failed: %s", what)
+    elif context.job is not None:
+        log.warning("job %s failed: %s; it runs again at its next time", context.job.name, what)
+    else:
         log.warning("polling Telegram for updates failed (%s); trying again in at most 30 s",
                     what)
+
+
+async def storage_failed(update: Update, context: BotContext, what: str) -> None:
+    """The database refused a write while handling this update (a full disk, most likely):
+    tell the user once that the answer will come, and handle the message again every
+    `storage_retry_seconds` until it goes through; one line per failed attempt. A button
+    press is not pressed again (the user sees the notice and can press it once more)."""
+    state = context.bot_data
+    attempt = state.storage_attempts.get(update.update_id, 0) + 1
+    chat = update.effective_chat
+    again = update.message is not None and attempt <= STORAGE_RETRIES
+    if attempt == 1 and chat is not None:
+        notice = Reply(t(_language(update) or Lang.EN, "storage_unavailable"))
+        try:
+            await send_reply(context.bot, chat.id, notice, topic_of(update.effective_message))
+        except TelegramError as exc:
+            log.info("could not tell chat %s about the database: %s", chat.id, exc)
+    where = f"chat {chat.id}" if chat else "an unknown chat"
+    if again:
+        log.warning("a message from %s could not be handled: the database refused a write "
+                    "(%s); handling it again in %g s (attempt %d)", where, what,
+                    state.storage_retry_seconds, attempt)
+        # a plain task (PTB's create_task would hold a stop up to storage_retry_seconds)
+        task = asyncio.create_task(_handle_again(context.application, update, attempt))
+        state.storage_retries.add(task)
+        task.add_done_callback(state.storage_retries.discard)
     else:
-        log.warning("update failed: %s", what)
+        log.warning("an update from %s could not be handled: the database refused a write "
+                    "(%s); not tried again", where, what)
+
+
+async def _handle_again(app: BotApp, update: Update, attempt: int) -> None:
+    state = app.bot_data
+    await asyncio.sleep(state.storage_retry_seconds)
+    state.storage_attempts[update.update_id] = attempt
+    try:
+        await app.process_update(update)
+    finally:
+        state.storage_attempts.pop(update.update_id, None)

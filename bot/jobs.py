@@ -32,7 +32,7 @@ from feeds.arxiv_calendar import EASTERN, feed_day, is_announcement_day
 from feeds.arxiv_limiter import ARXIV_LIMITER, ArxivLimiter
 from feeds.model import DigestMode, PollStatus
 from storage import chats, job_runs, outbox
-from storage.db import Database
+from storage.db import DB_ERRORS, Database
 from storage.lists import current_snapshot
 from storage.outbox import OutboxStatus
 
@@ -69,6 +69,8 @@ class Outcome:
 async def poll_arxiv(services: Services) -> Outcome:
     """Fetch the day's arXiv feed, score new papers, queue instant digests, deliver."""
     report = await sync_arxiv(services.db, services.config, limiter=services.limiter)
+    if report.storage:  # its one line said so; the steps below would only fail the same way
+        return Outcome(report.summary(), waiting=report.waiting, failed=True)
     dated = await date_first_versions(services.db, services.config, services.clock(),
                                       limiter=services.limiter)
     scored = await score_unscored_off_loop(services.db, current_snapshot(services.db))
@@ -195,17 +197,29 @@ def job_table(config: Config) -> tuple[Job, ...]:
 
 
 async def run_recorded(services: Services, job: Job) -> Outcome:
-    """Run a job body, log one line (what it did, how long) and record the run."""
+    """Run a job body, log one line (what it did, how long) and record the run. A database
+    that refuses writes (a full disk) fails the run in that one line, recorded if it can be:
+    the job runs again at its next time, and works once there is room again."""
     started = time.monotonic()
+    refused = False
     try:
         outcome = await job.body(services)
         ok = not outcome.failed
+    except DB_ERRORS as exc:  # not a bug: no traceback (one with -v, from the error itself)
+        outcome, ok, refused = Outcome(f"failed: the database refused a write ({exc}); "
+                                       "it runs again at its next time"), False, True
     except Exception as exc:  # a failing job must not stop the scheduler
         outcome, ok = Outcome(f"failed: {type(exc).__name__}: {exc}"), False
         log.exception("job %s failed", job.name)
     seconds = time.monotonic() - started
-    job_runs.record_run(services.db, job.name, ok, outcome.summary, seconds)
-    log.info("job %s: %s [%.2fs]", job.name, outcome.summary, seconds)
+    try:
+        job_runs.record_run(services.db, job.name, ok, outcome.summary, seconds)
+        unrecorded = ""
+    except DB_ERRORS as exc:  # warned once: by the body's own failure line, if it had one
+        refused = refused or ok
+        unrecorded = f" (this run is not recorded: {exc})"
+    log.log(logging.WARNING if refused else logging.INFO, "job %s: %s%s [%.2fs]", job.name,
+            outcome.summary, unrecorded, seconds)
     return outcome
 
 

@@ -43,6 +43,7 @@ class ArxivSyncReport:
     reason: str = ""  # weekend | holiday, when there was no announcement
     message: str = ""
     next_announcement: datetime | None = None
+    storage: bool = False  # the database refused the papers (a full disk): so it will the rest
 
     @property
     def waiting(self) -> bool:
@@ -90,7 +91,8 @@ async def sync_arxiv(
                                                                           result.body)
         report = _ingest_rss(db, feed, url, now)
     except EXPECTED_ERRORS as exc:
-        report = ArxivSyncReport(PollStatus.ERROR, url, message=_one_line(exc))
+        report = ArxivSyncReport(PollStatus.ERROR, url, message=_one_line(exc),
+                                 storage=isinstance(exc, DB_ERRORS))
         logger.warning("arXiv sync of %s failed: %s", url, report.message)
         result = None
     except Exception as exc:  # a bug must not kill the scheduler; it is logged with its trace
@@ -137,8 +139,9 @@ def _record(db: Database, report: ArxivSyncReport, result: FetchResult | None) -
     )
     try:
         arxiv_polls.record_poll(db, poll)
-    except DB_ERRORS as exc:
-        logger.warning("arXiv poll of %s not recorded: %s", report.url, _one_line(exc))
+    except DB_ERRORS as exc:  # after a failed sync its warning said it all (a full disk)
+        level = logging.DEBUG if report.status is PollStatus.ERROR else logging.WARNING
+        logger.log(level, "arXiv poll of %s not recorded: %s", report.url, _one_line(exc))
 
 
 def _one_line(exc: BaseException) -> str:

@@ -414,6 +414,13 @@ MESSAGES: dict[str, dict[str, str]] = {
     "usage_keyword": {"en": "keyword", "zh": "关键词"},
     "usage_hour": {"en": "HOUR", "zh": "小时"},
     "usage_weeks": {"en": "WEEKS", "zh": "周数"},
+    # Network and storage faults (issue 20, h-net): what a user is told when the bot cannot
+    # save anything (its disk is full).
+    "storage_unavailable": {
+        "en": "I cannot save anything right now (the server's disk is full). I will answer "
+              "this message by myself as soon as I can.",
+        "zh": "我现在无法保存任何数据（服务器磁盘已满）。一旦恢复，我会自动回复这条消息。",
+    },
 }
 
 

@@ -960,6 +960,75 @@ def test_process_disk_full_after_the_database_opened_is_one_line(cli, tmp_path,
     one_stderr_line(err, f"papers-bot: error: database {path}: database or disk is full")
 
 
+class FullDisk:
+    """The database's connection with every write refused while `full`, in SQLite's words
+    for a full disk (SQLITE_FULL); reads go through, as they do on a real full disk."""
+
+    WRITES = ("insert", "update", "delete", "replace", "create", "drop", "alter")
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn, self.full, self.refused = conn, True, 0
+
+    def _check(self, sql: str) -> None:
+        if self.full and sql.lstrip().lower().startswith(self.WRITES):
+            self.refused += 1
+            raise sqlite3.OperationalError("database or disk is full")
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        self._check(sql)
+        return self.conn.execute(sql, *args)
+
+    def executemany(self, sql: str, *args: object) -> sqlite3.Cursor:
+        self._check(sql)
+        return self.conn.executemany(sql, *args)
+
+    def __enter__(self) -> FullDisk:
+        self.conn.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> bool | None:
+        return self.conn.__exit__(*exc)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.conn, name)
+
+
+async def test_process_disk_full_during_a_poll_then_space_returns(rig, logs) -> None:
+    # fault case 20: the disk fills during a poll; a new chat's /start meanwhile. Each
+    # failure is one line; the /start is answered by itself once there is room again
+    rig.server.script("/rss", Reply(DAY1))
+    disk = FullDisk(rig.db.conn)
+    rig.db.conn = disk  # type: ignore[assignment]
+    state = rig.app.bot_data
+    state.storage_retry_seconds = 0.05
+    try:
+        summary = await rig.job("poll_arxiv")
+        assert "database or disk is full" in summary and rig.papers() == 0
+        one_line(logs, "arXiv sync of", "failed: database or disk is full")
+        assert "poll_arxiv" not in job_runs.last_runs(rig.db)  # nothing could be written
+        logs.clear()
+        (notice,) = await rig.say("/start", chat_id=9001)
+        assert "disk is full" in notice.text and "as soon as I can" in notice.text
+        while disk.refused < 5:  # it keeps trying while the disk is full...
+            await asyncio.sleep(0.01)
+        disk.full = False  # ...space returns
+        _, welcome = await rig.api.wait_for_messages(2, chat_id=9001, timeout=30)
+    finally:
+        rig.db.conn = disk.conn
+    assert "Tap a topic to subscribe" in welcome.text
+    assert chats.get_chat(rig.db, 9001) is not None
+    lines = [r for r in logs.records if r.levelno >= logging.WARNING]
+    assert lines and all(r.exc_info is None and "\n" not in r.getMessage()
+                         and "handling it again" in r.getMessage() for r in lines)
+    assert len(rig.api.sent_messages(9001)) == 2  # the notice, then the answer: no more
+    logs.clear()
+    summary = await rig.job("poll_arxiv")  # the next poll works, and is recorded
+    assert "4 new" in summary and rig.papers() == 13
+    assert job_runs.last_runs(rig.db)["poll_arxiv"].last_ok_at is not None
+    one_line(logs, "job poll_arxiv", "4 new", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
 def test_process_second_deliver_after_completion_sends_nothing(cli, tmp_path) -> None:
     outbox_db(tmp_path / "bot.db", range(4200, 4203))
     with FakeBotApi() as api:
