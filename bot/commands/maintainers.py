@@ -11,6 +11,7 @@ from bot.render.reply import Button, Reply
 from bot.render.strings import t
 from feeds.model import SuggestionStatus
 from storage import job_runs, papers, suggestions
+from storage.outbox import OutboxStatus
 from storage.stats import bot_stats
 
 SHOWN = 5  # suggestions per page
@@ -54,8 +55,10 @@ def page_button(asker: Asker, rest: str) -> ButtonResult:
 def answer_stats(asker: Asker, args: str) -> list[Reply]:
     """Counts: chats, subscriptions, papers, deliveries, failures, job runs."""
     lang, stats = asker.lang, bot_stats(asker.db)
-    deliveries = t(lang, "list_comma").join(t(lang, f"delivery_{status}", n=n)
-                                            for status, n in sorted(stats.deliveries.items()))
+    deliveries = t(lang, "list_comma").join(
+        t(lang, f"delivery_{status}", n=stats.deliveries[status])
+        for status in OutboxStatus if stats.deliveries.get(status)  # in the order they pass
+    ) or t(lang, "stats_no_deliveries")
     lines = [
         t(lang, "stats_title"),
         t(lang, "stats_chats", active=stats.active_chats,

@@ -421,6 +421,12 @@ MESSAGES: dict[str, dict[str, str]] = {
               "this message by myself as soon as I can.",
         "zh": "我现在无法保存任何数据（服务器磁盘已满）。一旦恢复，我会自动回复这条消息。",
     },
+    "trends_ignored": {
+        "en": "“{arg}” is not a number of weeks from 1 to {max}, so this shows the last "
+              "{weeks}.",
+        "zh": "“{arg}”不是 1 到 {max} 之间的周数，因此显示最近 {weeks} 周。",
+    },
+    "stats_no_deliveries": {"en": "none yet", "zh": "暂无"},
 }
 
 

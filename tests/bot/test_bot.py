@@ -333,3 +333,28 @@ async def test_unsubscribe_new_and_maintainer_commands(bot) -> None:
     assert "chats: 2 active" in stats.text and "list versions: 1" in stats.text
     (pending,) = await say(api, app, "/suggestions", chat_id=999)
     assert "No pending suggestions" in pending.text
+
+
+async def test_stats_leave_out_the_console_and_show_deliveries_by_status(tmp_path) -> None:
+    """/stats counts the bot's chats only (the offline console, chat 0, is none of them) and
+    shows the outbox by status, in the order a message passes them."""
+    from storage import outbox
+    from storage.chats import CONSOLE_CHAT_ID
+
+    async with bot_rig(tmp_path / "bot.db") as rig:
+        (empty,) = await rig.say("/stats", chat_id=999)
+        assert "deliveries: none yet" in empty.text
+        chats.ensure_chat(rig.db, CONSOLE_CHAT_ID, "private", "console")
+        chats.subscribe(rig.db, CONSOLE_CHAT_ID, "keyword", "gan")
+        for chat_id in (11, 12, 13):
+            chats.ensure_chat(rig.db, chat_id)
+            with rig.db.atomic():
+                outbox.enqueue(rig.db, chat_id, "digest", "c1", [f"digest for {chat_id}"])
+        rig.api.block_chat(13)
+        await rig.deliverer.deliver_pending()
+        with rig.db.atomic():
+            outbox.enqueue(rig.db, 12, "digest", "c2", ["another"])
+        (stats,) = await rig.say("/stats", chat_id=999)
+    # 11, 12, 13 and the maintainer's own chat 999; 13 blocked the bot
+    assert "chats: 3 active, 1 inactive" in stats.text and "subscriptions: 0" in stats.text
+    assert "deliveries: 1 pending, 2 sent, 1 dead" in stats.text

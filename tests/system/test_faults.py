@@ -966,12 +966,15 @@ class FullDisk:
 
     WRITES = ("insert", "update", "delete", "replace", "create", "drop", "alter")
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, enough: int = 5) -> None:
         self.conn, self.full, self.refused = conn, True, 0
+        self.enough, self.refused_enough = enough, asyncio.Event()
 
     def _check(self, sql: str) -> None:
         if self.full and sql.lstrip().lower().startswith(self.WRITES):
             self.refused += 1
+            if self.refused >= self.enough:
+                self.refused_enough.set()
             raise sqlite3.OperationalError("database or disk is full")
 
     def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
@@ -1009,8 +1012,7 @@ async def test_process_disk_full_during_a_poll_then_space_returns(rig, logs) -> 
         logs.clear()
         (notice,) = await rig.say("/start", chat_id=9001)
         assert "disk is full" in notice.text and "as soon as I can" in notice.text
-        while disk.refused < 5:  # it keeps trying while the disk is full...
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(disk.refused_enough.wait(), 30)  # it tries while full...
         disk.full = False  # ...space returns
         _, welcome = await rig.api.wait_for_messages(2, chat_id=9001, timeout=30)
     finally:
