@@ -25,7 +25,7 @@ from bot.pipeline.list_sync import ListSyncStatus, sync_list
 from bot.pipeline.scoring import score_unscored_off_loop
 from bot.pipeline.suggestions import enqueue_suggestions, make_suggestions
 from bot.render.html import esc
-from bot.render.job_summary import job_title, localise_summary
+from bot.render.job_summary import job_title, readable_summary
 from bot.render.reply import Reply
 from bot.render.strings import t
 from feeds.arxiv_calendar import EASTERN, feed_day, is_announcement_day
@@ -250,7 +250,7 @@ class Scheduler:
         chat = chats.get_chat(self.services.db, chat_id)
         lang = chat.lang if chat else "en"
         text = t(lang, "job_report", job=esc(job_title(job.name, lang)),
-                 summary=esc(localise_summary(outcome.summary, lang)))[:4000]
+                 summary=esc(readable_summary(outcome.summary, lang)))[:4000]
         await send_reply(self.app.bot, chat_id, Reply(text))
 
     def retry_soon(self, job: Job, attempt: int) -> bool:

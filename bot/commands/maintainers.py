@@ -6,7 +6,7 @@ from bot.commands.base import Asker, ButtonResult, number
 from bot.render.cards import DECISION_CODES, suggestion_card
 from bot.render.dates import utc_stamp
 from bot.render.html import esc
-from bot.render.job_summary import job_title, localise_summary
+from bot.render.job_summary import job_title, readable_summary
 from bot.render.reply import Button, Reply
 from bot.render.strings import t
 from feeds.model import SuggestionStatus
@@ -72,7 +72,7 @@ def answer_stats(asker: Asker, args: str) -> list[Reply]:
     for run in job_runs.last_runs(asker.db).values():
         lines.append(t(lang, "stats_job", name=esc(job_title(run.name, lang)), runs=run.runs,
                        failures=run.failures, last=esc(utc_stamp(run.last_run_at, lang)),
-                       summary=esc(localise_summary(run.last_summary, lang))))
+                       summary=esc(readable_summary(run.last_summary, lang))))
     return [Reply("\n".join(lines))]
 
 

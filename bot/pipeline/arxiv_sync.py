@@ -72,8 +72,11 @@ async def sync_arxiv(
     limiter: ArxivLimiter | None = None,
     now: datetime | None = None,
     policy: RetryPolicy | None = None,
+    next_step: str | None = "trying again at the next poll",
 ) -> ArxivSyncReport:
-    """Fetch the arXiv RSS politely, store its papers once and record the poll; never raise."""
+    """Fetch the arXiv RSS politely, store its papers once and record the poll; never raise.
+    A failure is logged in one line with `next_step`, unless the caller prints the summary
+    itself (next_step None: `papers-bot sync`, so it is told once)."""
     now = now or datetime.now(UTC)
     url = config.arxiv_rss_url
     result: FetchResult | None = None
@@ -93,7 +96,8 @@ async def sync_arxiv(
     except EXPECTED_ERRORS as exc:
         report = ArxivSyncReport(PollStatus.ERROR, url, message=_one_line(exc),
                                  storage=isinstance(exc, DB_ERRORS))
-        logger.warning("arXiv sync of %s failed: %s", url, report.message)
+        if next_step is not None:
+            logger.warning("arXiv sync of %s failed: %s; %s", url, report.message, next_step)
         result = None
     except Exception as exc:  # a bug must not kill the scheduler; it is logged with its trace
         report = ArxivSyncReport(PollStatus.ERROR, url,
