@@ -356,7 +356,8 @@ async def storage_failed(update: Update, context: BotContext, what: str) -> None
                     "(%s); not tried again", where, what)
 
 
-async def _handle_again(app: BotApp, update: Update, attempt: int) -> None:
+async def _handle_again(app: Application[Any, Any, Any, Any, BotState, Any], update: Update,
+                        attempt: int) -> None:
     state = app.bot_data
     await asyncio.sleep(state.storage_retry_seconds)
     state.storage_attempts[update.update_id] = attempt
