@@ -848,6 +848,7 @@ def test_process_sigterm_mid_fanout_then_restart_sends_each_once(tmp_path) -> No
     with FakeBotApi(latency=0.01) as api:
         env = {**os.environ, "PAPERS_BOT_DB": str(db_path), "TELEGRAM_BOT_TOKEN": api.token,
                "TELEGRAM_API_URL": api.base_url, "TELEGRAM_RATE_LIMIT": "50",
+               "CITATIONS_API_KEY": S2_KEY,
                "LIST_README_URL": "http://127.0.0.1:9/README.md",
                "ARXIV_RSS_URL": "http://127.0.0.1:9/rss"}
 
@@ -863,7 +864,7 @@ def test_process_sigterm_mid_fanout_then_restart_sends_each_once(tmp_path) -> No
             at_signal = len(api.sent_messages())
         finally:
             first.send_signal(signal.SIGTERM)
-            _, err1 = first.communicate(timeout=30)
+            out1, err1 = first.communicate(timeout=30)
         assert at_signal < len(fanout), "SIGTERM must land mid fan-out"
         assert first.returncode == 0 and "stopped cleanly" in err1, err1
         polls = len(api.calls("getUpdates"))
@@ -876,7 +877,7 @@ def test_process_sigterm_mid_fanout_then_restart_sends_each_once(tmp_path) -> No
             time.sleep(1.5)  # ...past its resume: room for any duplicate to show up
         finally:
             second.send_signal(signal.SIGTERM)
-            _, err2 = second.communicate(timeout=30)
+            out2, err2 = second.communicate(timeout=30)
         assert second.returncode == 0 and "stopped cleanly" in err2, err2
         counts = per_chat(api)
     final = outbox.counts(open_db(db_path))
@@ -886,7 +887,7 @@ def test_process_sigterm_mid_fanout_then_restart_sends_each_once(tmp_path) -> No
     assert len(counts) + final.get("unconfirmed", 0) >= len(fanout)  # none lost
     for err in (err1, err2):
         assert "Traceback" not in err and " ERROR " not in err, err
-        no_token(err)
+    no_token(out1, err1, out2, err2)
 
 
 async def test_process_restart_settles_rows_on_the_wire_and_resumes_the_rest(rig, logs) -> None:
@@ -1280,7 +1281,7 @@ async def test_input_commands_for_another_bot_are_ignored(rig, logs) -> None:
 
 def test_input_bad_env_value_is_one_line_and_exit_2(tmp_path) -> None:
     env = {**os.environ, "PAPERS_BOT_DB": str(tmp_path / "bot.db"), "MAINTAINER_IDS": "abc",
-           "TELEGRAM_BOT_TOKEN": TOKEN}
+           "TELEGRAM_BOT_TOKEN": TOKEN, "CITATIONS_API_KEY": S2_KEY}
     done = subprocess.run([sys.executable, "-m", "bot", "deliver"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2 and done.stdout == ""
