@@ -14,9 +14,9 @@ labels: bench/replay_data.py (--write-labels rewrites bench/data/replay_labels.t
 Printed: papers each reader's digest showed per week and how many were on topic (by the
 committed labels), reader-weeks left silent (the reader was shown no paper while a control
 reader, who subscribed with the same word on the week's list just before the announcement, was
-shown on-topic papers: the week's papers were routed to the topic, the reader lost them) and
-suggestions of papers that the list's README of that time or later already holds (by arXiv id
-or normalised title).
+shown on-topic papers: the week's papers were routed to the topic, the reader lost them),
+suggestions of papers that the list's README of that time already holds (by arXiv id or
+normalised title) and those the list added only later (the bot suggested them first).
 """
 
 from __future__ import annotations
@@ -413,18 +413,24 @@ def print_readers(record: Record, labels: Labeller, papers: dict[str, Paper]) ->
 
 
 def print_suggestions(record: Record, listed: Listed, papers: dict[str, Paper]) -> None:
-    """Suggestions of papers the list already holds then or later."""
-    already = []
+    """Suggestions of papers the list already held when suggested (a duplicate), and of papers
+    the list added only later (the bot told the maintainers first)."""
+    already, first = [], []
     for week, arxiv_id, when in record.suggested:
         paper = papers.get(arxiv_id)
         how = listed.listed_from(paper, when) if paper else None
-        if paper is not None and how is not None:
-            already.append(f"  week {week + 1:>2} arXiv:{arxiv_id} {paper.title[:60]} ({how})")
+        if paper is None or how is None:
+            continue
+        text = f"  week {week + 1:>2} arXiv:{arxiv_id} {paper.title[:60]} ({how})"
+        current = max((v.step for v in listed.versions if v.at <= when), default="")
+        (already if how.split(",")[0] == f"version {current}" else first).append(text)
     on_list = sum(listed.listed_from(p, listed.versions[0].at) is not None
                   for p in papers.values())
     print(f"suggestions already on the list: {len(already)} of {len(record.suggested)} "
           f"(goal 0; {on_list} of the replay's papers are on some README version)")
     print("\n".join(already))
+    print(f"suggested before the list added them: {len(first)}")
+    print("\n".join(first))
 
 
 def main() -> None:

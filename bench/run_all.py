@@ -24,9 +24,12 @@ STEPS = [
     ("ranking", ["rank_quality.py"]),
     ("rank speed", ["rank_speed.py"]),
     ("relevance", ["relevance.py"]),
+    ("queries", ["queries.py"]),
     ("impact", ["impact.py"]),
     ("start-up", ["startup.py"]),
     ("replay", ["replay.py"]),
+    ("digest importance", ["digest_importance.py"]),
+    ("suggestions", ["suggestion_replay.py"]),
 ]
 # (label, step, pattern whose groups are reported, goal text)
 FIGURES = [
@@ -73,6 +76,14 @@ FIGURES = [
      r"([\d.]+%)", ">= 99%"),
     ("/paper list titles -> right", "relevance", r"the right paper: old\s+([\d.]+%)\s+new\s+"
      r"([\d.]+%)", "100%"),
+    ("names /paper (base / this)", "queries", r"^/paper\s+\d+\s+([\d.]+%)\s+([\d.]+%)",
+     ">= 95%"),
+    ("names /search (base / this)", "queries", r"^/search\s+\d+\s+([\d.]+%)\s+([\d.]+%)",
+     ">= 95%"),
+    ("names Chinese (base / this)", "queries", r"^Chinese\s+\d+\s+([\d.]+%)\s+([\d.]+%)",
+     ">= 95%"),
+    ("names overall (base / this)", "queries", r"^overall\s+\d+\s+([\d.]+%)\s+([\d.]+%)",
+     ">= 95%"),
     ("impact at day 0 (ICLR 2017)", "impact", r"THE RANKER'S IMPACT \(Scored.impact, day 0\)"
      r"\s+([\d.]+) \[[^\]]*\]\s+([\d.]+)", ">= 0.45 / >= 0.25"),
     ("impact with 14-month counts", "impact", r"THE RANKER'S IMPACT with the counts\s+([\d.]+) "
@@ -87,6 +98,20 @@ FIGURES = [
     ("2017 silent reader-weeks", "replay", r"silent reader-weeks: (\d+)", "0"),
     ("2017 suggestions already listed", "replay", r"suggestions already on the list: "
      r"(\d+ of \d+)", "0"),
+    ("2017 suggested, list added later", "replay", r"suggested before the list added them: "
+     r"(\d+)", "(more is better)"),
+    ("digest pct ICLR17 / reviewers", "digest importance", r"DIGEST IMPORTANCE ICLR 2017: "
+     r"chosen eight ([\d.]+), old order [\d.]+, reviewers' top eight ([\d.]+)", ">= 75 / -"),
+    ("digest pct 2017 venues / old", "digest importance", r"DIGEST IMPORTANCE 2017 venues: "
+     r"chosen eight ([\d.]+), old order ([\d.]+)", ">= 75"),
+    ("suggest P / R 2017 (held out)", "suggestions", r"SUGGESTIONS 2017 \(held out, bar "
+     r"\S+\): precision (\d+%) \(floor \d+%\), recall (\d+%)", ">= 50% / >= 50%"),
+    ("suggest P / R 2016 (calibration)", "suggestions", r"SUGGESTIONS 2016 \(calibration, bar "
+     r"\S+\): precision (\d+%) \(floor \d+%\), recall (\d+%)", "(fitted)"),
+    ("suggestion bar: 2016's / shipped", "suggestions", r"chosen on 2016: bar (\S+) .*?"
+     r"shipped SUGGESTION_BAR (\S+)", "equal"),
+    ("suggestions a week 2017 (max)", "suggestions", r"SUGGESTIONS 2017 \(held out.*?, "
+     r"([\d.]+) a week \(max (\d+)\)", "<= 10"),
 ]
 
 

@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 import httpx
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
+    BaseUpdateProcessor,
     CallbackContext,
     CallbackQueryHandler,
     CommandHandler,
@@ -39,7 +41,7 @@ from bot.commands.dispatch import (
 )
 from bot.commands.table import BY_NAME, COMMANDS
 from bot.config import Config
-from bot.delivery import Deliverer, markup, outbox_request, send_reply
+from bot.delivery import Deliverer, markup, move_chat, outbox_request, send_reply
 from bot.jobs import Scheduler, Services, job_table
 from bot.render.reply import Reply
 from bot.render.strings import t
@@ -51,6 +53,45 @@ log = logging.getLogger(__name__)
 STORAGE_RETRY_SECONDS = 30.0  # a message the database refused is handled again after this...
 STORAGE_RETRIES = 120  # ...for up to an hour; the user is told once
 ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
+MAX_CONCURRENT_UPDATES = 256
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Updates are handled concurrently, each chat's one after another in arrival order.
+
+    python-telegram-bot handles updates one at a time by default, so a slow answer (a /trends
+    chart) held every other chat's; with plain concurrent updates a chat's own commands could
+    overtake each other (a /lang before the /mysubs sent after it). PTB starts one task per
+    update in arrival order; each takes its chat's lock first thing, and asyncio's locks wake
+    their waiters in order.
+    """
+
+    def __init__(self, max_concurrent_updates: int = MAX_CONCURRENT_UPDATES) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: dict[int, int] = {}  # tasks holding or awaiting each lock
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update's handlers once the earlier updates of its chat are done."""
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._users[chat.id] = self._users.get(chat.id, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[chat.id] -= 1
+            if not self._users[chat.id]:  # no one else waits: forget the chat's lock
+                del self._users[chat.id], self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to free."""
 
 
 class BotState:
@@ -132,6 +173,7 @@ def build_application(config: Config, db: Database, with_jobs: bool = True) -> B
         .context_types(CONTEXT_TYPES)
         .request(outbox_request())
         .get_updates_request(watch.request())
+        .concurrent_updates(ChatOrderedProcessor())
         .rate_limiter(
             AIORateLimiter(overall_max_rate=config.telegram_rate_limit, overall_time_period=1,
                            max_retries=3)
@@ -148,6 +190,7 @@ def build_application(config: Config, db: Database, with_jobs: bool = True) -> B
     app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
                                    & fresh, on_plain_text))
     app.add_handler(CallbackQueryHandler(on_button))
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate))
     app.add_error_handler(on_error)
     services = Services(db, config, Deliverer(app.bot, db))
     scheduler = Scheduler(app, services, {job.name: job for job in job_table(config)})
@@ -243,13 +286,18 @@ async def on_command(update: Update, context: BotContext) -> None:
     asker = await make_asker(update, context, needs_admin_check(name))
     thread = topic_of(message)
     command = BY_NAME.get(name)
+    runs_job = bool(command and command.runs_job
+                    and (asker.is_maintainer or not command.maintainers_only))
+    if command and runs_job and context.bot_data.scheduler.busy(command.runs_job):
+        await reply_to(context, chat_id, Reply(t(asker.lang, f"{command.runs_job}_busy")), thread)
+        return  # one run at a time: a second press while one runs changes nothing
     if (command and command.changes_settings and asker.can_change_settings
             and asker.chat.thread_id != thread):
         # in a forum, the chat's digests go to the topic its settings were last changed in
         chats.set_chat_setting(context.bot_data.db, chat_id, thread_id=thread)
     for reply in await run_command(asker, name, args):
         await reply_to(context, chat_id, reply, thread)
-    if command and command.runs_job and (asker.is_maintainer or not command.maintainers_only):
+    if command and runs_job:
         context.bot_data.scheduler.run_now(command.runs_job, reply_to=chat_id)
 
 
@@ -292,6 +340,18 @@ async def on_button(update: Update, context: BotContext) -> None:
         await reply_to(context, chat_id, reply, thread)
 
 
+async def on_migrate(update: Update, context: BotContext) -> None:
+    """A group was upgraded to a supergroup: Telegram posts `migrate_to_chat_id` in the old
+    group and `migrate_from_chat_id` in the new one; either moves the chat (once)."""
+    message = update.effective_message
+    if message is None:
+        return
+    if message.migrate_to_chat_id:
+        move_chat(context.bot_data.db, message.chat_id, message.migrate_to_chat_id)
+    elif message.migrate_from_chat_id:
+        move_chat(context.bot_data.db, message.migrate_from_chat_id, message.chat_id)
+
+
 def topic_of(message: Message | None) -> int | None:
     """The forum topic a message was posted in (None: not a forum topic message)."""
     if message is None or not message.is_topic_message:
@@ -305,6 +365,9 @@ async def reply_to(context: BotContext, chat_id: int, reply: Reply,
     that blocked us is switched off."""
     try:
         await send_reply(context.bot, chat_id, reply, thread_id)
+    except ChatMigrated as exc:  # the group became a supergroup meanwhile: answer there
+        move_chat(context.bot_data.db, chat_id, exc.new_chat_id)
+        await send_reply(context.bot, exc.new_chat_id, reply)
     except Forbidden as exc:
         chats.deactivate_chat(context.bot_data.db, chat_id, str(exc))
         log.info("chat %s deactivated: %s", chat_id, exc)

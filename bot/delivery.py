@@ -10,7 +10,7 @@ import random
 import re
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import Enum
 from typing import Any
 
@@ -70,12 +70,22 @@ def outbox_request(pool_size: int = 256, read_timeout: float = 5.0) -> HTTPXRequ
 # The Bot API tells these apart only by its error descriptions, so they are read here, once.
 _GONE = re.compile(r"chat not found|user is deactivated|bot was kicked|have no rights", re.I)
 _BAD_HTML = re.compile(r"parse entities", re.I)
+_NO_THREAD = re.compile(r"message thread not found", re.I)
+
+
+def move_chat(db: Database, old: int, new: int) -> None:
+    """A group became a supergroup (Telegram's ChatMigrated, or the service message): the
+    chat, its subscriptions, settings, votes and unsent messages move to the new id."""
+    if chats.migrate_chat(db, old, new):
+        log.info("chat %s was upgraded to supergroup %s: its subscriptions, settings and "
+                 "queued messages moved there", old, new)
 
 
 class Failure(Enum):
     """What a failed send means for the message and its chat."""
 
     GONE = "gone"  # blocked, kicked, deleted: switch the chat off
+    THREAD_GONE = "thread_gone"  # the forum topic was deleted: send to the chat's General topic
     REJECTED = "rejected"  # Telegram refuses this message: retrying cannot help
     RATE_LIMITED = "rate_limited"  # wait as long as Telegram says
     TRANSIENT = "transient"  # network, timeout, 5xx: retry with backoff
@@ -88,7 +98,7 @@ def classify(exc: TelegramError) -> Failure:
     if isinstance(exc, RetryAfter):
         return Failure.RATE_LIMITED
     if isinstance(exc, BadRequest):
-        return Failure.REJECTED
+        return Failure.THREAD_GONE if _NO_THREAD.search(str(exc)) else Failure.REJECTED
     return Failure.TRANSIENT
 
 
@@ -170,6 +180,8 @@ class Deliverer:
     _last_sent: dict[int, float] = field(default_factory=dict)
     _gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(8))
     _passing: bool = False
+    _moved: dict[int, int] = field(default_factory=dict)  # group id -> its supergroup's id
+    _lost_threads: set[tuple[int, int | None]] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         settled = outbox.settle_in_flight(self.db)
@@ -217,8 +229,19 @@ class Deliverer:
 
         await asyncio.gather(*(worker() for _ in range(min(self.concurrency, len(by_chat)))))
 
+    def _current(self, message: OutboxMessage) -> OutboxMessage:
+        """The message as the database now addresses it (a chat moved, a topic deleted while
+        this batch was loaded)."""
+        chat_id = self._moved.get(message.chat_id, message.chat_id)
+        thread = (None if (message.chat_id, message.thread_id) in self._lost_threads
+                  else message.thread_id)
+        if (chat_id, thread) == (message.chat_id, message.thread_id):
+            return message
+        return replace(message, chat_id=chat_id, thread_id=thread)
+
     async def _deliver_chat(self, messages: list[OutboxMessage], report: DeliveryReport) -> None:
-        for message in messages:
+        for loaded in messages:
+            message = self._current(loaded)
             await self._pace(message.chat_id)
             if not await self._send_one(message, report):
                 return  # keep the chat's order: the rest waits for the next pass
@@ -253,7 +276,17 @@ class Deliverer:
         except TelegramError as exc:
             if left and unanswered(exc):
                 return self._unconfirmed(message, exc, report)
+            if isinstance(exc, ChatMigrated) and message.chat_id not in self._moved:
+                self._moved[message.chat_id] = exc.new_chat_id
+                move_chat(self.db, message.chat_id, exc.new_chat_id)
+                return await self._attempt(self._current(message), report, left)
             failure = classify(exc)
+            if failure is Failure.THREAD_GONE and message.thread_id is not None:
+                self._lost_threads.add((message.chat_id, message.thread_id))
+                chats.forget_thread(self.db, message.chat_id, message.thread_id)
+                log.info("chat %s: forum topic %s is gone; its messages go to the chat's "
+                         "General topic from now on", message.chat_id, message.thread_id)
+                return await self._attempt(self._current(message), report, left)
             if failure is Failure.RATE_LIMITED:
                 assert isinstance(exc, RetryAfter)
                 return self._retry(message, exc, _seconds(exc.retry_after), report)

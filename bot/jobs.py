@@ -8,6 +8,7 @@ after downtime are caught up once, not replayed).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -55,6 +56,10 @@ class Services:
     deliverer: Deliverer
     limiter: ArxivLimiter = field(default_factory=lambda: ARXIV_LIMITER)
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+    # One list poll and one arXiv poll at a time (a /refresh beside the scheduled poll): two
+    # at once would both compare with the same stored version and both store the new one.
+    list_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    arxiv_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
 @dataclass(frozen=True)
@@ -68,14 +73,15 @@ class Outcome:
 
 async def poll_arxiv(services: Services) -> Outcome:
     """Fetch the day's arXiv feed, score new papers, queue instant digests, deliver."""
-    report = await sync_arxiv(services.db, services.config, limiter=services.limiter)
-    if report.storage:  # its one line said so; the steps below would only fail the same way
-        return Outcome(report.summary(), waiting=report.waiting, failed=True)
-    dated = await date_first_versions(services.db, services.config, services.clock(),
-                                      limiter=services.limiter)
-    scored = await score_unscored_off_loop(services.db, current_snapshot(services.db))
-    composed = compose_digests(services.db, DigestMode.INSTANT, services.clock(),
-                               services.config.digest_papers_per_topic)
+    async with services.arxiv_lock:
+        report = await sync_arxiv(services.db, services.config, limiter=services.limiter)
+        if report.storage:  # its one line said so; the steps below would only fail the same way
+            return Outcome(report.summary(), waiting=report.waiting, failed=True)
+        dated = await date_first_versions(services.db, services.config, services.clock(),
+                                          limiter=services.limiter)
+        scored = await score_unscored_off_loop(services.db, current_snapshot(services.db))
+        composed = compose_digests(services.db, DigestMode.INSTANT, services.clock(),
+                                   services.config.digest_papers_per_topic)
     delivered = await services.deliverer.deliver_pending()
     return Outcome(f"{report.summary()}; {dated}; {scored} scored; {composed} instant "
                    f"digests; {delivered.summary()}", waiting=report.waiting,
@@ -84,10 +90,11 @@ async def poll_arxiv(services: Services) -> Outcome:
 
 async def poll_list(services: Services) -> Outcome:
     """Poll the list's README; list news goes out with the next digests."""
-    report = await sync_list(services.db, services.config)
-    if report.status is ListSyncStatus.STORED:
-        compose_digests(services.db, DigestMode.INSTANT, services.clock(),
-                        services.config.digest_papers_per_topic)
+    async with services.list_lock:
+        report = await sync_list(services.db, services.config)
+        if report.status is ListSyncStatus.STORED:
+            compose_digests(services.db, DigestMode.INSTANT, services.clock(),
+                            services.config.digest_papers_per_topic)
         await services.deliverer.deliver_pending()
     return Outcome(report.summary(), failed=report.status is ListSyncStatus.ERROR)
 
@@ -230,13 +237,18 @@ class Scheduler:
     app: Application[Any, Any, Any, Any, Any, Any]
     services: Services
     jobs: dict[str, Job]
+    on_demand: set[str] = field(default_factory=set)  # jobs queued by run_now, not yet done
 
     def callback(self, job: Job) -> Callable[[BotContext], Awaitable[None]]:
         """The JobQueue callback that runs `job` (and what follows from its outcome)."""
 
         async def run(context: BotContext) -> None:
-            outcome = await run_recorded(self.services, job)
             data = context.job.data if context.job else None
+            try:
+                outcome = await run_recorded(self.services, job)
+            finally:
+                if isinstance(data, dict) and data.get("on_demand"):
+                    self.on_demand.discard(job.name)
             if isinstance(data, dict) and data.get("reply_to"):
                 await self._report(data["reply_to"], job, outcome)
             if job.retry_while_waiting and outcome.waiting:
@@ -292,11 +304,21 @@ class Scheduler:
         if outbox.counts(self.services.db).get(OutboxStatus.PENDING):
             self.run_now("deliver", delay=1.0, label="resume")
 
+    def busy(self, name: str) -> bool:
+        """True while a run of this job asked for by run_now is queued or running."""
+        return name in self.on_demand
+
     def run_now(self, name: str, reply_to: int | None = None, delay: float = 0.0,
-                label: str = "now") -> None:
-        """Queue a job to run at once (e.g. /refresh), reporting back to a chat."""
+                label: str = "now") -> bool:
+        """Queue a job to run at once (e.g. /refresh), reporting back to a chat; False (and
+        nothing queued) while an earlier run_now of it is still queued or running."""
+        if self.busy(name):
+            return False
+        self.on_demand.add(name)
         self._queue().run_once(self.callback(self.jobs[name]), delay,
-                               data={"reply_to": reply_to}, name=f"{name}_{label}")
+                               data={"reply_to": reply_to, "on_demand": True},
+                               name=f"{name}_{label}")
+        return True
 
     def _queue(self) -> Any:
         queue = self.app.job_queue

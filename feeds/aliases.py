@@ -138,12 +138,48 @@ def abstract_names(abstract: str) -> tuple[str, ...]:
     for match in _INTRODUCES.finditer(text):
         if _namelike(match.group("name")):
             found.append((match.start("name"), _tidy(match.group("name"))))
+    for sentence in _SENTENCE.finditer(text):  # "introducing a tutor, the Advanced Geometry
+        for at, name in _spelled_out(sentence.group(0)):  # Proof Tutor (AGPT)"
+            found.append((sentence.start() + at, name))
     for match in _DEFINES.finditer(text):
         name = match.group("name")
         if (_namelike(name) or name.isupper()) and _acronym_fits(name, match.group("long").split()):
             found.append((match.start("name"), name))
     names = (name for _, name in sorted(found))
     return _distinct(n for n in names if len(name_key(n)) >= 3 and name_key(n) not in GENERIC)
+
+
+_NAMING_WORDS = frozenset({"called", "named", "termed", "dubbed", "coined"})
+_SENTENCE = re.compile(r"[^.!?]+(?:[.!?](?=\s|$)|$)")
+_INTRODUCING = re.compile(r"\b(?:propos|present|introduc|develop|call|term|nam|dubb?)\w*", re.I)
+
+
+def _spelled_out(sentence: str) -> list[tuple[int, str]]:
+    """'(ACRONYM)' right after capitalised words whose initials spell it, in a sentence that
+    introduces something before it (Schwartz and Hearst's definition test, made strict): the
+    Advanced Geometry Proof Tutor (AGPT). A passing 'long short-term memory (LSTM)' has
+    lower-case words and no introducing verb before it."""
+    found = []
+    for match in _BRACKETED.finditer(sentence):
+        name = match.group(1)
+        letters = [c.lower() for c in name if c.isalpha()]
+        if not (name.isupper() or _namelike(name)) or not 2 <= len(letters) <= 8:
+            continue
+        before = sentence[:match.start()]
+        if not _INTRODUCING.search(before):
+            continue
+        tokens = re.findall(r"[A-Za-z][\w'’]*(?:-[A-Za-z][\w'’]*)*", before)
+        words = tokens[-len(letters):]
+        initials = [part[0].lower() for w in words for part in w.split("-")][-len(letters):]
+        capitals = all(w[:1].isupper() for w in words)
+        lead = tokens[-len(words) - 1].lower() if len(tokens) > len(words) else ""
+        # what is introduced follows an article or the verb: "the Advanced ... Tutor (AGPT)",
+        # never "based on Deep Convolutional GANs (DCGAN)"
+        introduced = lead in _LEADING or lead in _NAMING_WORDS or bool(
+            _INTRODUCING.fullmatch(lead))
+        if len(words) >= 2 and capitals and initials == letters and introduced:
+            found.append((match.start(1), name))
+    return found
 
 
 def short_names(title: str, abstract: str = "") -> tuple[tuple[str, NameSource], ...]:

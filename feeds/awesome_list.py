@@ -19,7 +19,8 @@ _ENTRY_LINK = re.compile(r"\[\[(?P<kind>[^\[\]]+)\]\]\s*\((?P<url>(?:[^()]|\([^(
 _BROKEN_LINK = re.compile(r"\[\[(?P<kind>\w+)\]\((?P<url>[^\s()]+)\)?")
 _AFFILIATION = re.compile(r"\*\([^()]*\)\*")
 _EMOJI = re.compile(r":[a-z_]+:")
-_BOLD = re.compile(r"^\*\*(?P<title>.+?)\*\*(?P<rest>.*)$")
+# an escaped star ("\\*") is part of the title, never half of its closing "**"
+_BOLD = re.compile(r"^\*\*(?P<title>(?:\\.|[^\\])+?)\*\*(?P<rest>.*)$")
 # at most a few words before the year ("(Dec 2014)", "(ICLR, 2016)"): an unbounded run made the
 # search quadratic on a long line of words with many "("
 _YEAR_PAREN = re.compile(r"\(\s*(?:[A-Za-z]+,?\s+){0,6}(?P<year>(?:19|20)\d\d)\s*\)")
@@ -129,6 +130,8 @@ def split_comments(block: str) -> tuple[str, list[str]]:
 
 def parse_entry_line(body: str, section: str, whole_title: bool = False) -> ListEntry:
     """Parse the text of one bullet into an entry."""
+    body = body.replace("<!-- -->", "")  # feeds/list_patch's link breakers (a whole README
+    # loses its comments before this)
     links = tuple(
         Link(m.group("kind").strip().lower(), m.group("url").strip())
         for pattern in (_ENTRY_LINK, _BROKEN_LINK)
@@ -189,23 +192,44 @@ def _split_without_year(text: str) -> tuple[str, None, str]:
     return text, None, ""
 
 
-_ESCAPED = re.compile(r"\\([\\`*_\[\]{}()#+\-.!<>|])")
+# Markdown's backslash escapes (any ASCII punctuation) and character references, read in one
+# left-to-right pass as markdown does: "\\&amp;#60;" is a backslash, then "&#60;" as text.
+_ESCAPED = re.compile(r"\\([!-/:-@\[-`{-~])|&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})"
+                      r"|(lt|gt|amp|quot));")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 
 
-def _unescape(text: str) -> str:
-    """Markdown's backslash escapes and the entities for <, > and & (as feeds/list_patch writes
-    titles), read back as the characters they render."""
-    text = _ESCAPED.sub(r"\1", text)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+def _unreference(found: re.Match[str]) -> str:
+    escaped, decimal, hexadecimal, name = found.groups()
+    if escaped is not None:
+        return escaped
+    if name is not None:
+        return _NAMED[name]
+    code = int(decimal) if decimal is not None else int(hexadecimal, 16)
+    return chr(code) if 0 < code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
+
+
+def _unescape(text: str, strip: str = "") -> str:
+    """Markdown's backslash escapes and character references (as feeds/list_patch writes
+    titles), read back as the characters they render; runs of space become one, and `strip`'s
+    characters are taken off both ends unless escaped (an escaped "\\;" ending a title stays)."""
+    decoded: list[str] = []
+
+    def hold(found: re.Match[str]) -> str:
+        decoded.append(_unreference(found))
+        return "\x00"
+
+    marked = re.sub(r"\s+", " ", _ESCAPED.sub(hold, text.replace("\x00", ""))).strip(strip)
+    pieces = iter(decoded)
+    return re.sub("\x00", lambda _: next(pieces), marked)
 
 
 def _clean_title(title: str) -> str:
-    title = _unescape(title.replace("\ufffc", "").replace("**", ""))
-    return re.sub(r"\s+", " ", title).strip(" ,.;:-")
+    return _unescape(title.replace("\ufffc", "").replace("**", ""), " ,.;:-")
 
 
 def _clean_authors(authors: str) -> str:
-    authors = re.sub(r"\s+", " ", _unescape(authors.replace("**", ""))).strip(" ,:;")
+    authors = _unescape(authors.replace("**", ""), " ,:;")
     return authors if authors.endswith("al.") else authors.rstrip(".")
 
 

@@ -45,7 +45,9 @@ def chinese_titles() -> dict[str, str]:
     """Chinese titles of the list's entries from README.zh-CN.md, keyed by the entry's first
     link (the translation keeps the links; its years and sections differ in places)."""
     translated = parse_awesome_list(bundled_bytes("README.zh-CN.md"))
-    return {link_key(e.links[0].url): e.title for e in translated.entries if e.links}
+    # the translation quotes titles in book-title marks: 《进化策略：…》
+    return {link_key(e.links[0].url): e.title.strip().strip("《》").strip()
+            for e in translated.entries if e.links}
 
 
 def link_key(url: str) -> str:

@@ -37,6 +37,15 @@ def diff_snapshots(
     return ListDiff(tuple(right), tuple(left), tuple(moved), tuple(edited))
 
 
+def lost_most(previous: ListSnapshot, current: ListSnapshot) -> bool:
+    """True when `current` lost most of the list: over half of its entries, or over 30% of
+    the top-100 sections' entries (a broken push, a truncated file): such a version waits
+    for a second poll before it counts (bot/pipeline/list_sync.py)."""
+    entries = len(current.entries) * 2 < len(previous.entries)
+    top = sum(len(s.entries) for s in previous.top100())
+    return entries or sum(len(s.entries) for s in current.top100()) < top * 0.7
+
+
 def _content(entry: ListEntry) -> tuple[object, ...]:
     return (entry.title, entry.year, entry.authors, entry.links, entry.arxiv_id)
 

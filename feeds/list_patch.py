@@ -10,20 +10,42 @@ from collections.abc import Mapping, Sequence
 from feeds.model import Paper
 from feeds.names import authors_text
 
-_MARKDOWN = re.compile(r"([\\`*_\[\]()])")  # () too: "(2017)" ending a title is not its year
+# () too: "(2017)" ending a title is not its year; ~ is GitHub's strike-through, $ its math
+_MARKDOWN = re.compile(r"([\\`*_\[\]()~$])")
+_SCHEME = re.compile(r"(?<![^\W_])([a-z][a-z0-9+.-]{0,31}):(?=//)", re.I)  # https://, ftp://
+_EDGES = ",.;:-"  # the list's reader trims these off a title's ends unless escaped
+_WWW = re.compile(r"(?<![^\W_])(www)\.", re.I)
+_AT = re.compile(r"@(?=[^\W_])")  # me@host.org
+# :tada: (its _ escaped by now, a colon at either end too)
+_EMOJI = re.compile(r"\\?:(?=(?:[a-z0-9+-]|\\_){1,40}\\?:)", re.I)
 
 
-def markdown_text(text: str) -> str:
-    """Text as markdown that renders as itself: emphasis, code and link brackets escaped, `<`
-    and `>` as entities (an arXiv title's `<!--` or `<script>` must not open a comment or a tag,
-    nor `[[pdf]](...)` add a link); feeds/awesome_list reads it back unchanged."""
+def markdown_text(text: str, title: bool = False) -> str:
+    """Text as GitHub markdown that renders as itself, never as markup or a link.
+
+    Emphasis, code, link brackets, `~~` and `$` are backslash-escaped; `&`, `<` and `>` are
+    entities (a title's `<!--` or `<script>` opens no comment or tag, its `&#60;` stays text);
+    GitHub's bare-URL links are broken where they start: `https&#58;//`, `www\.`, and `@<!-- -->`
+    for an address, `&#58;<!-- -->` for an emoji code (GitHub links and draws those across
+    escapes and entities; the empty comment shows nothing). A `title` also escapes punctuation
+    at its ends, which the list's reader trims off titles. feeds/awesome_list reads it back
+    unchanged."""
     text = " ".join(unicodedata.normalize("NFC", text).split())
-    return _MARKDOWN.sub(r"\\\1", text).replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN.sub(r"\\\1", text)
+    if title and text[-1:] and text[-1] in _EDGES:
+        text = f"{text[:-1]}\\{text[-1]}"
+    if title and text[:1] and text[0] in _EDGES:
+        text = f"\\{text}"
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _SCHEME.sub(r"\1&#58;", text)
+    text = _WWW.sub(r"\1\\.", text)
+    text = _EMOJI.sub("&#58;<!-- -->", text)
+    return _AT.sub("@<!-- -->", text)
 
 
 def markdown_line(paper: Paper) -> str:
     """The exact line to add: `- **Title** (2017), A. Author et al. [[pdf]](https://arxiv.org/pdf/ID)`."""
-    title = markdown_text(paper.title)
+    title = markdown_text(paper.title, title=True)
     year = (paper.published or "")[:4]
     year_text = f" ({year})" if re.fullmatch(r"\d{4}", year) else ""
     authors = markdown_text(authors_text(paper.authors))

@@ -6,6 +6,7 @@ from typing import Any
 
 from feeds.model import Chat, DigestMode, Lang, Subscription, SubscriptionKind
 from feeds.topic_identity import identity_of_heading
+from storage import outbox
 from storage.db import Database, utc_now
 
 CONSOLE_CHAT_ID = 0  # `papers-bot ask`'s own chat: keeps its settings, is never sent anything
@@ -72,6 +73,43 @@ def deactivate_chat(db: Database, chat_id: int, reason: str) -> None:
         )
 
 
+def migrated_reason(new_chat_id: int) -> str:
+    """What a group upgraded to a supergroup keeps as its deactivation reason."""
+    return f"migrated to supergroup {new_chat_id}"
+
+
+def migrate_chat(db: Database, old: int, new: int) -> bool:
+    """A group became a supergroup with a new id: move the chat (settings, subscriptions,
+    votes, searches, pages of digests, unsent messages) to `new` and switch `old` off, in one
+    transaction. False when there was nothing to move (unknown chat, already moved)."""
+    chat = next(db.query("select * from chats where chat_id = ?", [old]), None)
+    if old == new or chat is None or chat.get("deactivated_reason") == migrated_reason(new):
+        return False
+    with db.atomic():
+        db.table("chats").upsert(
+            {**chat, "chat_id": new, "chat_type": "supergroup", "active": 1,
+             "deactivated_at": None, "deactivated_reason": None, "thread_id": None},
+            pk="chat_id")
+        for table in ("subscriptions", "votes"):  # the new id's own rows win a collision
+            db.execute(f"update or ignore {table} set chat_id = ? where chat_id = ?", [new, old])
+            db.execute(f"delete from {table} where chat_id = ?", [old])
+        for table in ("searches", "digest_rest"):
+            db.execute(f"update {table} set chat_id = ? where chat_id = ?", [new, old])
+        outbox.move_chat(db, old, new)
+        db.execute("update chats set active = 0, deactivated_at = ?, deactivated_reason = ? "
+                   "where chat_id = ?", [utc_now(), migrated_reason(new), old])
+    return True
+
+
+def forget_thread(db: Database, chat_id: int, thread_id: int) -> None:
+    """A forum topic was deleted: the chat's digests and queued messages go to its General
+    topic (no thread) from now on."""
+    with db.atomic():
+        db.execute("update chats set thread_id = null where chat_id = ? and thread_id = ?",
+                   [chat_id, thread_id])
+        outbox.forget_thread(db, chat_id, thread_id)
+
+
 def set_marks(db: Database, chat_id: int, paper_mark: int, list_mark: int) -> None:
     """Advance what the chat's digests have covered (inside the composing transaction)."""
     db.execute(
@@ -122,6 +160,11 @@ def subscriptions(db: Database, chat_id: int | None = None) -> list[Subscription
     rows = db.query(sql + " order by kind, value", params)
     return [Subscription(row["chat_id"], SubscriptionKind(row["kind"]), row["value"])
             for row in rows]
+
+
+def count_subscriptions(db: Database, chat_id: int, kind: SubscriptionKind) -> int:
+    """How many subscriptions of one kind a chat has."""
+    return db.table("subscriptions").count_where("chat_id = ? and kind = ?", [chat_id, kind])
 
 
 def record_vote(db: Database, chat_id: int, paper_id: str, vote: int) -> None:

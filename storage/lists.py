@@ -58,6 +58,7 @@ def store_version(
         _insert_entries(db, version_id, snapshot)
         if diff is not None and previous is not None:
             _insert_diff(db, version_id, previous.id, diff)
+        db.execute("delete from list_suspects")  # a stored version settles any held one
     return version_id
 
 
@@ -206,6 +207,49 @@ def diff_counts(db: Database) -> dict[int, dict[str, int]]:
         row["version_id"]: {k: row[k] for k in ("added", "removed", "moved", "edited")}
         for row in db.query("select * from list_diffs")
     }
+
+
+@dataclass(frozen=True)
+class SuspectVersion:
+    """A fetched README held back because it lost most of the list (not a version yet)."""
+
+    id: int
+    content_hash: str
+    source_url: str
+    fetched_at: str
+    entry_count: int
+    top100_count: int
+    against_id: int  # the stored version it lost most of the list against
+
+
+def hold_suspect(db: Database, body: bytes, snapshot: ListSnapshot, source_url: str,
+                 against_id: int) -> SuspectVersion:
+    """Keep a README that lost most of the list aside (only the newest one is kept)."""
+    with db.atomic():
+        db.execute("delete from list_suspects")
+        db.table("list_suspects").insert({
+            "content_hash": content_hash(body), "source_url": source_url,
+            "fetched_at": utc_now(), "body": body.decode("utf-8", errors="replace"),
+            "entry_count": len(snapshot.entries),
+            "top100_count": sum(len(s.entries) for s in snapshot.top100()),
+            "against_id": against_id,
+        })
+    held = held_suspect(db)
+    assert held is not None
+    return held
+
+
+def held_suspect(db: Database) -> SuspectVersion | None:
+    """The README held as suspect, if any."""
+    rows = list(db.query("select id, content_hash, source_url, fetched_at, entry_count, "
+                         "top100_count, against_id from list_suspects order by id desc limit 1"))
+    return SuspectVersion(**rows[0]) if rows else None
+
+
+def drop_suspects(db: Database) -> int:
+    """Forget a held README (a later poll showed the list whole again); return how many."""
+    with db.atomic():
+        return db.execute("delete from list_suspects").rowcount
 
 
 def update_validators(

@@ -176,6 +176,23 @@ def mark_chat_dead(db: Database, chat_id: int, error: str) -> int:
     return cursor.rowcount
 
 
+def move_chat(db: Database, old: int, new: int) -> None:
+    """Give a chat's messages its new id (a group upgraded to a supergroup); call inside the
+    caller's transaction. A message the new id already has stays with the old one, and
+    unsent ones of those are counted dead (never sent twice)."""
+    db.execute("update or ignore outbox set chat_id = ?, thread_id = null where chat_id = ?",
+               [new, old])
+    db.execute("update outbox set status = 'dead', last_error = ? where chat_id = ? and "
+               "status in ('pending', 'sending')", [f"moved to chat {new}", old])
+
+
+def forget_thread(db: Database, chat_id: int, thread_id: int) -> None:
+    """Unsent messages to a deleted forum topic go to the chat's General topic instead; call
+    inside the caller's transaction."""
+    db.execute("update outbox set thread_id = null where chat_id = ? and thread_id = ? and "
+               "status = 'pending'", [chat_id, thread_id])
+
+
 def counts(db: Database) -> dict[OutboxStatus, int]:
     """Return the number of outbox rows per status."""
     return {

@@ -370,6 +370,16 @@ def _topic_identities(db: Database) -> None:
     scores.create_index(["topic2", "announced"])
 
 
+def _create_list_suspects(db: Database) -> None:
+    # A fetched README that lost most of the list (a broken push) waits here, neither news nor
+    # the current list, until a later poll confirms it (then it becomes a list_versions row).
+    db.table("list_suspects").create(
+        {"id": int, "content_hash": str, "source_url": str, "fetched_at": str, "body": str,
+         "entry_count": int, "top100_count": int, "against_id": int},
+        pk="id",
+    )
+
+
 _STEPS = (
     ("lists_001_versions_entries_diffs", _create_list_tables),
     ("lists_002_entries_fts", _index_list_entries),
@@ -396,6 +406,7 @@ _STEPS = (
     ("chats_004_spread_digest_hours", _spread_digest_hours),
     ("paper_names_001", _create_paper_names),
     ("topics_001_stable_identities", _topic_identities),
+    ("lists_002_suspect_versions", _create_list_suspects),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)

@@ -102,13 +102,27 @@ def _entry_hits(query: Query, snapshot: ListSnapshot) -> list[Hit]:
         score = match.score + IMPORTANCE_WEIGHT if match.relevant and match.score else 0.0
         translated = zh.get(link_key(entry.links[0].url), "") if entry.links else ""
         if len(cjk) >= 2 and cjk in translated:
-            score = max(score, 6.0)  # the Chinese title holds what was typed
+            zh_score = chinese_title_score(cjk, translated)
+            score = max(score, zh_score) + 0.1 * min(score, zh_score)  # English breaks ties
         if entry.arxiv_id and entry.arxiv_id in query.arxiv_ids:
             score = 100.0
         key = entry.arxiv_id or normalise_title(entry.title)
         if score >= MIN_SCORE and score > (hits[key].score if key in hits else -1):
             hits[key] = Hit(score, entry)
     return list(hits.values())
+
+
+def chinese_title_score(typed: str, title: str) -> float:
+    """How surely typed Chinese names a list paper by its Chinese title: the whole title, or
+    the name before its colon ("批归一化"), scores as an exact English title does; a longer part
+    of it by how much it covers; a two- or three-character fragment ("理解" inside
+    "机器理解文本") least."""
+    head = re.split(r"[：:]", title, maxsplit=1)[0]
+    chars = lambda text: "".join(ch for ch in text if has_cjk(ch))  # noqa: E731
+    if typed in (chars(title), chars(head)):
+        return 10.0
+    coverage = len(typed) / max(1, len(chars(title)))
+    return (6.0 if len(typed) >= 4 else 3.0) + 4.0 * min(1.0, coverage)
 
 
 def _paper_candidates(db: Database, query: Query) -> list[Paper]:
@@ -152,7 +166,30 @@ def find(db: Database, snapshot: ListSnapshot, text: str) -> list[Hit]:
     listed = {h.entry.arxiv_id for h in hits if h.entry and h.entry.arxiv_id}
     hits += paper_hits(db, query, listed)
     hits = _with_named(hits, named(db, snapshot, text))
-    return sorted(hits, key=_order)[:MAX_RESULTS]
+    return both_kinds_first(sorted(hits, key=_order))[:MAX_RESULTS]
+
+
+OTHER_KIND_SLOTS = 2  # of the first page's PER_PAGE, when one kind would fill it alone
+
+
+def both_kinds_first(hits: list[Hit]) -> list[Hit]:
+    """The first page shows both kinds when both answer: when the best PER_PAGE hits are all
+    list entries (or all arXiv papers), the other kind's best take the page's last
+    OTHER_KIND_SLOTS places. A search is for the classics and for what is new: "机器翻译"
+    ranked eight list papers first and hid every arXiv paper on page 2."""
+    page = hits[:PER_PAGE]
+    if len(hits) <= PER_PAGE or not page:
+        return hits
+    first_is_paper = [h.entry is None for h in page]
+    if any(k != first_is_paper[0] for k in first_is_paper):
+        return hits  # the page already mixes
+    others = [h for h in hits[PER_PAGE:] if (h.entry is None) != first_is_paper[0]]
+    if not others:
+        return hits
+    moved = others[:OTHER_KIND_SLOTS]
+    keep = page[:PER_PAGE - len(moved)]
+    rest = [h for h in hits if h not in keep and h not in moved]
+    return keep + moved + rest
 
 
 # short names: "yolo", "resnet", "faster r-cnn" -----------------------------------------
@@ -356,6 +393,9 @@ def answer_paper(asker: Asker, args: str) -> list[Reply]:
     by_name = _by_name(asker, snapshot, text)
     if by_name is not None:
         return [by_name]
+    only = only_mention(asker.db, snapshot, text)
+    if only is not None:  # "EUNN": the one paper whose text uses that acronym
+        return [card(asker, only.paper, only.entry)]
     matches = title_matches(asker.db, snapshot, text)
     if matches and matches[0].closeness >= CONFIDENT:
         best_match = matches[0]
@@ -365,6 +405,44 @@ def answer_paper(asker: Asker, args: str) -> list[Reply]:
             return [card(asker, best_match.paper, best_match.entry)]
         return [not_found(asker, text, rivals[:CLOSE_OFFERED], "paper_several")]
     return [not_found(asker, text, [m for m in matches if m.closeness >= CLOSE][:CLOSE_OFFERED])]
+
+
+def only_mention(db: Database, snapshot: ListSnapshot, text: str) -> TitleMatch | None:
+    """The one paper whose text uses a typed acronym as its own, written as typed
+    ('MS--RCPSP'), when no other stored paper uses it at all: in its title, or defined in
+    brackets and used again in its abstract. A name a paper only compares with (MidiNet's
+    abstract names MelodyRNN twice, never in brackets) is not its own. None for a common
+    word or a shared acronym."""
+    typed = text.strip()
+    if not (_ACRONYM.fullmatch(typed) and sum(c.isupper() for c in typed) >= 2):
+        return None
+    exact = re.compile(rf"(?<![\w-]){re.escape(typed)}(?![\w-])")
+
+    def owns(title: str, abstract: str) -> bool:
+        defined = f"({typed})" in abstract and len(exact.findall(abstract)) >= 2
+        return bool(exact.search(title)) or defined
+
+    found: dict[str, TitleMatch] = {}
+    mentions = 0
+    for entry in snapshot.entries:
+        abstract = entry_abstract(entry)
+        if exact.search(entry.title) or exact.search(abstract):
+            mentions += 1
+            if owns(entry.title, abstract):
+                key = entry.arxiv_id or normalise_title(entry.title)
+                found[key] = TitleMatch(100.0, entry=entry)
+    for paper in candidates(db, match_expression(parse_query(typed)), MENTION_POOL):
+        if paper.arxiv_id in found or not (exact.search(paper.title)
+                                           or exact.search(paper.abstract)):
+            continue
+        mentions += 1
+        if owns(paper.title, paper.abstract):
+            found[paper.arxiv_id] = TitleMatch(100.0, paper=paper)
+    return next(iter(found.values())) if len(found) == 1 == mentions else None
+
+
+_ACRONYM = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:-{1,2}[A-Za-z0-9]+)*")
+MENTION_POOL = 50  # full-text matches looked at for a typed acronym
 
 
 def _by_name(asker: Asker, snapshot: ListSnapshot, text: str) -> Reply | None:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from bot.commands.base import Asker, ButtonResult, number
 from bot.commands.browse import section_from_token, unknown_topic
 from bot.pipeline.digests import digest_hour
-from bot.render.html import esc, to_plain
+from bot.render.html import esc, split_blocks, to_plain
 from bot.render.reply import Reply
 from bot.render.strings import section_name, t
 from feeds.glossary import close_terms, english_of, to_english
@@ -26,6 +26,7 @@ from storage import chats, papers
 
 _QUOTED = re.compile(r"^[\"“”'‘’«»](.+)[\"“”'‘’«»]$")
 TOAST_LIMIT = 190  # Telegram allows 200 characters in a callback answer
+MAX_KEYWORDS = 50  # keyword subscriptions a chat may have (topics are bounded by the list)
 
 
 def parse_subscription(asker: Asker, args: str, followed: tuple[str, ...] = ()
@@ -82,6 +83,11 @@ def answer_subscribe(asker: Asker, args: str) -> list[Reply]:
 def subscribe(asker: Asker, kind: SubscriptionKind, value: str) -> Reply:
     """Store a subscription and confirm it (saying what a news subscription brings)."""
     what = describe(asker, kind, value)
+    if (kind is SubscriptionKind.KEYWORD
+            and chats.count_subscriptions(asker.db, asker.chat.chat_id, kind) >= MAX_KEYWORDS
+            and (kind, value) not in {(s.kind, s.value)
+                                      for s in chats.subscriptions(asker.db, asker.chat.chat_id)}):
+        return Reply(t(asker.lang, "too_many_keywords", n=MAX_KEYWORDS))
     added = chats.subscribe(asker.db, asker.chat.chat_id, kind, value)
     text = t(asker.lang, "subscribed" if added else "already_subscribed", what=what)
     if kind is SubscriptionKind.TOPIC and value == Topic.NEW_PAPERS:
@@ -124,7 +130,8 @@ def answer_unsubscribe(asker: Asker, args: str) -> list[Reply]:
 
 
 def answer_mysubs(asker: Asker, args: str) -> list[Reply]:
-    """List the chat's subscriptions and digest settings."""
+    """List the chat's subscriptions and digest settings, in as many messages as the list
+    needs (a chat from before the keyword cap may follow hundreds)."""
     subs = chats.subscriptions(asker.db, asker.chat.chat_id)
     lines = [t(asker.lang, "mysubs_title")] if subs else [t(asker.lang, "mysubs_none")]
     lines += [f"• {describe(asker, s.kind, s.value)}" for s in subs]
@@ -132,7 +139,7 @@ def answer_mysubs(asker: Asker, args: str) -> list[Reply]:
     when = t(asker.lang, f"digest_when_{chat.digest}", hour=digest_hour(chat))
     lines.append(t(asker.lang, "mysubs_digest", mode=when,
                    lang=t(asker.lang, f"lang_name_{chat.lang}")))
-    return [Reply("\n".join(lines))]
+    return [Reply(text) for text in split_blocks(lines, sep="\n")]
 
 
 def answer_digest(asker: Asker, args: str) -> list[Reply]:

@@ -15,7 +15,7 @@ from bot.pipeline.topic_follow import follow_topic_changes
 from feeds.awesome_list import parse_awesome_list
 from feeds.bundled import BUNDLED_SOURCE, bundled_readme, bundled_snapshot
 from feeds.http import FetchError, client_or_new, get
-from feeds.list_diff import diff_snapshots
+from feeds.list_diff import diff_snapshots, lost_most
 from feeds.model import ListDiff
 from storage import lists
 from storage.db import Database
@@ -29,6 +29,7 @@ class ListSyncStatus(StrEnum):
     STORED = "stored"
     UNCHANGED = "unchanged"
     NOT_MODIFIED = "not_modified"
+    SUSPECT = "suspect"  # lost most of the list: held until a later poll confirms it
     ERROR = "error"
 
 
@@ -54,6 +55,8 @@ class ListSyncReport:
             return f"list: first version {self.version_id} stored"
         if self.status is ListSyncStatus.ERROR:
             return f"list: sync failed: {self.message}"
+        if self.status is ListSyncStatus.SUSPECT:
+            return f"list: {self.message}"
         return f"list: {self.status.replace('_', ' ')} (version {self.version_id})"
 
 
@@ -71,7 +74,8 @@ async def sync_list(
         report = await _sync(db, config, http)
     if next_step is not None:
         failed = report.status is ListSyncStatus.ERROR
-        log.log(logging.WARNING if failed else logging.INFO, "%s%s [%.2fs]", report.summary(),
+        warn = failed or report.status is ListSyncStatus.SUSPECT
+        log.log(logging.WARNING if warn else logging.INFO, "%s%s [%.2fs]", report.summary(),
                 f"; {next_step}" if failed else "", time.monotonic() - started)
     return report
 
@@ -91,9 +95,11 @@ async def _sync(db: Database, config: Config, client: httpx.AsyncClient) -> List
     except FetchError as exc:
         return ListSyncReport(ListSyncStatus.ERROR, known, message=str(exc))
     if result.not_modified:
+        lists.drop_suspects(db)  # the list is whole again
         return ListSyncReport(ListSyncStatus.NOT_MODIFIED, known)
     if latest is not None and lists.content_hash(result.body) == latest.content_hash:
         lists.update_validators(db, latest.id, url, result.etag, result.last_modified)
+        lists.drop_suspects(db)
         return ListSyncReport(ListSyncStatus.UNCHANGED, latest.id)
     # Parsing and diffing are pure CPU (a large README, a big change): a worker thread's job,
     # so replies keep flowing meanwhile; the database stays on this thread.
@@ -104,6 +110,20 @@ async def _sync(db: Database, config: Config, client: httpx.AsyncClient) -> List
             message=f"{url} returned no list entries; keeping the stored version",
         )
     previous = lists.load_snapshot(db, latest.id) if latest else None
+    if same_source and latest is not None and previous is not None and lost_most(
+            previous, snapshot):  # (a first fetch, or a new source, is a list of its own)
+        # A broken push or a truncated file must not become "200 papers removed" news: hold
+        # it until a later poll sees the list this small again (the same body or another).
+        held = lists.held_suspect(db)
+        if held is None or held.against_id != latest.id:
+            lists.hold_suspect(db, result.body, snapshot, url, latest.id)
+            return ListSyncReport(
+                ListSyncStatus.SUSPECT, known,
+                message=(f"{url} lost most of the list ({len(previous.entries)} entries -> "
+                         f"{len(snapshot.entries)}); held, not stored or announced, until a "
+                         "later poll confirms it"))
+        log.info("list: %s is still %d entries at a later poll: stored as the new version",
+                 url, len(snapshot.entries))
     diff = await asyncio.to_thread(diff_snapshots, previous, snapshot) if previous else None
     version_id = lists.store_version(
         db, result.body, snapshot, diff, url, result.etag, result.last_modified

@@ -2,7 +2,9 @@
 
 A topic group holds the papers that fit the topic well enough to be shown (one of their one or
 two topics, with a fit at or above the topic's bar, feeds/rank/topics.py show_bar: fewer when few
-fit, never padded), best first by fit x importance; a keyword group the papers whose title
+fit, never padded), most important first: the fit bar decides whether a paper is shown, its
+importance (feeds/rank/ranker.py `importance`, moved by the chat's 👍/👎) where, the fit only
+breaks ties; a keyword group the papers whose title
 holds the phrase or whose abstract is about it (feeds/keywords.py), title matches first. Each
 paper goes to one group, the topic it fits best. How many of a group a digest shows is the
 renderer's business; the rest stays reachable.
@@ -51,7 +53,9 @@ def group_for_chat(
     subs: Sequence[Subscription], candidates: Iterable[Candidate],
     weight: Callable[[Candidate], float] = _importance, headings: Mapping[str, str] | None = None,
 ) -> list[Group]:
-    """Group a chat's matching papers by its subscriptions (each paper once), best first.
+    """Group a chat's matching papers by its subscriptions (each paper once), best first:
+    a topic's papers over its fit bar by `weight` (fit breaks ties), a keyword's title matches
+    before abstract matches, each by `weight`.
 
     `weight` is how much a paper matters (0..1; a chat's 👍/👎 move it); topics come first in
     the order the chat follows them, then keywords. `headings` names each topic identity by
@@ -60,20 +64,20 @@ def group_for_chat(
     headings = headings or {}
     topics = [s.value for s in subs if s.kind is SubscriptionKind.TOPIC]
     phrases = [s.value for s in subs if s.kind is SubscriptionKind.KEYWORD]
-    by_topic: dict[str, list[tuple[float, Candidate]]] = {t: [] for t in topics}
-    by_phrase: dict[str, list[tuple[float, Candidate]]] = {p: [] for p in phrases}
+    by_topic: dict[str, list[tuple[tuple[float, float], Candidate]]] = {t: [] for t in topics}
+    by_phrase: dict[str, list[tuple[tuple[float, float], Candidate]]] = {p: [] for p in phrases}
     for candidate in candidates:
         fits = [(fit, t) for t in topics  # the fit bar gates: a weak fit is never shown
                 if (fit := topic_fit(candidate.scored, t)) > 0 and fit >= show_bar(t)]
         best_fit, topic = max(fits, default=(0.0, ""))
         if best_fit > 0:
-            by_topic[topic].append((best_fit * weight(candidate), candidate))
+            by_topic[topic].append(((weight(candidate), best_fit), candidate))
             continue
         for phrase in phrases:
             found = keyword_matches(phrase, candidate.paper)
             if found is not None:
                 title_first = 1.0 if found is KeywordMatch.TITLE else 0.0
-                by_phrase[phrase].append((title_first + weight(candidate), candidate))
+                by_phrase[phrase].append(((title_first, weight(candidate)), candidate))
                 break
     groups = [Group(headings.get(t, t), SubscriptionKind.TOPIC, _best_first(by_topic[t]))
               for t in topics]
@@ -82,5 +86,6 @@ def group_for_chat(
     return [g for g in groups if g.papers]
 
 
-def _best_first(items: list[tuple[float, Candidate]]) -> tuple[Candidate, ...]:
-    return tuple(c for _, c in sorted(items, key=lambda item: -item[0]))
+def _best_first(items: list[tuple[tuple[float, float], Candidate]]) -> tuple[Candidate, ...]:
+    """By the first key, then the second, highest first (stable: ties keep their order)."""
+    return tuple(c for _, c in sorted(items, key=lambda item: (-item[0][0], -item[0][1])))

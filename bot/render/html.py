@@ -107,13 +107,15 @@ def to_plain(text: str, keep_links: bool = False) -> str:
     return html.unescape(_TAG.sub("", text))
 
 
-def split_blocks(blocks: list[str], header: str = "", limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Join blocks into messages ≤ limit UTF-16 units, splitting only between blocks."""
+def split_blocks(blocks: list[str], header: str = "", limit: int = MESSAGE_LIMIT,
+                 sep: str = "\n\n") -> list[str]:
+    """Join blocks (with `sep`) into messages ≤ limit UTF-16 units, splitting only between
+    blocks."""
     messages: list[str] = []
     current = header
     for block in blocks:
         block = block if units(block) <= limit - 10 else esc(clip(to_plain(block), limit - 200))
-        candidate = f"{current}\n\n{block}" if current else block
+        candidate = f"{current}{sep}{block}" if current else block
         if units(candidate) > limit and current:
             messages.append(current)
             candidate = block

@@ -168,8 +168,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "news_moved": {"en": "moved {old} → {new}", "zh": "从 {old} 移至 {new}"},
     "more_papers": {"en": " (+{n} more)", "zh": "（另有 {n} 篇）"},
     "left_out": {
-        "en": "the {shown} of {total} that fit best and matter most; {n} more below the button",
-        "zh": "共 {total} 篇，这里是最契合、最重要的 {shown} 篇；另外 {n} 篇见下方按钮",
+        "en": "the {shown} that matter most of {total} on the topic; {n} more below the button",
+        "zh": "共 {total} 篇契合主题，这里是最重要的 {shown} 篇；另外 {n} 篇见下方按钮",
     },
     "show_rest": {"en": "{n} more: {topic}", "zh": "另外 {n} 篇：{topic}"},
     "rest_title": {"en": "— {n} more from your digest", "zh": "— 摘要中另外的 {n} 篇"},
@@ -414,6 +414,17 @@ MESSAGES: dict[str, dict[str, str]] = {
     "usage_keyword": {"en": "keyword", "zh": "关键词"},
     "usage_hour": {"en": "HOUR", "zh": "小时"},
     "usage_weeks": {"en": "WEEKS", "zh": "周数"},
+    # chats under hostile conditions (issue 20: subscription cap, one refresh at a time)
+    "too_many_keywords": {
+        "en": "This chat already follows {n} keywords, the most a chat may have. "
+              "/unsubscribe one first (/mysubs lists them).",
+        "zh": "本聊天已关注 {n} 个关键词，已达上限。"
+              "请先用 /unsubscribe 取消一个（/mysubs 可查看）。",
+    },
+    "refresh_busy": {
+        "en": "A refresh is already running; I will report when it is done.",
+        "zh": "已有一次刷新正在进行；完成后我会报告。",
+    },
     # Network and storage faults (issue 20, h-net): what a user is told when the bot cannot
     # save anything (its disk is full).
     "storage_unavailable": {

@@ -14,7 +14,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.cli.rank import candidate_paper
+from bot.commands.search import PER_PAGE, Hit, both_kinds_first
 from feeds.arxiv_rss import parse_arxiv_rss
+from feeds.bundled import bundled_snapshot
 from feeds.model import SubscriptionKind, Topic
 from storage import chats, papers
 from tests.conftest import TEST_DATA
@@ -138,3 +140,26 @@ async def test_chinese_topic_names_subscribe_and_browse_the_topic(rig) -> None:
 async def test_paper_in_chinese_answers_the_paper_it_names(rig, typed: str, title: str) -> None:
     (reply,) = await rig.say(f"/paper {typed}", ZH_USER)
     assert reply.text.startswith(f"<b>{title}</b>")
+
+
+async def test_the_first_page_shows_arxiv_papers_when_list_papers_would_fill_it(rig) -> None:
+    """"机器翻译" (machine translation) ranked eight list papers first, so every arXiv paper
+    sat on page 2: the first page keeps two places for the other kind when both answer."""
+    (reply,) = await rig.say("/search 机器翻译", ZH_USER)
+    found = titles(reply.text)
+    listed = {e.title for e in bundled_snapshot().entries}
+    assert len(found) == 8 and "第 1/" in reply.text
+    assert sum(t not in listed for t in found) >= 1  # arXiv papers within the first page
+
+
+def test_both_kinds_share_the_first_page_when_one_would_fill_it() -> None:
+    entries = bundled_snapshot().entries[:12]
+    stored = [candidate_paper(json.loads(line)) for line in SAMPLE.read_text().splitlines()][:3]
+    hits = ([Hit(10.0 - i, entry=e) for i, e in enumerate(entries)]
+            + [Hit(1.0 - i / 10, paper=p) for i, p in enumerate(stored)])
+    page = both_kinds_first(hits)[:PER_PAGE]
+    assert [h.entry for h in page[:6]] == list(entries[:6])  # the best stay first, in order
+    assert [h.paper for h in page[6:]] == stored[:2]  # the other kind's best two
+    assert sorted(both_kinds_first(hits), key=id) == sorted(hits, key=id)  # nothing lost
+    mixed = hits[:5] + hits[12:13] + hits[5:12] + hits[13:]
+    assert both_kinds_first(mixed) == mixed  # a page that mixes already is left alone

@@ -1,4 +1,4 @@
-"""Digests by topic fit, then importance; keyword subscriptions; New papers news.
+"""Digests: topic fit gates, importance orders; keyword subscriptions; New papers news.
 
 Real arXiv records (tests/data/search, picked by rule) are announced, scored by the real
 ranker and routed by the real router; digests go out through the fake Bot API.
@@ -18,6 +18,7 @@ from bot.cli.rank import candidate_paper
 from bot.pipeline.digests import compose_digests
 from bot.pipeline.scoring import score_unscored
 from feeds.model import DigestMode, Paper
+from feeds.rank.ranker import importance
 from feeds.rank.topics import show_bar
 from storage import chats, papers, scores
 from storage.lists import current_snapshot
@@ -67,12 +68,10 @@ async def test_a_topic_digest_shows_the_best_fitting_papers_and_offers_the_rest(
     assert len(routed) > len(fitting) > 5 and len(shown) == 5  # at most five, by the setting
     by_id = {s.paper_id: s for s in fitting}
     assert set(shown) <= set(by_id)  # only papers that fit the topic
-    assert "the 5 of" in digest.text and f"{len(fitting) - 5} more" in digest.text
-    # best first by fit x importance: no left-out paper beats a shown one on both
-    worst_fit = min(by_id[i].fit(GEN) for i in shown)
+    assert "the 5 that matter most of" in digest.text and f"{len(fitting) - 5} more" in digest.text
+    # over the bar, most important first: no left-out paper is more important than a shown one
     best_left = [s for i, s in by_id.items() if i not in shown]
-    assert all(s.fit(GEN) <= worst_fit or s.score <= max(by_id[i].score for i in shown)
-               for s in best_left)
+    assert all(importance(s) <= min(importance(by_id[i]) for i in shown) for s in best_left)
     (button,) = [d for d in digest.callback_data if d.startswith("r:")]
     rest = await rig.tap(button, digest.message_id, 1)  # 14 papers: more than one message
     assert sorted(i for m in rest for i in ids_in(m.text)) == sorted(
@@ -84,7 +83,7 @@ async def test_the_digest_speaks_chinese_to_a_chinese_chat(rig) -> None:
     await deliver_instant(rig)
     (digest,) = [m for m in rig.api.sent_messages(2) if m.text.startswith("<b>📬")]
     assert "为你推荐的新论文" in digest.text and "无监督 / 生成模型" in digest.text
-    assert "最契合、最重要的 5 篇" in digest.text
+    assert "契合主题，这里是最重要的 5 篇" in digest.text
     assert digest.buttons[0]["text"].startswith("另外")
 
 

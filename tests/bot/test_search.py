@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.cli.rank import candidate_paper
+from bot.commands.search import chinese_title_score
 from storage import chats, papers
 from tests.conftest import TEST_DATA
 from tests.support.rig import Rig, bot_rig
@@ -193,3 +194,20 @@ async def test_an_arxiv_papers_name_from_its_abstract_finds_it(rig) -> None:
 async def test_search_puts_the_named_paper_first(rig, typed: str, title: str) -> None:
     (reply,) = await rig.say(f"/search {typed}")
     assert titles(reply.text)[0] == title
+
+
+async def test_paper_by_an_acronym_only_its_own_text_uses(rig) -> None:
+    """An acronym only one paper uses, in its title or defined in brackets and used again,
+    answers /paper; one a paper only compares with (MidiNet's abstract names Google's
+    MelodyRNN twice) never does."""
+    (own,) = await rig.say("/paper ChannelWeighting")  # in 1604.03276's title only
+    assert "<b>Noise Robust Speech Recognition Using Multi-Channel" in own.text
+    (compared,) = await rig.say("/paper MelodyRNN")
+    assert "could not find" in compared.text and "MidiNet" not in compared.text
+
+
+def test_chinese_titles_score_by_how_surely_the_typed_words_name_them() -> None:
+    norm = "批归一化：通过减少内部协方差偏移来加速深度网络训练"  # the list's BatchNorm entry
+    squad = "SQuAD：100,000+个机器理解文本的问题集"
+    assert chinese_title_score("批归一化", norm) == 10.0  # the name before the colon
+    assert chinese_title_score("理解", squad) < chinese_title_score("减少内部协方差偏移", norm) < 10

@@ -54,6 +54,8 @@ def test_at_most_n_a_week_and_a_second_run_adds_only_what_is_left() -> None:
     assert make_suggestions(db, bundled_snapshot(), NOW + timedelta(days=6)) == []
     later = make_suggestions(db, bundled_snapshot(), NOW + timedelta(days=7, minutes=1))
     assert len(later) == 10 and not {s.arxiv_id for s in later} & {s.arxiv_id for s in first}
+    weekly = make_suggestions(db, bundled_snapshot(), NOW + timedelta(days=14, minutes=1))
+    assert len(weekly) == 10  # the weekly job at the same second: last week's ten are a week old
     capped = _db()
     _store(capped, 8, 0.5)
     assert len(make_suggestions(capped, bundled_snapshot(), NOW, per_week=3)) == 3

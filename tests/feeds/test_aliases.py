@@ -145,3 +145,22 @@ def test_the_lists_names_find_the_famous_papers() -> None:
     assert titles("SSD") == [entry("SSD:").title]
     assert entry("Long short-term memory").title == titles("lstm")[0]  # the table's first
     assert index[name_key("lstm")][0][1] is NameSource.TABLE
+
+
+@pytest.mark.parametrize(("sentence", "name"), [
+    # arXiv 1706.03744's abstract (cs.HC): a comma before the long form, which spells it out
+    ("This paper tackles these weaknesses of prior systems by introducing an interactive "
+     "geometry tutor, the Advanced Geometry Proof Tutor (AGPT). It leverages a recent "
+     "automated geometry prover.", "AGPT"),
+    ("We propose a novel Focused Dynamic Attention (FDA) model to better align the "
+     "textual content with the image.", "FDA"),
+])
+def test_an_introduced_long_form_that_spells_the_acronym_names_the_paper(sentence: str,
+                                                                        name: str) -> None:
+    assert name in abstract_names(sentence)
+
+
+def test_a_spelled_out_acronym_without_an_introduction_is_no_name() -> None:
+    passing = ("Long Short-Term Memory (LSTM) networks are widely used. Our model is based on "
+               "Deep Convolutional Generative Adversarial Networks (DCGAN).")
+    assert abstract_names(passing) == ()

@@ -39,11 +39,14 @@ Checked as Telegram checks it (400 Bad Request otherwise):
 Scripted by tests: button presses carry ``chat_instance``; getChatMember answers ``creator``,
 ``administrator`` (:meth:`FakeBotApi.set_chat_admins`) or ``member``; anonymous group admins
 post as @GroupAnonymousBot with ``sender_chat``; chats that block the bot
-(:meth:`~FakeBotApi.block_chat`, 403 or 400); one-off faults (:meth:`~FakeBotApi.fail_next`:
-429 with retry_after, 403, 400, 500, "drop"); flood limits; latency.  Every call is recorded
-(:meth:`~FakeBotApi.calls`, :meth:`~FakeBotApi.sent_messages`) and can be waited for
-(:meth:`~FakeBotApi.wait_for`, ``wait_for_async``, ``wait_for_messages``).  The server runs
-in a background thread; everything is thread-safe.
+(:meth:`~FakeBotApi.block_chat`, 403 or 400); groups upgraded to supergroups
+(:meth:`~FakeBotApi.migrate_chat`: 400 with ``migrate_to_chat_id``); deleted forum topics
+(:meth:`~FakeBotApi.delete_topic`: 400 "message thread not found"); one-off faults
+(:meth:`~FakeBotApi.fail_next`: 429 with retry_after, 403, 400, 500, "drop"); flood limits;
+latency.  Every call is recorded (:meth:`~FakeBotApi.calls`,
+:meth:`~FakeBotApi.sent_messages`) and can be waited for (:meth:`~FakeBotApi.wait_for`,
+``wait_for_async``, ``wait_for_messages``).  The server runs in a background thread;
+everything is thread-safe.
 """
 
 from __future__ import annotations
@@ -703,9 +706,12 @@ class FakeBotApi:
         self._cond = threading.Condition(threading.RLock())
         self._stopping = threading.Event()
         self._calls: list[ApiCall] = []
+        self.arrivals: list[str] = []  # methods in the order their requests arrived
         self._updates: list[JSONDict] = []
         self._faults: list[_Fault] = []
         self._blocked: dict[ChatId, _ApiError] = {}
+        self._migrated: dict[ChatId, int] = {}
+        self._deleted_threads: set[tuple[ChatId, int]] = set()
         self._flood_rules: list[_FloodRule] = []
         self._flood_log: deque[tuple[float, ChatId | None]] = deque()
         self._latency: dict[str, float] = {"*": latency}
@@ -1074,6 +1080,33 @@ class FakeBotApi:
         with self._cond:
             self._blocked[_norm_chat_id(chat_id)] = _ApiError(error_code, description)
 
+    def migrate_chat(self, chat_id: int, new_chat_id: int) -> list[JSONDict]:
+        """Upgrade a group to a supergroup, as Telegram does: the group gets a new id, every
+        call with the old one answers 400 "Bad Request: group chat was upgraded to a supergroup
+        chat" with ``parameters.migrate_to_chat_id``. Return the two service-message updates
+        Telegram sends (``migrate_to_chat_id`` in the old group, ``migrate_from_chat_id`` in
+        the new supergroup); not queued: see :meth:`push_update`."""
+        old, new = _norm_chat_id(chat_id), _norm_chat_id(new_chat_id)
+        assert isinstance(new, int)
+        with self._cond:
+            self._migrated[old] = new
+            title = self._chats.get(old, {}).get("title")
+        group = _chat_dict(old, "group", title)
+        supergroup = self.add_chat(new, "supergroup", title)
+        updates = []
+        for chat, field_, value in ((group, "migrate_to_chat_id", new),
+                                    (supergroup, "migrate_from_chat_id", old)):
+            updates.append({"update_id": _next(_update_ids), "message": {
+                "message_id": _next(_message_ids), "from": _user_dict(1001), "chat": chat,
+                "date": int(time.time()), field_: value}})
+        return updates
+
+    def delete_topic(self, chat_id: ChatId, thread_id: int) -> None:
+        """Delete a forum topic: sending into it answers 400 "Bad Request: message thread not
+        found" (as in groups; the General topic, sent without a thread, still works)."""
+        with self._cond:
+            self._deleted_threads.add((_norm_chat_id(chat_id), int(thread_id)))
+
     def unblock_chat(self, chat_id: ChatId) -> None:
         with self._cond:
             self._blocked.pop(_norm_chat_id(chat_id), None)
@@ -1127,6 +1160,9 @@ class FakeBotApi:
             return
 
         call = ApiCall(method, params, token, arrived, content_type)
+        with self._cond:  # seen before it is answered: a long poll is pending from here on
+            self.arrivals.append(method)
+            self._cond.notify_all()
         status: int | None
         response: JSONDict | None
         try:
@@ -1181,6 +1217,15 @@ class FakeBotApi:
                 blocked = self._blocked.get(_norm_chat_id(params["chat_id"]))
                 if blocked is not None:
                     raise _ApiError(blocked.code, blocked.description)
+                moved = self._migrated.get(_norm_chat_id(params["chat_id"]))
+                if moved is not None:
+                    raise _ApiError(400, "Bad Request: group chat was upgraded to a supergroup "
+                                    "chat", {"migrate_to_chat_id": moved})
+                thread = params.get("message_thread_id")
+                if (method in _MESSAGE_METHODS and thread is not None
+                        and (_norm_chat_id(params["chat_id"]), int(thread))
+                        in self._deleted_threads):
+                    raise _ApiError(400, "Bad Request: message thread not found")
             if method in _MESSAGE_METHODS:
                 self._check_flood(params)
         handler = self.METHODS.get(method)

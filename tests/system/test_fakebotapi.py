@@ -620,7 +620,11 @@ async def test_stop_is_prompt_with_a_pending_long_poll() -> None:
     async with Bot(api.token, base_url=api.base_url) as bot:
         poll = asyncio.create_task(bot.get_updates(timeout=30))
         await api.wait_for_async(lambda c: True, timeout=1)  # getMe from Bot.initialize
-        await asyncio.sleep(0.1)
+        for _ in range(2000):  # until the long poll has reached the fake (an event, not a nap)
+            if "getUpdates" in api.arrivals:
+                break
+            await asyncio.sleep(0.005)
+        assert "getUpdates" in api.arrivals
         await asyncio.to_thread(api.stop)
         assert await asyncio.wait_for(poll, 10) == ()  # not the 30 s long poll
     api.stop()  # idempotent

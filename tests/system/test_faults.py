@@ -19,10 +19,12 @@ without its redaction filter, so a leak fails here instead of being masked.
 from __future__ import annotations
 
 import asyncio
+import html
 import io
 import json
 import logging
 import os
+import re
 import signal
 import sqlite3
 import subprocess
@@ -39,22 +41,29 @@ from pathlib import Path
 
 import httpx
 import pytest
+from telegram import Update
 from telegram.ext import ExtBot
 
 from bot.app import publish_command_menu
+from bot.commands import trends
+from bot.commands.settings import MAX_KEYWORDS
 from bot.delivery import Deliverer, outbox_request
 from bot.pipeline.citations import fetch_citations
 from bot.pipeline.list_sync import seed_bundled
+from bot.render.html import esc
 from feeds.arxiv_rss import parse_arxiv_rss
+from feeds.awesome_list import parse_awesome_list
+from feeds.list_patch import insert_lines, markdown_line
 from feeds.model import Reason, ReasonKey
 from feeds.search import Query, parse_query
 from storage import chats, citations, job_runs, lists, outbox, papers, suggestions
 from storage.db import open_db
+from storage.lists import current_snapshot
 from storage.search import match_expression
 from tests.conftest import README_HISTORY, ROOT, TEST_DATA
 from tests.support.fakebotapi import DEFAULT_TOKEN, FakeBotApi
 from tests.support.feedserver import FakeTime, Reply
-from tests.support.rig import NOW, Rig, bot_rig
+from tests.support.rig import MAINTAINER, NOW, Rig, bot_rig
 
 TOKEN = DEFAULT_TOKEN
 SECRET = TOKEN.split(":", 1)[1]
@@ -394,6 +403,65 @@ async def test_feed_list_readme_garbage_body_keeps_the_stored_version(rig, logs)
     assert lists.latest_version(rig.db) == before and rig.db["list_entries"].count == entries
     one_line(logs, "no list entries", "keeping the stored version")
     assert rig.outbox_rows(READER) == 0  # no "everything was removed" news
+    sealed(logs, rig.api)
+
+
+def one_entry(body: bytes) -> bytes:
+    """A real README cut after its first entry, as a broken push leaves it."""
+    lines = body.splitlines(keepends=True)
+    section = next(i for i, line in enumerate(lines) if line.startswith(b"### "))
+    first = next(i for i in range(section, len(lines)) if lines[i].startswith(b"- **"))
+    cut = b"".join(lines[:first + 1])
+    assert len(parse_awesome_list(cut).entries) == 1
+    return cut
+
+
+def list_news(rig: Rig) -> int:
+    return rig.db["outbox"].count_where("text like '%removed%' or text like '%Removed%'")
+
+
+async def test_feed_list_readme_that_shrinks_to_one_entry_is_held_until_confirmed(
+        rig, logs) -> None:
+    news = 502  # follows a topic, instantly: list news would reach it at once
+    chats.ensure_chat(rig.db, news)
+    chats.set_chat_setting(rig.db, news, digest="instant")
+    chats.subscribe(rig.db, news, "topic", current_snapshot(rig.db).topics()[0].name)
+    whole, broken = readme("124"), one_entry(readme("124"))
+    rig.server.script("/README.md", Reply(whole), Reply(broken), Reply(whole), Reply(broken))
+    await rig.job("poll_list")
+    stable = lists.latest_version(rig.db)
+    outbox_before = rig.db["outbox"].count
+    logs.clear()
+    summary = await rig.job("poll_list")  # the broken push: held, not a version, not news
+    assert "held" in summary and lists.latest_version(rig.db) == stable
+    assert lists.held_suspect(rig.db).entry_count == 1
+    assert len(current_snapshot(rig.db).entries) == stable.entry_count
+    assert rig.db["outbox"].count == outbox_before and list_news(rig) == 0
+    assert job_runs.last_runs(rig.db)["poll_list"].failures == 0
+    one_line(logs, "lost most of the list", "held")
+    await rig.job("poll_list")  # fixed upstream: the list is whole again, nothing stored
+    assert lists.latest_version(rig.db).id == stable.id and lists.held_suspect(rig.db) is None
+    await rig.job("poll_list")  # broken again: held again
+    assert lists.latest_version(rig.db).id == stable.id
+    rig.server.script("/README.md", Reply(broken))
+    summary = await rig.job("poll_list")  # seen on a later poll too: now it is the list
+    assert "new version" in summary and lists.latest_version(rig.db).entry_count == 1
+    assert lists.held_suspect(rig.db) is None and list_news(rig) >= 1
+    sealed(logs, rig.api)
+
+
+async def test_feed_list_readme_shrinking_twice_in_a_row_differently_is_confirmed(
+        rig, logs) -> None:
+    whole = readme("124")
+    first, other = one_entry(whole), one_entry(whole) + b"\n"  # small both times, not equal
+    rig.server.script("/README.md", Reply(whole), Reply(first), Reply(other))
+    await rig.job("poll_list")
+    stable = lists.latest_version(rig.db)
+    await rig.job("poll_list")
+    assert lists.latest_version(rig.db) == stable
+    await rig.job("poll_list")
+    latest = lists.latest_version(rig.db)
+    assert latest.id > stable.id and latest.content_hash == lists.content_hash(other)
     sealed(logs, rig.api)
 
 
@@ -771,6 +839,86 @@ async def test_telegram_kicked_from_a_group_while_replying(rig, logs) -> None:
     sealed(logs, rig.api)
 
 
+OLD_GROUP, SUPERGROUP = -4001, -1_000_000_004_001
+
+
+def old_group(rig: Rig) -> None:
+    """A group with settings, a subscription, a vote and a two-part digest waiting."""
+    chats.ensure_chat(rig.db, OLD_GROUP, "group", "DL readers")
+    chats.set_chat_setting(rig.db, OLD_GROUP, lang="zh", digest="weekly", digest_hour=7)
+    chats.subscribe(rig.db, OLD_GROUP, "keyword", "attention")
+    chats.record_vote(rig.db, OLD_GROUP, "1312.2244", 1)
+    queue(rig, OLD_GROUP, "part one", "part two")
+
+
+def moved_to_the_supergroup(rig: Rig) -> None:
+    new, old = chats.get_chat(rig.db, SUPERGROUP), chats.get_chat(rig.db, OLD_GROUP)
+    assert new is not None and old is not None
+    assert (new.active, new.chat_type, new.lang, new.digest, new.digest_hour) == (
+        True, "supergroup", "zh", "weekly", 7)
+    assert not old.active
+    assert [(s.kind, s.value) for s in chats.subscriptions(rig.db, SUPERGROUP)] == [
+        ("keyword", "attention")]
+    assert chats.subscriptions(rig.db, OLD_GROUP) == [] and chats.votes(rig.db, OLD_GROUP) == {}
+    assert chats.votes(rig.db, SUPERGROUP) == {"1312.2244": 1}
+    assert [c.chat_id for c in chats.active_chats(rig.db)].count(SUPERGROUP) == 1
+    assert OLD_GROUP not in [c.chat_id for c in chats.active_chats(rig.db)]
+
+
+async def test_telegram_group_upgraded_to_a_supergroup_moves_the_chat_and_sends_there(
+        rig, logs) -> None:
+    old_group(rig)
+    rig.api.migrate_chat(OLD_GROUP, SUPERGROUP)  # 400 with parameters.migrate_to_chat_id
+    report = await rig.deliverer.deliver_pending()
+    assert (report.sent, report.dead_chats, report.failed) == (2, 0, 0)
+    assert [m.text for m in rig.api.sent_messages(SUPERGROUP)] == ["part one", "part two"]
+    assert [c.status for c in rig.api.calls("sendMessage")] == [400, 200, 200]
+    assert outbox.counts(rig.db) == {"sent": 2}
+    moved_to_the_supergroup(rig)
+    queue(rig, SUPERGROUP, "next digest", cycle="c2")  # the next digest goes to the new id
+    assert (await rig.deliverer.deliver_pending()).sent == 1
+    assert per_chat(rig.api) == {SUPERGROUP: 3}
+    one_line(logs, f"chat {OLD_GROUP} was upgraded to supergroup {SUPERGROUP}",
+             level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_telegram_migration_service_messages_move_the_chat_once(rig, logs) -> None:
+    old_group(rig)
+    for update in rig.api.migrate_chat(OLD_GROUP, SUPERGROUP):  # both, as Telegram sends them
+        await rig.app.process_update(Update.de_json(update, rig.app.bot))
+    moved_to_the_supergroup(rig)
+    assert rig.api.sent_messages() == []  # no answer to a service message
+    assert (await rig.deliverer.deliver_pending()).sent == 2
+    assert per_chat(rig.api) == {SUPERGROUP: 2}
+    assert [c.status for c in rig.api.calls("sendMessage")] == [200, 200]  # no 400 first
+    one_line(logs, f"chat {OLD_GROUP} was upgraded to supergroup {SUPERGROUP}",
+             level=logging.INFO)
+    sealed(logs, rig.api)
+
+
+async def test_telegram_deleted_forum_topic_falls_back_to_the_general_topic(rig, logs) -> None:
+    chats.ensure_chat(rig.db, GROUP, "supergroup", "DL readers")
+    chats.set_chat_setting(rig.db, GROUP, thread_id=77)
+    with rig.db.atomic():
+        outbox.enqueue(rig.db, GROUP, "digest", "c1", ["part one", "part two"], thread_id=77)
+    rig.api.delete_topic(GROUP, 77)  # 400 "Bad Request: message thread not found"
+    report = await rig.deliverer.deliver_pending()
+    assert (report.sent, report.failed, report.dead_chats) == (2, 0, 0)
+    calls = rig.api.calls("sendMessage")
+    assert [(c.status, c.params.get("message_thread_id")) for c in calls] == [
+        (400, 77), (200, None), (200, None)]
+    assert chats.get_chat(rig.db, GROUP).thread_id is None  # the topic is forgotten
+    with rig.db.atomic():
+        outbox.enqueue(rig.db, GROUP, "digest", "c2", ["next digest"],
+                       thread_id=chats.get_chat(rig.db, GROUP).thread_id)
+    assert (await rig.deliverer.deliver_pending()).sent == 1
+    assert sum(c.status == 400 for c in rig.api.calls("sendMessage")) == 1  # never again
+    assert outbox.counts(rig.db) == {"sent": 3}
+    one_line(logs, f"chat {GROUP}: forum topic 77 is gone", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
 async def test_telegram_flood_limit_across_many_chats_delivers_each_once(rig, logs) -> None:
     fanout = range(3000, 3012)
     for chat_id in fanout:
@@ -929,6 +1077,46 @@ async def test_process_database_locked_by_another_writer_loses_nothing(rig, logs
     assert per_chat(rig.api) == {READER: 1}
     one_line(logs, "job poll_arxiv", "4 new", level=logging.INFO)
     sealed(logs, rig.api)
+
+
+async def test_process_refresh_pressed_four_times_runs_once(rig, logs) -> None:
+    rig.server.script("/README.md", Reply(readme("124")))
+    rig.server.script("/rss", Reply(DAY1))
+    versions = len(lists.list_versions(rig.db))
+    await rig.app.start()  # the job queue runs /refresh's job
+    try:
+        await rig.services.list_lock.acquire()  # the first refresh holds at its list poll
+        presses = [await rig.say("/refresh", MAINTAINER) for _ in range(4)]
+        rig.services.list_lock.release()
+        await rig.api.wait_for_async(lambda call: reports(rig) >= 1, timeout=60)
+        (again,) = await rig.say("/refresh", MAINTAINER)  # done: the next press runs again
+        await rig.api.wait_for_async(lambda call: reports(rig) >= 2, timeout=60)
+    finally:
+        await rig.app.stop()
+    assert [len(p) for p in presses] == [1, 1, 1, 1]
+    assert "Refreshing" in presses[0][0].text and "Refreshing" in again.text
+    assert all("already running" in p[0].text for p in presses[1:])
+    assert len(rig.server.requests_to("/README.md")) == 2  # one per run, not one per press
+    assert len(lists.list_versions(rig.db)) == versions + 1  # the same body twice: one version
+    texts = [m.text for m in rig.api.sent_messages(READER)]
+    assert texts and len(set(texts)) == len(texts)  # no digest twice
+    assert sum(1 for r in logs.records if r.getMessage().startswith("job refresh:")) == 2
+    sealed(logs, rig.api)
+
+
+async def test_process_two_list_polls_at_once_store_one_version(rig, logs) -> None:
+    rig.server.script("/README.md", Reply(readme("124")))  # the bundled list is 125
+    versions = len(lists.list_versions(rig.db))
+    summaries = await asyncio.gather(rig.job("poll_list"), rig.job("poll_list"))
+    assert len(lists.list_versions(rig.db)) == versions + 1
+    assert sorted(s.split(" ")[1] for s in summaries) == ["new", "unchanged"], summaries
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+def reports(rig: Rig) -> int:
+    sent = rig.api.sent_messages(MAINTAINER)
+    return sum(1 for m in sent if (m.text or "").startswith("refresh:"))
 
 
 def test_process_unwritable_database_path_is_one_line(cli, tmp_path) -> None:
@@ -1196,6 +1384,37 @@ def test_input_readme_bodies_that_were_quadratic_parse_in_one_pass(monkeypatch) 
         k: v for k, v in before.items() if k != "Optimization / Training Techniques"}
 
 
+HOSTILE_TITLES = (
+    "Attention [is all](https://evil.example/a) you [[pdf]](https://evil.example/b) need",
+    "Bare links https://evil.example/x, www.evil.example and me@evil.example in a title",
+    "~~Struck~~ results and ~tilde~ noise",
+    "&#60;b&#62;Bold&#60;/b&#62; &amp; &copy; entities stay text",
+    "$O(n^2)$ math, :tada: emoji, `code`, *stars* and _under_ (2017)",
+    ":leading colon, trailing dash -",
+)
+
+
+@pytest.mark.parametrize("title", HOSTILE_TITLES)
+def test_input_hostile_titles_export_as_the_literal_title(title) -> None:
+    """Case 17: the maintainers' line renders (GitHub's own cmark-gfm) as the literal title,
+    with no link, strike-through or tag of its own, and the list's parser reads it back."""
+    cmarkgfm = pytest.importorskip("cmarkgfm", reason="GitHub's renderer: pip install '.[test]'")
+    paper = replace(parse_arxiv_rss(DAY1).papers[0], title=title)  # a real record, its title
+    line = markdown_line(paper)
+    html_line = cmarkgfm.github_flavored_markdown_to_html(line)
+    shown = re.fullmatch(r"<ul>\s*<li><strong>(.*?)</strong>(.*)</li>\s*</ul>\s*", html_line, re.S)
+    assert shown, html_line
+    inside = re.sub(r"<!--.*?-->", "", shown.group(1))  # the empty link breakers show nothing
+    assert "<" not in inside and html.unescape(inside) == title  # literal, no markup at all
+    assert shown.group(2).count("<a ") == 1  # only the entry's own [pdf] link
+    real = readme("125").decode()
+    section = parse_awesome_list(real).topics()[0].name
+    patched = parse_awesome_list(insert_lines(real, {section: [line]}))
+    (entry,) = [e for e in patched.entries if e.arxiv_id == paper.arxiv_id]
+    assert (entry.title, entry.year) == (title, int(paper.published[:4]))
+    assert len(patched.entries) == len(parse_awesome_list(real).entries) + 1
+
+
 async def test_input_html_and_script_in_feed_titles_are_rendered_escaped(rig, logs) -> None:
     hostile = DAY1.replace(
         b"<title>Users prefer Guetzli JPEG over same-sized libjpeg</title>",
@@ -1231,6 +1450,73 @@ async def test_input_fts_operators_are_plain_words(rig, logs) -> None:
         assert any(s in reply.text for s in answers), reply.text
     (hit,) = await rig.say('/search "guetzli"')
     assert "Guetzli" in hit.text
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_input_305_keyword_subscriptions_list_in_pages_and_a_cap_answers(rig, logs) -> None:
+    heavy, light = 601, 602
+    entries = current_snapshot(rig.db).entries
+    phrases = list(dict.fromkeys(text.casefold()[:60].strip() for e in entries
+                                 for text in (e.title, e.authors) if len(text) >= 2))[:305]
+    assert len(phrases) == 305
+    chats.ensure_chat(rig.db, heavy)
+    for phrase in phrases:  # made before there was a cap (storage takes them all)
+        chats.subscribe(rig.db, heavy, "keyword", phrase)
+    pages = await rig.say("/mysubs", heavy)  # the fake refuses any page over 4,096 units
+    assert len(pages) > 1 and all(p.text for p in pages)
+    shown = "\n".join(p.text or "" for p in pages)
+    assert all(shown.count(f"“{esc(phrase)}”") == 1 for phrase in phrases)
+    assert "Digest:" in (pages[-1].text or "") and "Digest:" not in (pages[0].text or "")
+    (refused,) = await rig.say('/subscribe "one more keyword"', heavy)
+    assert f"already follows {MAX_KEYWORDS} keywords" in refused.text
+    assert chats.count_subscriptions(rig.db, heavy, "keyword") == 305
+    chats.set_chat_setting(rig.db, heavy, lang="zh")
+    (refused_zh,) = await rig.say('/subscribe "one more keyword"', heavy)
+    assert f"已关注 {MAX_KEYWORDS} 个关键词" in refused_zh.text
+    chats.ensure_chat(rig.db, light)
+    for phrase in phrases[:MAX_KEYWORDS - 1]:
+        chats.subscribe(rig.db, light, "keyword", phrase)
+    (last,) = await rig.say('/subscribe "one more keyword"', light)
+    (again,) = await rig.say('/subscribe "one more keyword"', light)  # at the cap, not new
+    (over,) = await rig.say('/subscribe "and another"', light)
+    assert "Subscribed" in last.text and "already follow" in again.text
+    assert "most a chat may have" in over.text
+    assert chats.count_subscriptions(rig.db, light, "keyword") == MAX_KEYWORDS
+    quiet(logs)
+    sealed(logs, rig.api)
+
+
+async def test_input_a_slow_trends_chart_holds_only_its_own_chat(rig, logs, monkeypatch) -> None:
+    slow, other = 701, 702
+    drawing, release = threading.Event(), threading.Event()
+    real = trends.render_trends_png
+
+    def held_render(*args, **kwargs):  # the chart waits until the test lets it finish
+        drawing.set()
+        assert release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trends, "render_trends_png", held_render)
+    await rig.app.start()  # updates go through the application's own queue and processor
+    try:
+        async def send(chat_id: int, text: str) -> None:
+            update = rig.api.make_message_update(chat_id, text, user_id=chat_id)
+            await rig.app.update_queue.put(Update.de_json(update, rig.app.bot))
+
+        await send(slow, "/trends 104")
+        await send(slow, "/help")  # the same chat: waits for its /trends
+        await send(other, "/help")  # another chat: must not wait
+        (answer,) = await rig.api.wait_for_messages(chat_id=other, timeout=60)
+        assert drawing.is_set() and not release.is_set()  # answered while the chart is held
+        assert rig.api.sent_messages(slow) == []  # its own /help did not overtake it
+        release.set()
+        chart, help_ = await rig.api.wait_for_messages(2, chat_id=slow, timeout=60)
+    finally:
+        release.set()
+        await rig.app.stop()
+    assert "/papers" in answer.text and "/papers" in help_.text
+    assert (chart.method, help_.method) == ("sendPhoto", "sendMessage")  # the chat's order kept
     quiet(logs)
     sealed(logs, rig.api)
 
