@@ -169,7 +169,7 @@ async def check_token(config: Config) -> None:
 
 def cmd_deliver(args: argparse.Namespace) -> int:
     """Send pending outbox messages once (what the bot does every 30 s) and report."""
-    from telegram.error import InvalidToken
+    from telegram.error import InvalidToken, TelegramError
 
     from bot.app import build_application
 
@@ -189,6 +189,10 @@ def cmd_deliver(args: argparse.Namespace) -> int:
                 report = await app.bot_data.services.deliverer.deliver_pending()
         except InvalidToken:
             raise token_rejected() from None  # PTB's own message quotes the token
+        except TelegramError as exc:  # e.g. Telegram unreachable: getMe at start-up failed
+            raise ConfigError(f"the Telegram Bot API did not answer ({one_line_error(exc)}); "
+                              "nothing was sent, the outbox keeps every message for the next "
+                              "`deliver` or the running bot") from None
         return report.summary()
 
     print(asyncio.run(once()))

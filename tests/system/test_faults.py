@@ -1236,6 +1236,22 @@ def test_process_second_deliver_after_completion_sends_nothing(cli, tmp_path) ->
     no_token(out1, out2, err1, err2)
 
 
+def test_process_deliver_with_the_bot_api_unreachable_is_one_line(cli, tmp_path) -> None:
+    # fault case 19 for the one-shot `deliver` (was a 121-line traceback): nothing is sent,
+    # nothing is lost
+    import socket
+
+    outbox_db(tmp_path / "bot.db", range(4500, 4502))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))  # bound, never listening: nothing answers
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/bot"
+        code, out, err = cli("deliver", TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=closed)
+    assert code == 2 and out == ""
+    one_stderr_line(err, "papers-bot: error: the Telegram Bot API did not answer (NetworkError",
+                    "nothing was sent")
+    assert outbox.counts(open_db(tmp_path / "bot.db")) == {"pending": 2}
+
+
 @pytest.mark.parametrize("command", ["deliver", "run"])
 def test_process_revoked_token_is_one_line_without_the_token(cli, tmp_path, command) -> None:
     outbox_db(tmp_path / "bot.db", range(4300, 4302))
