@@ -379,15 +379,17 @@ async def on_error(update: object, context: BotContext) -> None:
     up to 30 s); a message the database refused is handled again later (`storage_failed`)."""
     error = context.error
     what = f"{type(error).__name__}: {' '.join(str(error).split())}"
+    trace = error if log.isEnabledFor(logging.DEBUG) else None  # a traceback only with -v
     if isinstance(error, DB_ERRORS) and isinstance(update, Update):
         await storage_failed(update, context, what)
     elif update is not None:
-        log.warning("update failed: %s", what)
+        log.warning("update failed: %s", what, exc_info=trace)
     elif context.job is not None:
-        log.warning("job %s failed: %s; it runs again at its next time", context.job.name, what)
+        log.warning("job %s failed: %s; it runs again at its next time", context.job.name, what,
+                    exc_info=trace)
     else:
         log.warning("polling Telegram for updates failed (%s); trying again in at most 30 s",
-                    what)
+                    what, exc_info=trace)
 
 
 async def storage_failed(update: Update, context: BotContext, what: str) -> None:

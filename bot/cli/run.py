@@ -163,7 +163,8 @@ async def check_token(config: Config) -> None:
             wait = START_RETRY_SECONDS[min(attempt, len(START_RETRY_SECONDS) - 1)]
             attempt += 1
             log.warning("the Telegram Bot API did not answer getMe at start-up (attempt %d: "
-                        "%s); trying again in %d s", attempt, one_line_error(exc), wait)
+                        "%s); trying again in %d s", attempt, one_line_error(exc), wait,
+                        exc_info=exc if log.isEnabledFor(logging.DEBUG) else None)  # -v
             await asyncio.sleep(wait)
 
 

@@ -1660,6 +1660,13 @@ def test_process_getme_502_then_401_at_start_is_one_line_each_without_the_token(
     assert "did not answer getMe at start-up (attempt 1: NetworkError" in retry
     assert "502" in retry and "trying again in 1 s" in retry
     assert error.startswith("papers-bot: error: TELEGRAM_BOT_TOKEN was rejected")
+    with FakeBotApi(token="654321:SOME-OTHER-BOTS-TOKEN-abcdefgh") as api:  # again, with -v
+        api.fail_next("getMe", 502)
+        verbose = bot_process(tmp_path, api.base_url, TOKEN, "-v")
+        verbose.communicate(timeout=120)
+    err = stderr_of(tmp_path)
+    assert verbose.returncode == 2 and "Traceback" in err  # -v shows the traceback...
+    no_token(err)  # ...redacted like every line
 
 
 def test_process_getme_401_in_the_libraries_own_start_up_is_one_line(cli, tmp_path,
