@@ -11,6 +11,7 @@ import logging
 from collections.abc import Awaitable
 from typing import Any
 
+import httpx
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
@@ -27,6 +28,7 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.request import HTTPXRequest
 
 from bot.commands.base import Asker, ButtonResult
 from bot.commands.dispatch import (
@@ -49,10 +51,12 @@ from bot.render.reply import Reply
 from bot.render.strings import t
 from feeds.model import Lang
 from storage import chats
-from storage.db import Database, limit_lock_wait
+from storage.db import DB_ERRORS, Database, limit_lock_wait
 from storage.writer import Pending, Writer
 
 log = logging.getLogger(__name__)
+STORAGE_RETRY_SECONDS = 30.0  # a message the database refused is handled again after this...
+STORAGE_RETRIES = 120  # ...for up to an hour; the user is told once
 ADMIN_STATUSES = {ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER}
 MAX_CONCURRENT_UPDATES = 256
 
@@ -101,6 +105,11 @@ class BotState:
     def __init__(self) -> None:
         self._services: Services | None = None
         self._scheduler: Scheduler | None = None
+        self.token_watch = TokenWatch()
+        # a message whose handling the database refused (disk full): tries so far, by update
+        self.storage_attempts: dict[int, int] = {}
+        self.storage_retry_seconds = STORAGE_RETRY_SECONDS
+        self.storage_retries: set[asyncio.Task[None]] = set()
 
     def attach(self, services: Services, scheduler: Scheduler) -> None:
         """Give the bot its services and scheduler."""
@@ -131,6 +140,29 @@ class BotState:
         return self.services.config
 
 
+class TokenWatch:
+    """Telegram answers getUpdates with 401 once the token is revoked while the bot runs;
+    python-telegram-bot then ends its polling loop (with a traceback) and the process idles,
+    deaf, forever. The watch stops the application instead, and `papers-bot run` says why in
+    one line (`revoked`)."""
+
+    def __init__(self) -> None:
+        self.revoked = False
+        self.app: BotApp | None = None
+
+    async def on_response(self, response: httpx.Response) -> None:
+        """httpx's response hook on the getUpdates transport."""
+        if response.status_code == 401 and not self.revoked:
+            self.revoked = True
+            if self.app is not None and self.app.running:
+                self.app.stop_running()
+
+    def request(self) -> HTTPXRequest:
+        """PTB's getUpdates transport (its defaults), watched."""
+        return HTTPXRequest(connection_pool_size=1,
+                            httpx_kwargs={"event_hooks": {"response": [self.on_response]}})
+
+
 BotContext = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], BotState]
 BotApp = Application[Any, BotContext, dict[Any, Any], dict[Any, Any], BotState, Any]
 CONTEXT_TYPES = ContextTypes(bot_data=BotState)
@@ -138,18 +170,21 @@ CONTEXT_TYPES = ContextTypes(bot_data=BotState)
 
 def build_application(config: Config, db: Database, with_jobs: bool = True) -> BotApp:
     """Build the bot: handlers from the command table, rate limiter, jobs, our Bot API URL."""
+    watch = TokenWatch()
     app: BotApp = (
         ApplicationBuilder()
         .token(config.require_token())
         .base_url(config.telegram_api_url)
         .context_types(CONTEXT_TYPES)
         .request(outbox_request())
+        .get_updates_request(watch.request())
         .concurrent_updates(ChatOrderedProcessor())
         .rate_limiter(
             AIORateLimiter(overall_max_rate=config.telegram_rate_limit, overall_time_period=1,
                            max_retries=3)
         )
         .post_init(_post_init)
+        .post_stop(_post_stop)
         .post_shutdown(_post_shutdown)
         .build()
     )
@@ -167,6 +202,7 @@ def build_application(config: Config, db: Database, with_jobs: bool = True) -> B
     services = Services(db, config, Deliverer(app.bot, db), writer=Writer.for_db(db))
     scheduler = Scheduler(app, services, {job.name: job for job in job_table(config)})
     app.bot_data.attach(services, scheduler)
+    app.bot_data.token_watch, watch.app = watch, app
     if with_jobs:
         scheduler.schedule()
     return app
@@ -178,6 +214,17 @@ async def _post_init(app: BotApp) -> None:
 
 async def _post_shutdown(app: BotApp) -> None:
     app.bot_data.services.writes().close()  # land what is handed over (logs what could not)
+
+
+async def _post_stop(app: BotApp) -> None:
+    """Messages still waiting for the database to take writes again are dropped, said once."""
+    waiting = list(app.bot_data.storage_retries)
+    for task in waiting:
+        task.cancel()
+    await asyncio.gather(*waiting, return_exceptions=True)
+    if waiting:
+        log.info("stopping: %d messages that waited for the database are not answered",
+                 len(waiting))
 
 
 async def publish_command_menu(app: BotApp) -> None:
@@ -378,5 +425,59 @@ async def reply_to(context: BotContext, chat_id: int, reply: Reply,
 
 
 async def on_error(update: object, context: BotContext) -> None:
-    """Log a handler failure in one line (the token never appears: see cli logging)."""
-    log.warning("update failed: %s: %s", type(context.error).__name__, context.error)
+    """Log a failure in one line (the token never appears: see cli logging). With no update,
+    a job or python-telegram-bot's polling failed (polling tries again by itself, backing off
+    up to 30 s); a message the database refused is handled again later (`storage_failed`)."""
+    error = context.error
+    what = f"{type(error).__name__}: {' '.join(str(error).split())}"
+    trace = error if log.isEnabledFor(logging.DEBUG) else None  # a traceback only with -v
+    if isinstance(error, DB_ERRORS) and isinstance(update, Update):
+        await storage_failed(update, context, what)
+    elif update is not None:
+        log.warning("update failed: %s", what, exc_info=trace)
+    elif context.job is not None:
+        log.warning("job %s failed: %s; it runs again at its next time", context.job.name, what,
+                    exc_info=trace)
+    else:
+        log.warning("polling Telegram for updates failed (%s); trying again in at most 30 s",
+                    what, exc_info=trace)
+
+
+async def storage_failed(update: Update, context: BotContext, what: str) -> None:
+    """The database refused a write while handling this update (a full disk, most likely):
+    tell the user once that the answer will come, and handle the message again every
+    `storage_retry_seconds` until it goes through; one line per failed attempt. A button
+    press is not pressed again (the user sees the notice and can press it once more)."""
+    state = context.bot_data
+    attempt = state.storage_attempts.get(update.update_id, 0) + 1
+    chat = update.effective_chat
+    again = update.message is not None and attempt <= STORAGE_RETRIES
+    if attempt == 1 and chat is not None:
+        notice = Reply(t(_language(update) or Lang.EN, "storage_unavailable"))
+        try:
+            await send_reply(context.bot, chat.id, notice, topic_of(update.effective_message))
+        except TelegramError as exc:
+            log.info("could not tell chat %s about the database: %s", chat.id, exc)
+    where = f"chat {chat.id}" if chat else "an unknown chat"
+    if again:
+        log.warning("a message from %s could not be handled: the database refused a write "
+                    "(%s); handling it again in %g s (attempt %d)", where, what,
+                    state.storage_retry_seconds, attempt)
+        # a plain task (PTB's create_task would hold a stop up to storage_retry_seconds)
+        task = asyncio.create_task(_handle_again(context.application, update, attempt))
+        state.storage_retries.add(task)
+        task.add_done_callback(state.storage_retries.discard)
+    else:
+        log.warning("an update from %s could not be handled: the database refused a write "
+                    "(%s); not tried again", where, what)
+
+
+async def _handle_again(app: Application[Any, Any, Any, Any, BotState, Any], update: Update,
+                        attempt: int) -> None:
+    state = app.bot_data
+    await asyncio.sleep(state.storage_retry_seconds)
+    state.storage_attempts[update.update_id] = attempt
+    try:
+        await app.process_update(update)
+    finally:
+        state.storage_attempts.pop(update.update_id, None)

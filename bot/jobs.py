@@ -26,14 +26,14 @@ from bot.pipeline.list_sync import ListSyncStatus, sync_list
 from bot.pipeline.scoring import score_unscored_off_loop
 from bot.pipeline.suggestions import enqueue_suggestions, make_suggestions
 from bot.render.html import esc
-from bot.render.job_summary import job_title, localise_summary
+from bot.render.job_summary import job_title, readable_summary
 from bot.render.reply import Reply
 from bot.render.strings import t
 from feeds.arxiv_calendar import EASTERN, feed_day, is_announcement_day
 from feeds.arxiv_limiter import ARXIV_LIMITER, ArxivLimiter
 from feeds.model import DigestMode, PollStatus
 from storage import chats, job_runs, outbox
-from storage.db import Database, end_transaction, is_locked
+from storage.db import DB_ERRORS, Database, end_transaction, is_locked
 from storage.lists import current_snapshot
 from storage.outbox import OutboxStatus
 from storage.writer import Writer
@@ -103,6 +103,8 @@ async def poll_arxiv(services: Services) -> Outcome:
     """Fetch the day's arXiv feed, score new papers, queue instant digests, deliver."""
     async with services.arxiv_lock:
         report = await sync_arxiv(services.db, services.config, limiter=services.limiter)
+        if report.storage:  # its one line said so; the steps below would only fail the same way
+            return Outcome(report.summary(), waiting=report.waiting, failed=True)
         dated = await date_first_versions(services.db, services.config, services.clock(),
                                           limiter=services.limiter)
         scored = await score_unscored_off_loop(services.db, current_snapshot(services.db))
@@ -230,24 +232,38 @@ def job_table(config: Config) -> tuple[Job, ...]:
 
 
 async def run_recorded(services: Services, job: Job) -> Outcome:
-    """Run a job body, log one line (what it did, how long) and record the run."""
+    """Run a job body, log one line (what it did, how long) and record the run. A database
+    that refuses writes (a full disk) fails the run in that one line, recorded if it can be:
+    the job runs again at its next time, and works once there is room again."""
     started = time.monotonic()
+    refused = False
     try:
         outcome = await job.body(services)
         ok = not outcome.failed
+    except DB_ERRORS as exc:  # not a bug: no traceback (one with -v, from the error itself)
+        end_transaction(services.db)
+        ok = False
+        if is_locked(exc):  # another process's write lock: soon again, not at the next time
+            outcome = Outcome(f"failed: the database was locked by another process; trying "
+                              f"again in {LOCKED_RETRY_SECONDS} s", failed=True, locked=True)
+        else:  # a full disk, a read-only file
+            outcome, refused = Outcome(f"failed: the database refused a write ({exc}); "
+                                       "it runs again at its next time"), True
     except Exception as exc:  # a failing job must not stop the scheduler
         end_transaction(services.db)
         ok = False
-        if is_locked(exc):
-            outcome = Outcome(f"failed: the database was locked by another process; trying "
-                              f"again in {LOCKED_RETRY_SECONDS} s", failed=True, locked=True)
-        else:
-            outcome = Outcome(f"failed: {type(exc).__name__}: {exc}")
-            log.exception("job %s failed", job.name)
+        outcome = Outcome(f"failed: {type(exc).__name__}: {exc}")
+        log.exception("job %s failed", job.name)
     seconds = time.monotonic() - started
-    await services.writes().settle(
-        lambda db: job_runs.record_run(db, job.name, ok, outcome.summary, seconds))
-    log.info("job %s: %s [%.2fs]", job.name, outcome.summary, seconds)
+    try:
+        await services.writes().settle(
+            lambda db: job_runs.record_run(db, job.name, ok, outcome.summary, seconds))
+        unrecorded = ""
+    except DB_ERRORS as exc:  # warned once: by the body's own failure line, if it had one
+        refused = refused or ok
+        unrecorded = f" (this run is not recorded: {exc})"
+    log.log(logging.WARNING if refused else logging.INFO, "job %s: %s%s [%.2fs]", job.name,
+            outcome.summary, unrecorded, seconds)
     return outcome
 
 
@@ -286,7 +302,7 @@ class Scheduler:
         chat = chats.get_chat(self.services.db, chat_id)
         lang = chat.lang if chat else "en"
         text = t(lang, "job_report", job=esc(job_title(job.name, lang)),
-                 summary=esc(localise_summary(outcome.summary, lang)))[:4000]
+                 summary=esc(readable_summary(outcome.summary, lang)))[:4000]
         await send_reply(self.app.bot, chat_id, Reply(text))
 
     def retry_soon(self, job: Job, attempt: int) -> bool:

@@ -46,10 +46,12 @@ class FetchResult:
 class FetchError(Exception):
     """A request failed; str() is one line that names the URL and the cause."""
 
-    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None):
+    def __init__(self, message: str, status: int | None = None, retry_after: float | None = None,
+                 retryable: bool = True):
         super().__init__(message)
         self.status = status
         self.retry_after = retry_after
+        self.retryable = retryable  # False: asking again now cannot help (the deadline passed)
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ class RetryPolicy:
         self, error: FetchError, attempt: int, rng: Callable[[], float] = random.random
     ) -> float | None:
         """Seconds to wait before the next attempt, or None to give up."""
-        if attempt >= self.attempts:
+        if attempt >= self.attempts or not error.retryable:
             return None
         if error.status is not None and error.status not in RETRYABLE_STATUSES:
             return None  # 400, 403, 404...: asking again will not help
@@ -217,9 +219,9 @@ async def _send(
     try:
         async with asyncio.timeout(limits.total_seconds):
             return await _exchange(client, method, url, headers, validators, limits, request)
-    except TimeoutError:
+    except TimeoutError:  # not retried: each attempt would take the whole deadline again
         raise FetchError(f"{verb} {url} took longer than {limits.total_seconds:g} s "
-                         "(HTTP_TOTAL_TIMEOUT)") from None
+                         "(HTTP_TOTAL_TIMEOUT)", retryable=False) from None
     except httpx.TimeoutException:
         raise FetchError(f"timeout {verb} {url}") from None
     except httpx.HTTPError as exc:
@@ -352,7 +354,7 @@ def _final(exc: FetchError, attempt: int) -> FetchError:
         message += f" (gave up after {attempt} attempts)"
     if exc.retry_after is not None:
         message += f" (server asked to retry after {exc.retry_after:.0f} s)"
-    return FetchError(message, exc.status, exc.retry_after)
+    return FetchError(message, exc.status, exc.retry_after, exc.retryable)
 
 
 def parse_retry_after(value: str | None, now: datetime | None = None) -> float | None:

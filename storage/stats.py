@@ -25,12 +25,15 @@ class BotStats:
 
 def bot_stats(db: Database) -> BotStats:
     """Count everything /stats shows, one query per table."""
-    active = db.conn.execute(
-        "select count(*) from chats where active = 1 and chat_id != 0").fetchone()[0]
+    # chat 0 is the offline console (`papers-bot ask`): no chat of the bot's
+    active, known = db.conn.execute(
+        "select count(*) filter (where active = 1), count(*) from chats where chat_id != 0"
+    ).fetchone()
     return BotStats(
         active_chats=active,
-        chats=db.table("chats").count,
-        subscriptions=db.table("subscriptions").count,
+        chats=known,
+        subscriptions=db.conn.execute(
+            "select count(*) from subscriptions where chat_id != 0").fetchone()[0],
         papers=db.table("papers").count,
         scored=db.table("scores").count,
         list_versions=db.table("list_versions").count,

@@ -10,7 +10,8 @@ from storage.db import Database
 _WEEKLY_SQL = """
 select date(p.day, 'weekday 0', '-6 days') as week, s.section as section, count(*) as n
 from (
-  select arxiv_id, coalesce(nullif(announced, ''), substr(first_seen, 1, 10)) as day from papers
+  select arxiv_id, coalesce(nullif(announced, ''), nullif(substr(published, 1, 10), '')) as day
+  from papers
 ) as p
 join scores as s on s.arxiv_id = p.arxiv_id
 where p.day >= ? and p.day < ? and coalesce(s.section, '') != ''
@@ -39,7 +40,10 @@ def _today(now: date | datetime | None) -> date:
 def weekly_counts(
     db: Database, weeks: int = 12, now: date | datetime | None = None
 ) -> list[WeekCount]:
-    """Count routed papers per week and section (announcement day, else first seen)."""
+    """Count routed papers per week and section, each in the week it was new: its
+    announcement day, else its first version's date (an API record's `published`). A
+    revision announced later does not count again, and one whose first version is not dated
+    yet (the RSS leaves it blank) is not counted until it is."""
     starts = week_starts(weeks, now)
     end = starts[-1] + timedelta(weeks=1)
     rows = db.query(_WEEKLY_SQL, [starts[0].isoformat(), end.isoformat()])

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from bot.cli import arxiv, lists, ops, rank, run, suggestions
-from bot.cli.common import UsageError, configure_logging
+from bot.cli.common import UsageError, configure_logging, redact
 from bot.config import Config, ConfigError
 from feeds.http import FetchError
 from storage.backup import BackupRefused
@@ -23,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="papers-bot",
         description="Telegram bot and tools for the awesome-deep-learning-papers list.",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log debug details, and a traceback with any error")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for group in COMMAND_GROUPS:
         group.register(subparsers)
@@ -38,20 +39,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except (ConfigError, UsageError, StorageError, FetchError, BackupRefused) as exc:
-        print(f"papers-bot: error: {exc}", file=sys.stderr)
-        return 2
+        return fail(str(exc))
     except KeyboardInterrupt:
         print("papers-bot: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
     except DB_ERRORS as exc:  # e.g. the disk filled up after the database opened
-        print(f"papers-bot: error: database {database_path()}: {exc}", file=sys.stderr)
-        return 2
+        return fail(f"database {database_path()}: {exc}")
     except OSError as exc:
         where = f"{exc.filename}: " if exc.filename else ""
-        print(f"papers-bot: error: {where}{exc.strerror or exc}", file=sys.stderr)
-        return 2
+        return fail(f"{where}{exc.strerror or exc}")
+
+
+def fail(message: str) -> int:
+    """Print the one error line of a failed command (secrets blanked); exit code 2."""
+    print(f"papers-bot: error: {redact(' '.join(message.split()))}", file=sys.stderr)
+    return 2
 
 
 def database_path() -> str:

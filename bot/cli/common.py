@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import re
 import sys
 from pathlib import Path
@@ -23,44 +24,78 @@ def read_input(path: str) -> bytes:
 
 
 def configure_logging(verbose: bool = False) -> None:
-    """Log one line per event to stderr; keep httpx quiet (its URLs contain the bot token)."""
+    """Log one line per event to stderr, with no secret in it: every record, ours or a
+    library's (python-telegram-bot's, httpx's), goes through `OneLineRedacted`. Tracebacks
+    only with `-v`; httpx & co. stay quiet (their request lines carry the bot token)."""
+    for name in SECRET_SETTINGS:  # known before any setting is parsed: even a bad one's error
+        redact_secret(os.environ.get(name, "").strip())
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    handler.addFilter(RedactSecrets())
+    handler.setFormatter(OneLineRedacted(verbose))
+    handler.addFilter(drop_reported_elsewhere)
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO, handlers=[handler],
                         force=True)
     for noisy in ("httpx", "httpcore", "telegram.ext.ExtBot", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+SECRET_SETTINGS = ("TELEGRAM_BOT_TOKEN", "CITATIONS_API_KEY")
 _TOKEN_SHAPE = re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{20,}")
+MIN_SECRET_LENGTH = 6  # shorter values would blank ordinary words; no real key is that short
 
 
-class RedactSecrets(logging.Filter):
-    """Replace bot tokens (and any registered secret) in log lines with '[REDACTED]'."""
+class OneLineRedacted(logging.Formatter):
+    """The one redaction step of every log line: the whole formatted record (message,
+    arguments, exception and stack text) is redacted after formatting, so nothing a library
+    puts in a record can carry a secret past it. Without `verbose`, a record's exception is
+    told on the same line as `(Type: message)` instead of a traceback, and a message's own
+    line breaks are folded: one event, one line."""
 
-    secrets: set[str] = set()
+    def __init__(self, verbose: bool = False) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        self.verbose = verbose
 
-    def filter(self, record: logging.LogRecord) -> bool:
+    def format(self, record: logging.LogRecord) -> str:
+        if self.verbose:
+            return redact(super().format(record))
+        line = logging.makeLogRecord(record.__dict__)  # others (caplog) still see the original
         message = record.getMessage()
-        clean = _TOKEN_SHAPE.sub("[REDACTED]", message)
-        for secret in self.secrets:
-            clean = clean.replace(secret, "[REDACTED]")
-        if clean != message:
-            record.msg, record.args = clean, None
-        return True
+        error = record.exc_info[1] if record.exc_info else None
+        if error is not None:
+            message = f"{message} ({one_line_error(error)})"
+        line.msg, line.args = " ".join(message.split()), None
+        line.exc_info = line.exc_text = line.stack_info = None
+        return redact(super().format(line))
+
+
+def one_line_error(error: BaseException) -> str:
+    """`Type: message` on one line (the message's line breaks folded)."""
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def drop_reported_elsewhere(record: logging.LogRecord) -> bool:
+    """A rejected token is reported by `papers-bot` itself, in one line; python-telegram-bot
+    logs it first with a traceback that quotes the token (and asyncio again, as the polling
+    task's unretrieved exception): drop every record that carries it."""
+    error = record.exc_info[1] if record.exc_info else None
+    return not (type(error).__name__ == "InvalidToken"
+                and type(error).__module__.startswith("telegram"))
+
+
+SECRETS: set[str] = set()  # what redact() blanks besides anything shaped like a bot token
 
 
 def redact(text: str, *secrets: str) -> str:
     """`text` with bot tokens and these secrets replaced by '[REDACTED]'."""
     clean = _TOKEN_SHAPE.sub("[REDACTED]", text)
-    for secret in (*secrets, *RedactSecrets.secrets):
+    for secret in sorted({*secrets, *SECRETS}, key=len, reverse=True):  # longest first
         if secret:
             clean = clean.replace(secret, "[REDACTED]")
     return clean
 
 
 def redact_secret(secret: str) -> None:
-    """Never log this value (the bot token, API keys)."""
-    if secret:
-        RedactSecrets.secrets.add(secret)
+    """Never show this value (the bot token and its secret half, API keys)."""
+    for part in (secret, secret.partition(":")[2]):
+        if len(part) >= MIN_SECRET_LENGTH:
+            SECRETS.add(part)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 
 from bot.cli.common import read_input
 from bot.config import Config
@@ -17,6 +18,8 @@ from feeds.model import ListDiff, ListEntry, ListSnapshot, PollStatus
 from storage import lists
 from storage.db import open_db
 from storage.lists import current_snapshot
+
+log = logging.getLogger(__name__)
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -113,21 +116,27 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    """Run the requested watchers once and print one line each."""
+    """Run the requested watchers once and print one line each (a failure too, once: the
+    watchers log nothing of their own here). Steps and retries are shown on stderr as they
+    happen, so a long sync is not silent."""
     config = Config.from_env()
     db = open_db(config.db_path)
     do_list = args.sync_list or not args.sync_arxiv
     do_arxiv = args.sync_arxiv or not args.sync_list
+    logging.getLogger("feeds.http").setLevel(logging.DEBUG)  # each failed attempt: one line
     failed = False
     if do_list:
-        report = asyncio.run(sync_list(db, config))
-        print(report.summary())
+        log.info("sync: fetching the list from %s", config.list_readme_url)
+        report = asyncio.run(sync_list(db, config, next_step=None))
+        print(report.summary(), flush=True)
         failed |= report.status is ListSyncStatus.ERROR
     if do_arxiv:
-        arxiv_report = asyncio.run(sync_arxiv(db, config))
-        print(arxiv_report.summary())
+        log.info("sync: fetching arXiv's feed from %s", config.arxiv_rss_url)
+        arxiv_report = asyncio.run(sync_arxiv(db, config, next_step=None))
+        print(arxiv_report.summary(), flush=True)
         failed |= arxiv_report.status is PollStatus.ERROR
     # What the bot's own poll does next: /papers, /paper, /trends and suggestions read scores.
+    log.info("sync: scoring the papers not scored yet")
     scored = score_unscored(db, current_snapshot(db))
     print(f"scored {scored} papers (routed to topics and ranked)")
     return 1 if failed else 0

@@ -6,11 +6,12 @@ import argparse
 import asyncio
 import hashlib
 import logging
+import signal
 from dataclasses import replace
 from typing import IO
 from urllib.parse import urlsplit
 
-from bot.cli.common import UsageError, redact, redact_secret
+from bot.cli.common import UsageError, one_line_error, redact, redact_secret
 from bot.commands.base import Asker
 from bot.commands.dispatch import parse_command, run_command
 from bot.commands.table import BY_NAME
@@ -127,18 +128,32 @@ def console_text(reply: Reply) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot: long polling, or a webhook with --webhook."""
-    from bot.app import build_application
-
     config = Config.from_env()
     redact_secret(config.require_token())
+    # SIGTERM while Telegram is still awaited ends the process in one line, as Ctrl-C does
+    # (once running, python-telegram-bot handles both and stops cleanly)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     asyncio.run(check_token(config))  # before PTB's start-up, which logs a rejected token
     held = lock.hold(config.db_path)  # one bot per database, for this process's life
+    try:
+        serve(args, config)
+    finally:
+        if held is not None:  # released at exit anyway; in-process callers (tests) need it now
+            held.close()
+    log.info("stopped cleanly")
+    return 0
+
+
+def serve(args: argparse.Namespace, config: Config) -> None:
+    """Run the application until it stops; a Telegram failure becomes one ConfigError line."""
+    from telegram.error import InvalidToken, TelegramError
+
+    from bot.app import build_application
+
     db = open_db(config.db_path)
     seed_bundled(db)
     app = build_application(config, db)
     log.info("starting: database %s, Bot API %s", config.db_path, config.telegram_api_url)
-    from telegram.error import InvalidToken, TelegramError
-
     try:
         if args.webhook:
             cap_webhook_bodies(WEBHOOK_MAX_BYTES)
@@ -155,9 +170,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     except TelegramError as exc:
         raise ConfigError(f"the Telegram Bot API failed at start-up: "
                           f"{redact(str(exc), config.telegram_bot_token)}") from None
-    log.info("stopped cleanly")
-    del held
-    return 0
+    if app.bot_data.token_watch.revoked:  # 401 on getUpdates: revoked while running
+        raise token_rejected()
 
 
 WEBHOOK_MAX_BYTES = 1024 * 1024  # an update is a few KB; Telegram's largest are far below
@@ -178,23 +192,35 @@ def token_rejected() -> ConfigError:
                        "Unauthorized): revoked or mistyped? Ask @BotFather for the current one")
 
 
+START_RETRY_SECONDS = (1, 2, 5, 10, 30, 60)  # then every 60 s, for as long as it takes
+
+
 async def check_token(config: Config) -> None:
-    """Raise ConfigError when Telegram rejects the token; other failures are left to PTB."""
+    """Wait until Telegram answers getMe: raise ConfigError when it rejects the token; while
+    it cannot be reached, log one line per failed attempt (what failed, when the next one
+    is) and try again, so a bot started during an outage comes up once Telegram is back."""
     from telegram import Bot
     from telegram.error import InvalidToken, TelegramError
 
-    try:
-        async with Bot(config.require_token(), base_url=config.telegram_api_url):
-            pass
-    except InvalidToken:
-        raise token_rejected() from None
-    except TelegramError:
-        pass  # Telegram unreachable right now: the bot's own start-up retries and reports it
+    attempt = 0
+    while True:
+        try:
+            async with Bot(config.require_token(), base_url=config.telegram_api_url):
+                return
+        except InvalidToken:
+            raise token_rejected() from None
+        except TelegramError as exc:
+            wait = START_RETRY_SECONDS[min(attempt, len(START_RETRY_SECONDS) - 1)]
+            attempt += 1
+            log.warning("the Telegram Bot API did not answer getMe at start-up (attempt %d: "
+                        "%s); trying again in %d s", attempt, one_line_error(exc), wait,
+                        exc_info=exc if log.isEnabledFor(logging.DEBUG) else None)  # -v
+            await asyncio.sleep(wait)
 
 
 def cmd_deliver(args: argparse.Namespace) -> int:
     """Send pending outbox messages once (what the bot does every 30 s) and report."""
-    from telegram.error import InvalidToken
+    from telegram.error import InvalidToken, TelegramError
 
     from bot.app import build_application
 
@@ -214,6 +240,10 @@ def cmd_deliver(args: argparse.Namespace) -> int:
                 report = await app.bot_data.services.deliverer.deliver_pending()
         except InvalidToken:
             raise token_rejected() from None  # PTB's own message quotes the token
+        except TelegramError as exc:  # e.g. Telegram unreachable: getMe at start-up failed
+            raise ConfigError(f"the Telegram Bot API did not answer ({one_line_error(exc)}); "
+                              "nothing was sent, the outbox keeps every message for the next "
+                              "`deliver` or the running bot") from None
         return report.summary()
 
     print(asyncio.run(once()))

@@ -6,11 +6,12 @@ from bot.commands.base import Asker, ButtonResult, number
 from bot.render.cards import DECISION_CODES, suggestion_card
 from bot.render.dates import utc_stamp
 from bot.render.html import esc
-from bot.render.job_summary import job_title, localise_summary
+from bot.render.job_summary import job_title, readable_summary
 from bot.render.reply import Button, Reply
 from bot.render.strings import t
 from feeds.model import SuggestionStatus
 from storage import job_runs, papers, suggestions
+from storage.outbox import OutboxStatus
 from storage.stats import bot_stats
 
 SHOWN = 5  # suggestions per page
@@ -54,8 +55,10 @@ def page_button(asker: Asker, rest: str) -> ButtonResult:
 def answer_stats(asker: Asker, args: str) -> list[Reply]:
     """Counts: chats, subscriptions, papers, deliveries, failures, job runs."""
     lang, stats = asker.lang, bot_stats(asker.db)
-    deliveries = t(lang, "list_comma").join(t(lang, f"delivery_{status}", n=n)
-                                            for status, n in sorted(stats.deliveries.items()))
+    deliveries = t(lang, "list_comma").join(
+        t(lang, f"delivery_{status}", n=stats.deliveries[status])
+        for status in OutboxStatus if stats.deliveries.get(status)  # in the order they pass
+    ) or t(lang, "stats_no_deliveries")
     lines = [
         t(lang, "stats_title"),
         t(lang, "stats_chats", active=stats.active_chats,
@@ -69,7 +72,7 @@ def answer_stats(asker: Asker, args: str) -> list[Reply]:
     for run in job_runs.last_runs(asker.db).values():
         lines.append(t(lang, "stats_job", name=esc(job_title(run.name, lang)), runs=run.runs,
                        failures=run.failures, last=esc(utc_stamp(run.last_run_at, lang)),
-                       summary=esc(localise_summary(run.last_summary, lang))))
+                       summary=esc(readable_summary(run.last_summary, lang))))
     return [Reply("\n".join(lines))]
 
 

@@ -45,6 +45,7 @@ class ArxivSyncReport:
     reason: str = ""  # weekend | holiday, when there was no announcement
     message: str = ""
     next_announcement: datetime | None = None
+    storage: bool = False  # the database refused the papers (a full disk): so it will the rest
 
     @property
     def waiting(self) -> bool:
@@ -73,8 +74,11 @@ async def sync_arxiv(
     limiter: ArxivLimiter | None = None,
     now: datetime | None = None,
     policy: RetryPolicy | None = None,
+    next_step: str | None = "trying again at the next poll",
 ) -> ArxivSyncReport:
-    """Fetch the arXiv RSS politely, store its papers once and record the poll; never raise."""
+    """Fetch the arXiv RSS politely, store its papers once and record the poll; never raise.
+    A failure is logged in one line with `next_step`, unless the caller prints the summary
+    itself (next_step None: `papers-bot sync`, so it is told once)."""
     now = now or datetime.now(UTC)
     url = config.arxiv_rss_url
     result: FetchResult | None = None
@@ -92,8 +96,10 @@ async def sync_arxiv(
                                                                           result.body)
         report = await _ingest_rss(db, feed, url, now)
     except EXPECTED_ERRORS as exc:
-        report = ArxivSyncReport(PollStatus.ERROR, url, message=_one_line(exc))
-        logger.warning("arXiv sync of %s failed: %s", url, report.message)
+        report = ArxivSyncReport(PollStatus.ERROR, url, message=_one_line(exc),
+                                 storage=isinstance(exc, DB_ERRORS))
+        if next_step is not None:
+            logger.warning("arXiv sync of %s failed: %s; %s", url, report.message, next_step)
         result = None
     except Exception as exc:  # a bug must not kill the scheduler; it is logged with its trace
         report = ArxivSyncReport(PollStatus.ERROR, url,
@@ -153,8 +159,9 @@ def _record(db: Database, report: ArxivSyncReport, result: FetchResult | None) -
     )
     try:
         arxiv_polls.record_poll(db, poll)
-    except DB_ERRORS as exc:
-        logger.warning("arXiv poll of %s not recorded: %s", report.url, _one_line(exc))
+    except DB_ERRORS as exc:  # after a failed sync its warning said it all (a full disk)
+        level = logging.DEBUG if report.status is PollStatus.ERROR else logging.WARNING
+        logger.log(level, "arXiv poll of %s not recorded: %s", report.url, _one_line(exc))
 
 
 def _one_line(exc: BaseException) -> str:

@@ -24,7 +24,16 @@ from feeds.author_impact import (
     author_batch_url,
     parse_author_batch,
 )
-from feeds.http import CITATIONS_POLICY, FetchError, RetryPolicy, Sleep, client_or_new, post_json
+from feeds.http import (
+    CITATIONS_POLICY,
+    DEFAULT_LIMITS,
+    FetchError,
+    Limits,
+    RetryPolicy,
+    Sleep,
+    client_or_new,
+    post_json,
+)
 from feeds.model import AuthorImpact
 from storage import author_impact as author_store
 from storage.db import Database
@@ -40,6 +49,7 @@ async def fetch_author_impacts(
     as_of: str = "",
     policy: RetryPolicy = CITATIONS_POLICY,
     sleep: Sleep = asyncio.sleep,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> AuthorFetch:
     """Fetch records in chunks of 1000; from the first chunk that fails on, report, not raise."""
     found: list[AuthorImpact] = []
@@ -56,7 +66,7 @@ async def fetch_author_impacts(
         try:
             result = await post_json(client, url, author_batch_payload(chunk),
                                      params={"fields": AUTHOR_FIELDS}, headers=headers,
-                                     policy=policy, sleep=sleep)
+                                     policy=policy, sleep=sleep, limits=limits)
             answers = parse_author_batch(result.body, chunk, as_of)
         except (FetchError, ValueError) as exc:
             errors.append(_reason(exc, url, api_key))
@@ -90,7 +100,8 @@ async def refresh_author_impact(
         as_of = now.date().isoformat()
         async with client_or_new(client, config.http_timeout) as http:
             fetched = await fetch_author_impacts(http, config.citations_api_url, stale,
-                                                 config.citations_api_key, as_of)
+                                                 config.citations_api_key, as_of,
+                                                 limits=config.download_limits)
         unknown = [AuthorImpact(names[i], None, None, None, as_of, i) for i in fetched.unknown]
         author_store.save_author_impacts(db, [*fetched.records, *unknown], now.isoformat())
     return (f"author impact: {len(names)} authors of {len(listed)} papers, "

@@ -26,7 +26,16 @@ from feeds.citations import (
     parse_batch,
     parse_paper_authors,
 )
-from feeds.http import CITATIONS_POLICY, FetchError, RetryPolicy, Sleep, client_or_new, post_json
+from feeds.http import (
+    CITATIONS_POLICY,
+    DEFAULT_LIMITS,
+    FetchError,
+    Limits,
+    RetryPolicy,
+    Sleep,
+    client_or_new,
+    post_json,
+)
 from feeds.model import CitationCount, ListSnapshot, PaperAuthor
 from storage import author_impact as author_store
 from storage import citations as citation_store
@@ -45,6 +54,7 @@ async def fetch_citations(
     fetched_at: str = "",
     policy: RetryPolicy = CITATIONS_POLICY,
     sleep: Sleep = asyncio.sleep,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> CitationFetch:
     """Fetch counts and authors in chunks of 500; a chunk that keeps failing is reported."""
     counts: list[CitationCount] = []
@@ -57,7 +67,7 @@ async def fetch_citations(
         chunk = list(arxiv_ids[start : start + BATCH_LIMIT])
         try:
             result = await post_json(client, url, batch_payload(chunk), params={"fields": FIELDS},
-                                     headers=headers, policy=policy, sleep=sleep)
+                                     headers=headers, policy=policy, sleep=sleep, limits=limits)
             counts.extend(parse_batch(result.body, chunk, fetched_at))
             authors.update(parse_paper_authors(result.body, chunk))
         except (FetchError, ValueError) as exc:
@@ -82,7 +92,8 @@ async def refresh_citations(
     async with client_or_new(client, config.http_timeout) as http:
         if ask:
             fetched = await fetch_citations(http, config.citations_api_url, ask,
-                                            config.citations_api_key, now.isoformat())
+                                            config.citations_api_key, now.isoformat(),
+                                            limits=config.download_limits)
             citation_store.save_citations(db, fetched.counts)
             author_store.save_paper_authors(db, fetched.authors, now.isoformat())
         if ask and len(fetched.failed) == len(ask):

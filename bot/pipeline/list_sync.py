@@ -54,22 +54,29 @@ class ListSyncReport:
         if self.status is ListSyncStatus.STORED:
             return f"list: first version {self.version_id} stored"
         if self.status is ListSyncStatus.ERROR:
-            return f"list: sync failed, will retry at the next poll: {self.message}"
+            return f"list: sync failed: {self.message}"
         if self.status is ListSyncStatus.SUSPECT:
             return f"list: {self.message}"
         return f"list: {self.status.replace('_', ' ')} (version {self.version_id})"
 
 
 async def sync_list(
-    db: Database, config: Config, client: httpx.AsyncClient | None = None
+    db: Database, config: Config, client: httpx.AsyncClient | None = None,
+    next_step: str | None = "trying again at the next poll",
 ) -> ListSyncReport:
-    """Run one watcher pass over `config.list_readme_url`; never raises on network errors."""
+    """Run one watcher pass over `config.list_readme_url`; never raises on network errors.
+
+    The bot's poll logs the outcome in one line, a failure with `next_step`; a one-shot
+    caller (`papers-bot sync`, next_step None) prints the summary itself: nothing is logged,
+    so a failure is told once."""
     started = time.monotonic()
     async with client_or_new(client, config.http_timeout) as http:
         report = await _sync(db, config, http)
-    level = (logging.WARNING if report.status in (ListSyncStatus.ERROR, ListSyncStatus.SUSPECT)
-             else logging.INFO)
-    log.log(level, "%s [%.2fs]", report.summary(), time.monotonic() - started)
+    if next_step is not None:
+        failed = report.status is ListSyncStatus.ERROR
+        warn = failed or report.status is ListSyncStatus.SUSPECT
+        log.log(logging.WARNING if warn else logging.INFO, "%s%s [%.2fs]", report.summary(),
+                f"; {next_step}" if failed else "", time.monotonic() - started)
     return report
 
 

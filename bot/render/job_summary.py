@@ -51,6 +51,26 @@ def localise_summary(summary: str, lang: str) -> str:
     return text
 
 
+# '0 sent', '0 failed (kept for the next run)', '0 authors of 0 papers'
+_ZERO_ITEM = re.compile(r"0 [A-Za-z][A-Za-z ]*(?: of 0 [A-Za-z ]+)?(?: \([^)]*\))?")
+_URL = re.compile(r"(https?://[^/\s]+)[^\s,;:]*")
+
+
+def readable_summary(summary: str, lang: str) -> str:
+    """A job's summary as a maintainer reads it in /stats and /refresh reports: counts of
+    nothing left out ('delivery: 0 sent, 0 to retry, 0 failed' says nothing), a link shown by
+    its site only (the source is named before it), in `lang`."""
+    clauses = []
+    for clause in summary.split("; "):
+        label, colon, rest = clause.rpartition(": ") if clause.count(": ") == 1 else ("", "",
+                                                                                      clause)
+        items = [item for item in rest.split(", ") if not _ZERO_ITEM.fullmatch(item)]
+        if items:
+            clauses.append(f"{label}{colon}{', '.join(items)}")
+    text = _URL.sub(r"\1", "; ".join(clauses) or summary)
+    return localise_summary(text, lang)
+
+
 def job_title(name: str, lang: str) -> str:
     """A job's name as readers call it ('poll_arxiv' -> 'arXiv poll'); unknown names as they are."""
     key = f"job_{name}"

@@ -432,6 +432,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "发件箱中有 {n} 条消息待发送：由运行中的机器人发送（或运行 `papers-bot deliver`）；"
               "控制台不发送任何消息。",
     },
+    # Network and storage faults (issue 20, h-net): what a user is told when the bot cannot
+    # save anything (its disk is full).
+    "storage_unavailable": {
+        "en": "I cannot save anything right now (the server's disk is full). I will answer "
+              "this message by myself as soon as I can.",
+        "zh": "我现在无法保存任何数据（服务器磁盘已满）。一旦恢复，我会自动回复这条消息。",
+    },
+    "trends_ignored": {
+        "en": "“{arg}” is not a number of weeks from 1 to {max}, so this shows the last "
+              "{weeks}.",
+        "zh": "“{arg}”不是 1 到 {max} 之间的周数，因此显示最近 {weeks} 周。",
+    },
+    "stats_no_deliveries": {"en": "none yet", "zh": "暂无"},
 }
 
 
@@ -519,8 +532,7 @@ JOB_SUMMARY_TERMS: dict[str, dict[str, str]] = {
     "moved": {"en": "{n} moved", "zh": "移动 {n}"},
     "edited": {"en": "{n} edited", "zh": "修改 {n}"},
     "first_version": {"en": "first version {n} stored", "zh": "已保存首个版本 {n}"},
-    "sync_failed": {"en": "sync failed, will retry at the next poll",
-                    "zh": "同步失败，下次检查时重试"},
+    "sync_failed": {"en": "sync failed", "zh": "同步失败"},
     "unchanged": {"en": "unchanged (version {n})", "zh": "无变化（版本 {n}）"},
     "not_modified": {"en": "not modified (version {n})", "zh": "未修改（版本 {n}）"},
     "daily": {"en": "{n} daily", "zh": "每日摘要 {n}"},

@@ -366,3 +366,51 @@ async def test_only_rows_marked_writes_write(tmp_path, caplog) -> None:
         other.rollback()
     assert len(reads) > 10 and {d.split(":")[0] for d in pressed} >= {"p", "q"}
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_stats_leave_out_the_console_and_show_deliveries_by_status(tmp_path) -> None:
+    """/stats counts the bot's chats only (the offline console, chat 0, is none of them) and
+    shows the outbox by status, in the order a message passes them."""
+    from storage import outbox
+    from storage.chats import CONSOLE_CHAT_ID
+
+    async with bot_rig(tmp_path / "bot.db") as rig:
+        (empty,) = await rig.say("/stats", chat_id=999)
+        assert "deliveries: none yet" in empty.text
+        chats.ensure_chat(rig.db, CONSOLE_CHAT_ID, "private", "console")
+        chats.subscribe(rig.db, CONSOLE_CHAT_ID, "keyword", "gan")
+        for chat_id in (11, 12, 13):
+            chats.ensure_chat(rig.db, chat_id)
+            with rig.db.atomic():
+                outbox.enqueue(rig.db, chat_id, "digest", "c1", [f"digest for {chat_id}"])
+        rig.api.block_chat(13)
+        await rig.deliverer.deliver_pending()
+        with rig.db.atomic():
+            outbox.enqueue(rig.db, 12, "digest", "c2", ["another"])
+        (stats,) = await rig.say("/stats", chat_id=999)
+    # 11, 12, 13 and the maintainer's own chat 999; 13 blocked the bot
+    assert "chats: 3 active, 1 inactive" in stats.text and "subscriptions: 0" in stats.text
+    assert "deliveries: 1 pending, 2 sent, 1 dead" in stats.text
+
+
+async def test_stats_job_lines_leave_out_counts_of_nothing_and_link_paths(tmp_path) -> None:
+    """/stats tells each job's last run as a maintainer reads it: the real 14 March 2017 feed's
+    poll without its zero counts, a failed list poll naming the site, not the file's path."""
+    from tests.conftest import TEST_DATA
+    from tests.support.feedserver import Reply
+
+    day = (TEST_DATA / "arxiv" / "rss2_ml6_2017-03-14.xml").read_bytes()
+    async with bot_rig(tmp_path / "bot.db") as rig:
+        rig.server.script("/rss", Reply(day))
+        rig.server.script("/README.md", Reply(status=500))
+        logged = await rig.job("poll_arxiv")
+        await rig.job("poll_list")
+        (stats,) = await rig.say("/stats", chat_id=999)
+    assert "0 skipped" in logged and "0 sent" in logged  # the log keeps every count...
+    (arxiv,) = [line for line in stats.text.splitlines() if "arXiv poll" in line]
+    assert "arXiv: 4 new, 2 replaced, 7 cross; " in arxiv  # ...the maintainer reads the news
+    told = arxiv.split(" UTC: ", 1)[1]
+    assert told == "arXiv: 4 new, 2 replaced, 7 cross; first versions: 0 of 2 dated; 13 scored"
+    (listed,) = [line for line in stats.text.splitlines() if "list poll" in line]
+    assert "sync failed: HTTP 500 from http://127.0.0.1:" in listed
+    assert "/README.md" not in listed and "next poll" not in listed

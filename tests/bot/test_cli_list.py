@@ -48,9 +48,14 @@ def test_sync_list_against_unreachable_url_fails_in_one_line(tmp_path, monkeypat
     monkeypatch.setenv("PAPERS_BOT_DB", str(tmp_path / "bot.db"))
     monkeypatch.setenv("LIST_README_URL", "http://127.0.0.1:9/README.md")
     assert main(["sync", "--list"]) == 1
-    first, scored = capsys.readouterr().out.strip().splitlines()
-    assert first.startswith("list: sync failed")
+    out, err = capsys.readouterr()
+    first, scored = out.strip().splitlines()
+    assert first.startswith("list: sync failed: network error fetching http://127.0.0.1:9/")
     assert scored == "scored 0 papers (routed to topics and ranked)"
+    # told once (not a warning and then the same line), and no promise of a next poll from
+    # a one-shot command; stderr only says what it was doing
+    assert "sync failed" not in err and "next poll" not in out + err and "Traceback" not in err
+    assert "sync: fetching the list from http://127.0.0.1:9/README.md" in err
 
 
 def test_sync_scores_what_it_stored(tmp_path, monkeypatch, capsys) -> None:
@@ -60,12 +65,17 @@ def test_sync_scores_what_it_stored(tmp_path, monkeypatch, capsys) -> None:
     feed = (ARXIV_SAMPLES / "rss2_ml6_2017-03-14.xml").read_bytes()
     monkeypatch.setenv("PAPERS_BOT_DB", str(tmp_path / "bot.db"))
     with FeedServer() as server:
-        server.script("/rss", Reply(feed))
+        # one failed attempt first: a long sync shows each retry as it happens
+        server.script("/rss", Reply(status=503, headers={"Retry-After": "0"}), Reply(feed))
         server.script("/api/query", Reply(status=503))  # first versions: later, never blocking
         monkeypatch.setenv("ARXIV_RSS_URL", server.url("/rss"))
         monkeypatch.setenv("ARXIV_API_URL", server.url("/api/query"))
         assert main(["sync", "--arxiv"]) == 0
-    lines = capsys.readouterr().out.strip().splitlines()
+    out, err = capsys.readouterr()
+    (retry,) = [line for line in err.splitlines() if "failed" in line]
+    assert "attempt 1 on" in retry and "HTTP 503" in retry and "retrying in 0.0 s" in retry
+    assert "sync: fetching arXiv's feed from" in err and "sync: scoring" in err
+    lines = out.strip().splitlines()
     assert lines[0].startswith("arXiv: 4 new") and lines[-1] == (
         "scored 13 papers (routed to topics and ranked)")
     from storage.db import open_db

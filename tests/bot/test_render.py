@@ -210,3 +210,36 @@ def test_job_summaries_read_in_chinese_and_stay_english_in_english() -> None:
     assert (job_title("poll_arxiv", "zh"), job_title("poll_arxiv", "en")) == (
         "arXiv 检查", "arXiv poll")
     assert job_title("a_new_job", "zh") == "a_new_job"
+
+
+def test_one_redaction_step_covers_arguments_tracebacks_and_the_s2_key(capsys,
+                                                                       monkeypatch) -> None:
+    """Every record, formatted in full, passes the one redaction step: python-telegram-bot's
+    InvalidToken text quotes the whole token in its exception, not in the message. Without
+    -v an exception is the end of one line; with -v the traceback shows, redacted too."""
+    token = "123456:TEST-TOKEN-abcdefghijklmnopqrstuv"
+    key = "s2key-Qw3rTy8uIoPaSdFgHjKlZxCvBnM0123456"
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", token)
+    monkeypatch.setenv("CITATIONS_API_KEY", key)
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        for verbose in (False, True):
+            configure_logging(verbose)
+            try:
+                raise ValueError(f"The token `{token}` was rejected;\nkey {key}")
+            except ValueError:
+                logging.getLogger("telegram.ext").exception("loop for %s failed", key)
+            logging.getLogger("bot").warning("half %s", token.split(":")[1])
+            err = capsys.readouterr().err
+            assert token.split(":")[1] not in err and key not in err
+            lines = err.strip().splitlines()
+            if verbose:
+                assert "Traceback" in err and len(lines) > 2
+            else:
+                assert len(lines) == 2 and "Traceback" not in err
+                assert lines[0].endswith("loop for [REDACTED] failed (ValueError: The token "
+                                         "`[REDACTED]` was rejected; key [REDACTED])")
+    finally:
+        root.handlers[:] = saved[0]
+        root.setLevel(saved[1])

@@ -25,10 +25,12 @@ NLP = "Natural Language Processing / RNNs"
 def add_paper(
     db: Database, arxiv_id: str, announced: str | None,
     first_seen: str = "2024-01-01T00:00:00+00:00", section: str | None = CNN,
+    published: str = "",
 ) -> None:
     """Insert one paper row and, when a section is given, its score row."""
     db["papers"].insert({"arxiv_id": arxiv_id, "version": 1, "title": f"Paper {arxiv_id}",
-                         "announced": announced, "first_seen": first_seen})
+                         "announced": announced, "first_seen": first_seen,
+                         "published": published})
     if section is not None:
         db["scores"].insert({"arxiv_id": arxiv_id, "section": section, "score": 0.5})
 
@@ -40,8 +42,13 @@ def db() -> Database:
     add_paper(db, "2403.00001", "2024-03-04")  # Monday: first week of a 3-week window
     add_paper(db, "2403.00002", "2024-03-10")  # Sunday: still the week of 03-04
     add_paper(db, "2403.00003", "2024-03-11", section=NLP)
-    add_paper(db, "2403.00004", None, first_seen="2024-03-12T08:30:00+00:00")  # never announced
-    add_paper(db, "2403.00005", "", first_seen="2024-03-19T23:59:59+00:00", section=NLP)
+    # never announced (an API record): dated by its first version
+    add_paper(db, "2403.00004", None, first_seen="2024-03-19T08:30:00+00:00",
+              published="2024-03-12T08:30:00Z")
+    add_paper(db, "2403.00005", "", first_seen="2024-03-19T23:59:59+00:00", section=NLP,
+              published="2024-03-19")
+    # a revision seen this week whose first version is not dated yet: not new, not counted
+    add_paper(db, "2312.00011", None, first_seen="2024-03-19T08:00:00+00:00", section=NLP)
     add_paper(db, "2403.00006", "2024-03-24", section=NLP)  # Sunday ending the current week
     add_paper(db, "2403.00007", "2024-03-03")  # Sunday before the window
     add_paper(db, "2403.00008", "2024-03-25")  # next week
@@ -157,3 +164,42 @@ def test_papers_routed_to_no_topic_are_one_other_bar_counted_once() -> None:
     assert series == ["Generative Models", "Speech / Other Domain", OTHER]
     assert cells[(OTHER, week)] == 7 + 1  # the no-topic papers and the folded topic
     assert sum(cells.values()) == sum(c.count for c in counts)  # nothing counted twice
+
+
+async def test_trends_count_a_real_days_papers_once_and_say_why_an_argument_is_ignored(
+        tmp_path) -> None:
+    """The real 14 March 2017 feed: 11 new and cross-listed papers and 2 revisions (1312.2244v2
+    among them, first seen that day). Only the 11 count, in the week they were new; a revision
+    counts in its first version's week once the arXiv API has dated it."""
+    from tests.conftest import TEST_DATA
+    from tests.support.feedserver import Reply
+    from tests.support.rig import bot_rig
+
+    day = (TEST_DATA / "arxiv" / "rss2_ml6_2017-03-14.xml").read_bytes()
+    async with bot_rig(tmp_path / "bot.db") as rig:
+        rig.server.script("/rss", Reply(day))
+        assert "4 new, 2 replaced, 7 cross" in await rig.job("poll_arxiv")
+        routed = rig.db.conn.execute(
+            "select count(*) from scores s join papers p using (arxiv_id) "
+            "where coalesce(s.section, '') != '' and p.announced is not null").fetchone()[0]
+        week = weekly_counts(rig.db, weeks=1, now=date(2017, 3, 14))
+        assert sum(c.count for c in week) == routed and routed <= 11
+        revisions = rig.db.conn.execute(
+            "select count(*) from scores s join papers p using (arxiv_id) "
+            "where coalesce(s.section, '') != '' and p.announced is null").fetchone()[0]
+        assert revisions >= 1  # routed to a topic like any paper...
+        first_seen = rig.db.conn.execute("select max(first_seen) from papers").fetchone()[0]
+        seen_week = weekly_counts(rig.db, weeks=1, now=date.fromisoformat(first_seen[:10]))
+        assert seen_week == []  # ...but not counted in the week they were first seen
+        rig.db.execute("update papers set published = '2013-12-09' where arxiv_id = '1312.2244'")
+        rig.db.conn.commit()
+        after = weekly_counts(rig.db, weeks=1, now=date(2017, 3, 14))
+        assert sum(c.count for c in after) == routed  # its first version's week is not this one
+        for arg, lang in (("500", "en"), ("abc", "en"), ("0", "zh")):
+            chats.ensure_chat(rig.db, 301)
+            chats.set_chat_setting(rig.db, 301, lang=lang)
+            (reply,) = await rig.say(f"/trends {arg}", chat_id=301)
+            caption = reply.params.get("caption", "")
+            assert f"“{arg}”" in caption and ("1 to 104" in caption or "1 到 104" in caption)
+        (plain,) = await rig.say("/trends 8", chat_id=302)
+        assert "“" not in plain.params.get("caption", "")

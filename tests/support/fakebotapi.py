@@ -1201,8 +1201,8 @@ class FakeBotApi:
         return _decode_form(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
 
     def _dispatch(self, token: str, method: str, params: JSONDict) -> Any:
-        if token != self.token:
-            raise _ApiError(401, "Unauthorized")
+        # Scripted faults come first, whatever the token: a server that answers 502 does so
+        # before it looks at who is asking (fault case 1 needs the 502, then the 401).
         with self._cond:
             for fault in self._faults:
                 if fault.matches(method, params):
@@ -1210,6 +1210,9 @@ class FakeBotApi:
                     if fault.remaining <= 0:
                         self._faults.remove(fault)
                     raise fault.error()
+        if token != self.token:
+            raise _ApiError(401, "Unauthorized")
+        with self._cond:
             if "chat_id" in params:
                 blocked = self._blocked.get(_norm_chat_id(params["chat_id"]))
                 if blocked is not None:

@@ -7,7 +7,10 @@ Every case checks the properties that apply to it:
 * nothing duplicated - row counts, and messages per chat on the fake Bot API;
 * one clear log line - exactly one line names the cause (no traceback, no newline) and
   nothing else warns;
-* the bot token (and its secret half) never appears in the logs or in anything sent.
+* no secret in any output: the bot token's secret half and the Semantic Scholar key
+  (CITATIONS_API_KEY, set in every case) appear in no log record of any case, formatted in
+  full with its traceback (`every_record_sealed`), in no command's stdout or stderr, nor in
+  anything sent.
 
 Loggers run at production levels (bot/cli.py's configure_logging: httpx & co. at WARNING) but
 without its redaction filter, so a leak fails here instead of being masked.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import io
 import json
 import logging
 import os
@@ -56,6 +60,7 @@ from storage import chats, citations, job_runs, lists, outbox, papers, suggestio
 from storage.db import open_db
 from storage.lists import current_snapshot
 from storage.search import match_expression
+from storage.writer import Writer
 from tests.conftest import README_HISTORY, ROOT, TEST_DATA
 from tests.support.fakebotapi import DEFAULT_TOKEN, FakeBotApi
 from tests.support.feedserver import FakeTime, Reply
@@ -63,6 +68,7 @@ from tests.support.rig import MAINTAINER, NOW, Rig, bot_rig
 
 TOKEN = DEFAULT_TOKEN
 SECRET = TOKEN.split(":", 1)[1]
+S2_KEY = "s2key-Qw3rTy8uIoPaSdFgHjKlZxCvBnM0123456"  # CITATIONS_API_KEY in every case
 ARXIV = TEST_DATA / "arxiv"
 DAY1 = (ARXIV / "rss2_ml6_2017-03-14.xml").read_bytes()  # 13 items
 DAY2 = (ARXIV / "rss2_ml6_2017-03-15.xml").read_bytes()  # 29 distinct papers over both days
@@ -101,9 +107,24 @@ def quiet(caplog: pytest.LogCaptureFixture) -> None:
 
 
 def no_token(*texts: str | None) -> None:
-    """The bot token and its secret half appear in none of these texts."""
+    """The bot token's secret half (so the token too) and the Semantic Scholar key appear in
+    none of these texts."""
     for text in texts:
-        assert TOKEN not in (text or "") and SECRET not in (text or "")
+        assert SECRET not in (text or "") and S2_KEY not in (text or "")
+
+
+@pytest.fixture(autouse=True)
+def every_record_sealed() -> Iterator[None]:
+    """Every record any logger emits during a case (ours, python-telegram-bot's, httpx's),
+    formatted in full - message, arguments, traceback - holds no secret."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    yield
+    root.removeHandler(handler)
+    no_token(stream.getvalue())
 
 
 def sealed(caplog: pytest.LogCaptureFixture, api: FakeBotApi | None = None) -> None:
@@ -135,7 +156,7 @@ def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]
 
 @pytest.fixture
 async def rig(tmp_path) -> AsyncIterator[Rig]:
-    async with bot_rig(tmp_path / "bot.db") as built:
+    async with bot_rig(tmp_path / "bot.db", env={"CITATIONS_API_KEY": S2_KEY}) as built:
         chats.ensure_chat(built.db, READER)
         chats.set_chat_setting(built.db, READER, digest="instant")
         chats.subscribe(built.db, READER, "keyword", "learning")
@@ -562,6 +583,69 @@ async def test_feed_citations_job_with_a_garbage_answer_keeps_the_ranking(rig, l
     sealed(logs, rig.api)
 
 
+class TricklePostServer:
+    """Answers a POST 200 with a 1,000-byte body sent a byte every 0.2 s (200 s in all);
+    records whether each answer was cut by the client before its body was complete."""
+
+    def __init__(self) -> None:
+        self.posts, self.cut, self.completed = 0, threading.Event(), 0
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+                owner.posts += 1
+                self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                self.send_response(200)
+                self.send_header("Content-Length", "1000")
+                self.end_headers()
+                try:
+                    for _ in range(1000):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        time.sleep(0.2)
+                except OSError:
+                    owner.cut.set()  # the client closed the connection mid-body
+                    return
+                owner.completed += 1
+
+            def log_message(self, *args: object) -> None:
+                return None
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02},
+                         daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/graph/v1"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+async def test_feed_citations_over_a_trickling_server_obey_http_total_timeout(rig, logs) -> None:
+    # fault case 6: HTTP_TOTAL_TIMEOUT was ignored by the citations job (still running after
+    # 200 s): every request is cut at the deadline, and a cut one is not tried again
+    rig.server.script("/rss", Reply(DAY1))
+    await rig.job("poll_arxiv")
+    trickle = TricklePostServer()
+    try:
+        rig.services.config = replace(rig.services.config, citations_api_url=trickle.url,
+                                      http_total_timeout=1.0)
+        logs.clear()
+        summary = await rig.job("citations")
+        assert await asyncio.to_thread(trickle.cut.wait, 30)  # the server saw it cut
+    finally:
+        trickle.close()
+    assert trickle.posts == 1 and trickle.completed == 0
+    assert "11 failed (kept for the next run)" in summary
+    assert "author impact: not asked" in summary  # the same slow service is not asked again
+    line = one_line(logs, "citations: 11 ids skipped", "took longer than 1 s",
+                    "(HTTP_TOTAL_TIMEOUT)")
+    assert trickle.url in line
+    assert rig.db["citations"].count == 0 and rig.papers() == 13  # nothing lost
+    sealed(logs, rig.api)
+
+
 # =========================================== TELEGRAM =========================================
 
 GROUP = -1001234567890
@@ -877,6 +961,7 @@ def cli(monkeypatch, capsys, tmp_path):
     root = logging.getLogger()
     saved = root.handlers[:], root.level, {n: logging.getLogger(n).level for n in NOISY_LOGGERS}
     monkeypatch.setenv("PAPERS_BOT_DB", str(tmp_path / "bot.db"))
+    monkeypatch.setenv("CITATIONS_API_KEY", S2_KEY)
     for name in ("TELEGRAM_BOT_TOKEN", "MAINTAINER_IDS", "TELEGRAM_API_URL"):
         monkeypatch.delenv(name, raising=False)
 
@@ -887,6 +972,7 @@ def cli(monkeypatch, capsys, tmp_path):
             monkeypatch.setenv(name, value)
         code = main(list(argv))
         out, err = capsys.readouterr()
+        no_token(out, err)
         return code, out, err
 
     yield run
@@ -911,6 +997,7 @@ def test_process_sigterm_mid_fanout_then_restart_sends_each_once(tmp_path) -> No
     with FakeBotApi(latency=0.01) as api:
         env = {**os.environ, "PAPERS_BOT_DB": str(db_path), "TELEGRAM_BOT_TOKEN": api.token,
                "TELEGRAM_API_URL": api.base_url, "TELEGRAM_RATE_LIMIT": "50",
+               "CITATIONS_API_KEY": S2_KEY,
                "LIST_README_URL": "http://127.0.0.1:9/README.md",
                "ARXIV_RSS_URL": "http://127.0.0.1:9/rss"}
 
@@ -926,7 +1013,7 @@ def test_process_sigterm_mid_fanout_then_restart_sends_each_once(tmp_path) -> No
             at_signal = len(api.sent_messages())
         finally:
             first.send_signal(signal.SIGTERM)
-            _, err1 = first.communicate(timeout=30)
+            out1, err1 = first.communicate(timeout=30)
         assert at_signal < len(fanout), "SIGTERM must land mid fan-out"
         assert first.returncode == 0 and "stopped cleanly" in err1, err1
         polls = len(api.calls("getUpdates"))
@@ -939,7 +1026,7 @@ def test_process_sigterm_mid_fanout_then_restart_sends_each_once(tmp_path) -> No
             time.sleep(1.5)  # ...past its resume: room for any duplicate to show up
         finally:
             second.send_signal(signal.SIGTERM)
-            _, err2 = second.communicate(timeout=30)
+            out2, err2 = second.communicate(timeout=30)
         assert second.returncode == 0 and "stopped cleanly" in err2, err2
         counts = per_chat(api)
     final = outbox.counts(open_db(db_path))
@@ -949,7 +1036,7 @@ def test_process_sigterm_mid_fanout_then_restart_sends_each_once(tmp_path) -> No
     assert len(counts) + final.get("unconfirmed", 0) >= len(fanout)  # none lost
     for err in (err1, err2):
         assert "Traceback" not in err and " ERROR " not in err, err
-        no_token(err)
+    no_token(out1, err1, out2, err2)
 
 
 async def test_process_restart_settles_rows_on_the_wire_and_resumes_the_rest(rig, logs) -> None:
@@ -1156,6 +1243,80 @@ def test_process_disk_full_after_the_database_opened_is_one_line(cli, tmp_path,
     one_stderr_line(err, f"papers-bot: error: database {path}: database or disk is full")
 
 
+class FullDisk:
+    """The database's connection with every write refused while `full`, in SQLite's words
+    for a full disk (SQLITE_FULL); reads go through, as they do on a real full disk."""
+
+    WRITES = ("insert", "update", "delete", "replace", "create", "drop", "alter")
+
+    def __init__(self, conn: sqlite3.Connection, enough: int = 5) -> None:
+        self.conn, self.full, self.refused = conn, True, 0
+        self.enough, self.refused_enough = enough, asyncio.Event()
+
+    def _check(self, sql: str) -> None:
+        if self.full and sql.lstrip().lower().startswith(self.WRITES):
+            self.refused += 1
+            if self.refused >= self.enough:
+                self.refused_enough.set()
+            raise sqlite3.OperationalError("database or disk is full")
+
+    def execute(self, sql: str, *args: object) -> sqlite3.Cursor:
+        self._check(sql)
+        return self.conn.execute(sql, *args)
+
+    def executemany(self, sql: str, *args: object) -> sqlite3.Cursor:
+        self._check(sql)
+        return self.conn.executemany(sql, *args)
+
+    def __enter__(self) -> FullDisk:
+        self.conn.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> bool | None:
+        return self.conn.__exit__(*exc)
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.conn, name)
+
+
+async def test_process_disk_full_during_a_poll_then_space_returns(rig, logs) -> None:
+    # fault case 20: the disk fills during a poll; a new chat's /start meanwhile. Each
+    # failure is one line; the /start is answered by itself once there is room again
+    rig.server.script("/rss", Reply(DAY1))
+    disk = FullDisk(rig.db.conn)
+    rig.db.conn = disk  # type: ignore[assignment]
+    own_writer = rig.services.writer  # a full disk refuses every connection's writes: the
+    rig.services.writer = Writer(inline=rig.db)  # writer's too, so it writes on this one
+    state = rig.app.bot_data
+    state.storage_retry_seconds = 0.05
+    try:
+        summary = await rig.job("poll_arxiv")
+        assert "database or disk is full" in summary and rig.papers() == 0
+        one_line(logs, "arXiv sync of", "failed: database or disk is full")
+        assert "poll_arxiv" not in job_runs.last_runs(rig.db)  # nothing could be written
+        logs.clear()
+        (notice,) = await rig.say("/start", chat_id=9001)
+        assert "disk is full" in notice.text and "as soon as I can" in notice.text
+        await asyncio.wait_for(disk.refused_enough.wait(), 30)  # it tries while full...
+        disk.full = False  # ...space returns
+        _, welcome = await rig.api.wait_for_messages(2, chat_id=9001, timeout=30)
+    finally:
+        rig.db.conn = disk.conn
+        rig.services.writer = own_writer
+    assert "Tap a topic to subscribe" in welcome.text
+    assert chats.get_chat(rig.db, 9001) is not None
+    lines = [r for r in logs.records if r.levelno >= logging.WARNING]
+    assert lines and all(r.exc_info is None and "\n" not in r.getMessage()
+                         and "handling it again" in r.getMessage() for r in lines)
+    assert len(rig.api.sent_messages(9001)) == 2  # the notice, then the answer: no more
+    logs.clear()
+    summary = await rig.job("poll_arxiv")  # the next poll works, and is recorded
+    assert "4 new" in summary and rig.papers() == 13
+    assert job_runs.last_runs(rig.db)["poll_arxiv"].last_ok_at is not None
+    one_line(logs, "job poll_arxiv", "4 new", level=logging.INFO)
+    sealed(logs, rig.api)
+
+
 def test_process_second_deliver_after_completion_sends_nothing(cli, tmp_path) -> None:
     outbox_db(tmp_path / "bot.db", range(4200, 4203))
     with FakeBotApi() as api:
@@ -1170,6 +1331,22 @@ def test_process_second_deliver_after_completion_sends_nothing(cli, tmp_path) ->
     assert outbox.counts(open_db(tmp_path / "bot.db")) == {"sent": 3}
     assert "WARNING" not in err1 + err2 and "Traceback" not in err1 + err2
     no_token(out1, out2, err1, err2)
+
+
+def test_process_deliver_with_the_bot_api_unreachable_is_one_line(cli, tmp_path) -> None:
+    # fault case 19 for the one-shot `deliver` (was a 121-line traceback): nothing is sent,
+    # nothing is lost
+    import socket
+
+    outbox_db(tmp_path / "bot.db", range(4500, 4502))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))  # bound, never listening: nothing answers
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/bot"
+        code, out, err = cli("deliver", TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_URL=closed)
+    assert code == 2 and out == ""
+    one_stderr_line(err, "papers-bot: error: the Telegram Bot API did not answer (NetworkError",
+                    "nothing was sent")
+    assert outbox.counts(open_db(tmp_path / "bot.db")) == {"pending": 2}
 
 
 @pytest.mark.parametrize("command", ["deliver", "run"])
@@ -1503,7 +1680,7 @@ async def test_input_commands_for_another_bot_are_ignored(rig, logs) -> None:
 
 def test_input_bad_env_value_is_one_line_and_exit_2(tmp_path) -> None:
     env = {**os.environ, "PAPERS_BOT_DB": str(tmp_path / "bot.db"), "MAINTAINER_IDS": "abc",
-           "TELEGRAM_BOT_TOKEN": TOKEN}
+           "TELEGRAM_BOT_TOKEN": TOKEN, "CITATIONS_API_KEY": S2_KEY}
     done = subprocess.run([sys.executable, "-m", "bot", "deliver"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=False)
     assert done.returncode == 2 and done.stdout == ""
@@ -1535,18 +1712,144 @@ def test_input_malformed_candidates_jsonl_names_the_line(cli, tmp_path) -> None:
     one_stderr_line(err, "candidates.jsonl:2: bad candidate")
 
 
-def test_process_getme_502_then_401_at_start_is_one_line_without_the_token(tmp_path) -> None:
+def bot_process(tmp_path: Path, api_url: str, token: str = TOKEN, *argv: str) -> subprocess.Popen:
+    """`papers-bot run` as a real process (feeds unreachable: it answers from the bundled
+    list); its stderr goes to tmp_path/stderr.txt, readable while it runs."""
+    env = {**os.environ, "PAPERS_BOT_DB": str(tmp_path / "bot.db"),
+           "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_URL": api_url,
+           "CITATIONS_API_KEY": S2_KEY, "LIST_README_URL": "http://127.0.0.1:9/README.md",
+           "ARXIV_RSS_URL": "http://127.0.0.1:9/rss",
+           "CITATIONS_API_URL": "http://127.0.0.1:9/graph/v1"}
+    err = (tmp_path / "stderr.txt").open("w")
+    return subprocess.Popen([sys.executable, "-m", "bot", *argv, "run"], cwd=ROOT, env=env,
+                            stdout=subprocess.PIPE, stderr=err, text=True)
+
+
+def stderr_of(tmp_path: Path) -> str:
+    return (tmp_path / "stderr.txt").read_text()
+
+
+def wait_for_stderr(tmp_path: Path, needle: str, count: int = 1, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while stderr_of(tmp_path).count(needle) < count:
+        assert time.monotonic() < deadline, stderr_of(tmp_path)
+        time.sleep(0.1)
+    return stderr_of(tmp_path)
+
+
+def log_lines(err: str) -> list[str]:
+    """stderr's lines; none is part of a traceback, none holds a secret."""
+    assert "Traceback" not in err and 'File "' not in err, err
+    no_token(err)
+    return err.strip().splitlines()
+
+
+def test_process_getme_502_then_401_at_start_is_one_line_each_without_the_token(
+        tmp_path) -> None:
+    # fault case 1: the fake follows its script (502 first), then rejects the revoked token
     with FakeBotApi(token="654321:SOME-OTHER-BOTS-TOKEN-abcdefgh") as api:  # ours: revoked
-        api.fail_next("getMe", 502)  # the start-up check sees Telegram down, PTB then a 401
-        env = {**os.environ, "PAPERS_BOT_DB": str(tmp_path / "bot.db"),
-               "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": api.base_url,
-               "LIST_README_URL": "http://127.0.0.1:9/README.md",
-               "ARXIV_RSS_URL": "http://127.0.0.1:9/rss"}
-        done = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=120)
-    assert done.returncode == 2
-    one_stderr_line(done.stderr, "TELEGRAM_BOT_TOKEN was rejected", "401")
-    no_token(done.stdout, done.stderr)
+        api.fail_next("getMe", 502)
+        process = bot_process(tmp_path, api.base_url)
+        out, _ = process.communicate(timeout=120)
+        assert [c.status for c in api.calls("getMe")] == [502, 401]  # the script ran
+    assert process.returncode == 2 and out == ""
+    retry, error = log_lines(stderr_of(tmp_path))  # one line per failed attempt
+    assert "did not answer getMe at start-up (attempt 1: NetworkError" in retry
+    assert "502" in retry and "trying again in 1 s" in retry
+    assert error.startswith("papers-bot: error: TELEGRAM_BOT_TOKEN was rejected")
+    with FakeBotApi(token="654321:SOME-OTHER-BOTS-TOKEN-abcdefgh") as api:  # again, with -v
+        api.fail_next("getMe", 502)
+        verbose = bot_process(tmp_path, api.base_url, TOKEN, "-v")
+        verbose.communicate(timeout=120)
+    err = stderr_of(tmp_path)
+    assert verbose.returncode == 2 and "Traceback" in err  # -v shows the traceback...
+    no_token(err)  # ...redacted like every line
+
+
+def test_process_getme_401_in_the_libraries_own_start_up_is_one_line(cli, tmp_path,
+                                                                   monkeypatch) -> None:
+    # the start-up check passed, then python-telegram-bot's own getMe gets the 401 (its
+    # InvalidToken traceback quotes the whole token): -v shows tracebacks, never the token
+    import bot.cli.run
+
+    async def passed(config) -> None:  # noqa: ANN001 (Config)
+        return None
+
+    monkeypatch.setattr(bot.cli.run, "check_token", passed)
+    outbox_db(tmp_path / "bot.db", range(4400, 4401))
+    with FakeBotApi(token="654321:SOME-OTHER-BOTS-TOKEN-abcdefgh") as api:
+        for verbose in ((), ("-v",)):
+            code, out, err = cli(*verbose, "run", TELEGRAM_BOT_TOKEN=TOKEN,
+                                 TELEGRAM_API_URL=api.base_url)
+            assert code == 2 and out == ""
+            assert err.strip().splitlines()[-1].startswith(
+                "papers-bot: error: TELEGRAM_BOT_TOKEN was rejected")
+            assert "Traceback" not in err
+
+
+def test_process_bot_api_down_at_start_is_a_line_per_attempt_then_it_serves(tmp_path) -> None:
+    # fault case 19, at start: Telegram unreachable (connections dropped) twice, then up
+    with FakeBotApi() as api:
+        api.fail_next("getMe", "drop", times=2)
+        process = bot_process(tmp_path, api.base_url, api.token)
+        try:
+            api.wait_for("getUpdates", timeout=60)
+            api.push_message(77, "/help")
+            api.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == 77, timeout=30)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=30)
+    lines = log_lines(stderr_of(tmp_path))
+    down = [line for line in lines if "did not answer getMe" in line]
+    assert [("attempt 1:" in down[0]), ("attempt 2:" in down[1])] == [True, True]
+    assert "trying again in 1 s" in down[0] and "trying again in 2 s" in down[1]
+    assert len(down) == 2 and " ERROR " not in stderr_of(tmp_path)
+    assert process.returncode == 0 and "stopped cleanly" in lines[-1]
+
+
+def test_process_bot_api_unreachable_is_one_line_per_attempt(tmp_path) -> None:
+    # fault case 19 / the issue's 108 lines: nothing listens at TELEGRAM_API_URL
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{probe.getsockname()[1]}/bot"  # bound, never listening
+        process = bot_process(tmp_path, closed)
+        try:
+            wait_for_stderr(tmp_path, "did not answer getMe", count=2)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            process.communicate(timeout=30)
+    lines = log_lines(stderr_of(tmp_path))
+    assert all("did not answer getMe at start-up" in line for line in lines[:2]), lines
+    assert "NetworkError" in lines[0] and "trying again in 1 s" in lines[0]
+    assert lines[-1] == "papers-bot: interrupted" and process.returncode == 130
+
+
+def test_process_polling_failures_then_a_revoked_token_are_one_line_each(tmp_path) -> None:
+    # fault case 19, mid-run: getUpdates fails twice (a line each, polling goes on), then
+    # Telegram answers 401 (the token was revoked): the bot stops with the one clear line
+    with FakeBotApi() as api:
+        process = bot_process(tmp_path, api.base_url, api.token)
+        try:
+            api.wait_for("getUpdates", timeout=60)
+            api.fail_next("getUpdates", 502, times=2)
+            wait_for_stderr(tmp_path, "polling Telegram for updates failed", count=2)
+            api.push_message(78, "/help")  # polling went on
+            api.wait_for(lambda c: c.method == "sendMessage" and c.chat_id == 78, timeout=30)
+            api.token = "654321:SOME-OTHER-BOTS-TOKEN-abcdefgh"  # ours is revoked
+            out, _ = process.communicate(timeout=60)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    lines = log_lines(stderr_of(tmp_path))
+    polling = [line for line in lines if "polling Telegram for updates failed" in line]
+    assert len(polling) == 2 and all("502" in line and "trying again" in line
+                                     for line in polling), lines
+    assert process.returncode == 2 and out == ""
+    assert lines[-1].startswith("papers-bot: error: TELEGRAM_BOT_TOKEN was rejected")
+    assert [line for line in lines if " ERROR " in line] == []
 
 
 @pytest.mark.parametrize(("module", "name"), [("bot.pipeline.arxiv_sync", "parse_arxiv_rss"),
