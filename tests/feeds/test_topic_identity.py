@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from feeds.awesome_list import parse_awesome_list
 from feeds.list_diff import diff_snapshots
 from feeds.model import ListSnapshot, Topic, TopicChangeKind
@@ -19,7 +17,7 @@ from feeds.topic_identity import (
     section_identities,
     topic_changes,
 )
-from tests.conftest import README_HISTORY, SHARED_DATA, TEST_DATA
+from tests.conftest import README_HISTORY, TEST_DATA, needs_shared
 
 RENAMES = TEST_DATA / "list_renames"
 
@@ -79,8 +77,7 @@ def test_unchanged_headings_are_no_change() -> None:
     assert topic_changes(old, old, diff_snapshots(old, old)) == []
 
 
-needs_history = pytest.mark.skipif(not README_HISTORY.is_dir(),
-                                   reason=f"needs the README history in {SHARED_DATA}")
+needs_history = needs_shared  # the whole README history and mainline.tsv
 
 
 @needs_history
