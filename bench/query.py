@@ -27,7 +27,9 @@ from bot.commands.browse import answer_papers  # noqa: E402
 from bot.commands.search import answer_search  # noqa: E402
 from bot.pipeline.list_sync import seed_bundled  # noqa: E402
 from bot.pipeline.scoring import score_unscored  # noqa: E402
+from feeds.rank.topics import show_bar  # noqa: E402
 from feeds.search import parse_query  # noqa: E402
+from feeds.topic_identity import topic_for_heading  # noqa: E402
 from storage import chats, papers, search  # noqa: E402
 from storage.db import open_db  # noqa: E402
 from storage.lists import current_snapshot  # noqa: E402
@@ -93,10 +95,13 @@ def run(path: Path) -> dict[str, float]:
     raw_search = ("select rowid from (select rowid, bm25(papers_fts, "
                   f"{search.FTS_WEIGHTS}) as s from papers_fts where papers_fts match ? "
                   "order by rowid desc limit ?) order by s limit 10")
-    raw_topic = ("select * from scores where section = ? and announced is not null "
+    # what /papers asks, written by hand as one ordered query: a topic's papers over its fit
+    # bar (either of a paper's two topics), newest first
+    raw_topic = ("select * from scores where ((topic = ? and section_prob >= ?) or "
+                 "(topic2 = ? and section2_prob >= ?)) and announced is not null "
                  "order by announced desc limit 16")
     found = {"search": [], "search_raw": [], "search_full": [], "papers": [], "papers_raw": []}
-    sections = {s.name for s in current_snapshot(db).top100()}
+    sections = {topic_for_heading(s.name) for s in current_snapshot(db).top100()} - {None}
     for query in queries() * 2:  # the second round is warm
         tokens = search.match_expression(parse_query(query))  # the expression /search runs
         window = [tokens, search.SEARCH_WINDOW]
@@ -105,8 +110,10 @@ def run(path: Path) -> dict[str, float]:
         found["search"].append(timed(lambda: answer_search(asker, query)))  # noqa: B023
     for topic in TOPICS * 6:
         found["papers"].append(timed(lambda: answer_papers(asker, topic)))  # noqa: B023
-    for name in sorted(sections) * 6:
-        found["papers_raw"].append(timed(lambda: list(db.query(raw_topic, [name]))))  # noqa: B023
+    for name in sorted(t for t in sections if t) * 6:
+        bar = show_bar(name)
+        found["papers_raw"].append(timed(
+            lambda: list(db.query(raw_topic, [name, bar, name, bar]))))  # noqa: B023
     return {key: p95(values) for key, values in found.items()} | {"papers_count":
                                                                    db["papers"].count}
 

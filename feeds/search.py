@@ -169,15 +169,14 @@ def _relevance(query: Query, title: str, abstract: str = "") -> Match:
     """
     head = folded(title)
     body = folded(abstract) if abstract.strip() else head  # no abstract known: judge the title
-    words = [singular(w) for w in query.all_words]
-    phrases = [p for p in query.phrases if p]
+    words, phrases, typed = _parts(query)
     if not words:
         return Match(all(contains_phrase(head, p) or contains_phrase(body, p) for p in phrases),
                      0.0)
     in_head, in_body_words = _bag(head), _bag(body)
     in_title = sum(w in in_head for w in words) / len(words)
     in_body = sum(w in in_body_words for w in words) / len(words)
-    closeness = fuzz.ratio(" ".join(words), " ".join(head)) / 100
+    closeness = fuzz.ratio(typed, _joined(head)) / 100
     known = max(0.0, closeness - 0.6) / 0.4  # 0 below 60% alike, 1 when identical
     if not in_title and not in_body and not known:
         return Match(not phrases, 0.0)  # shares no word and is no near-miss: nothing to judge
@@ -188,6 +187,19 @@ def _relevance(query: Query, title: str, abstract: str = "") -> Match:
     score = (4.0 * known + 2.0 * phrase_title + 2.0 * in_title + 1.0 * phrase_body
              + 0.5 * in_body)
     return Match(relevant, score)
+
+
+@lru_cache(maxsize=256)
+def _parts(query: Query) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...], str]:
+    """What every document is judged against, once per query: its folded words, its phrases
+    and the words as one string."""
+    words = tuple(singular(w) for w in query.all_words)
+    return words, tuple(p for p in query.phrases if p), " ".join(words)
+
+
+@lru_cache(maxsize=4096)
+def _joined(words: tuple[str, ...]) -> str:
+    return " ".join(words)
 
 
 IMPORTANCE_WEIGHT = 1.0  # at most one point for how much a result matters

@@ -89,8 +89,13 @@ def _known_abstracts() -> dict[str, str]:
 
 def entry_abstract(entry: ListEntry) -> str:
     """What the bot knows of a list entry's abstract ('' when nothing)."""
+    return _abstract_of(entry.arxiv_id or "", entry.title)
+
+
+@lru_cache(maxsize=4096)
+def _abstract_of(arxiv_id: str, title: str) -> str:  # every search asks for every entry's
     known = _known_abstracts()
-    return known.get(entry.arxiv_id or "") or known.get(normalise_title(entry.title), "")
+    return known.get(arxiv_id) or known.get(normalise_title(title), "")
 
 
 def _entry_hits(query: Query, snapshot: ListSnapshot) -> list[Hit]:
@@ -100,7 +105,7 @@ def _entry_hits(query: Query, snapshot: ListSnapshot) -> list[Hit]:
     for entry in snapshot.entries:
         match = relevance(query, entry.title, entry_abstract(entry))
         score = match.score + IMPORTANCE_WEIGHT if match.relevant and match.score else 0.0
-        translated = zh.get(link_key(entry.links[0].url), "") if entry.links else ""
+        translated = zh.get(link_key(entry.links[0].url), "") if zh and entry.links else ""
         if len(cjk) >= 2 and cjk in translated:
             zh_score = chinese_title_score(cjk, translated)
             score = max(score, zh_score) + 0.1 * min(score, zh_score)  # English breaks ties
