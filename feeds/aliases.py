@@ -186,9 +186,59 @@ def short_names(title: str, abstract: str = "") -> tuple[tuple[str, NameSource],
     """Every short name of a paper with where it comes from, title's first."""
     named = [(n, NameSource.TITLE) for n in title_names(title)]
     seen = {name_key(n) for n, _ in named}
-    named += [(n, NameSource.ABSTRACT) for n in abstract_names(abstract)
-              if name_key(n) not in seen]
+    for name in (*abstract_names(abstract), *title_acronyms(title, abstract)):
+        if name_key(name) not in seen:
+            seen.add(name_key(name))
+            named.append((name, NameSource.ABSTRACT))
     return tuple(named)
+
+
+_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "for", "and", "with", "in", "on", "to",
+                             "by", "via", "from", "using", "based", "towards"})
+
+
+def long_form(short: str, before: str) -> str | None:
+    """The words before '(SHORT)' that spell it out, by Schwartz and Hearst's algorithm
+    (2003): each letter of the short form, last first, found in the text before it, the first
+    one at a word's start; None when they do not. 'Filtering Variational Objectives' for
+    FIVO."""
+    letters = [c.lower() for c in short if c.isalnum()]
+    if not 2 <= len(letters) <= 10 or not short[:1].isalnum():
+        return None
+    window = before.split()[-min(len(letters) + 5, 2 * len(letters)):]
+    text = " ".join(window).lower()
+    at = len(text) - 1
+    for index in range(len(letters) - 1, -1, -1):
+        letter = letters[index]
+        while at >= 0 and (text[at] != letter or (
+                index == 0 and at > 0 and text[at - 1].isalnum())):
+            at -= 1
+        if at < 0:
+            return None
+        at -= 1
+    start = text.rfind(" ", 0, at + 2) + 1
+    found = " ".join(window)[start:].strip(" ,;:")
+    return found if len(found.split()) >= 2 else None
+
+
+def title_acronyms(title: str, abstract: str) -> tuple[str, ...]:
+    """Acronyms an abstract defines for words of its own title: 'Filtering Variational
+    Objectives (FIVO)' in the paper so titled. An acronym spelled out in other words than the
+    title's ('long short-term memory (LSTM)' in a speech paper) names something else."""
+    titled = set(folded(title)) - _FUNCTION_WORDS
+    found = []
+    for sentence in _SENTENCE.finditer(" ".join(abstract.split())):
+        text = sentence.group(0)
+        for match in _BRACKETED.finditer(text):
+            name = match.group(1)
+            if not (name.isupper() or _namelike(name)) or name_key(name) in GENERIC:
+                continue
+            spelled = long_form(name, text[:match.start()])
+            words = [w for w in folded(spelled or "") if w not in _FUNCTION_WORDS]
+            shared = [w for w in words if w in titled]
+            if words and len(shared) >= 2 and 2 * len(shared) >= len(words):
+                found.append(name)
+    return _distinct(n for n in found if len(name_key(n)) >= 3)
 
 
 def _distinct(names: Iterable[str]) -> tuple[str, ...]:

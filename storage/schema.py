@@ -327,6 +327,16 @@ def _create_author_impact(db: Database) -> None:
 
 
 # paper_names
+def _rename_papers(db: Database) -> None:
+    # Names are found by more rules now (an acronym an abstract defines for its own title's
+    # words): every stored paper is named again once.
+    from storage.paper_names import index_names
+
+    rows = db.conn.execute("SELECT arxiv_id, title, abstract FROM papers")
+    while batch := rows.fetchmany(2000):
+        index_names(db, batch)
+
+
 def _create_paper_names(db: Database) -> None:
     # The short names of stored papers ("SSD", "YOLO"), by name_key, for /paper and /search;
     # existing papers are named here once, new ones as they are stored.
@@ -407,6 +417,7 @@ _STEPS = (
     ("paper_names_001", _create_paper_names),
     ("topics_001_stable_identities", _topic_identities),
     ("lists_002_suspect_versions", _create_list_suspects),
+    ("paper_names_002_title_acronyms", _rename_papers),
 )
 for _name, _step in _STEPS:
     MIGRATIONS(name=_name)(_step)

@@ -12,9 +12,11 @@ from feeds.aliases import (
     abstract_names,
     alias_table,
     list_names,
+    long_form,
     name_key,
     parse_aliases,
     short_names,
+    title_acronyms,
     title_names,
 )
 from feeds.awesome_list import normalise_title
@@ -164,3 +166,26 @@ def test_a_spelled_out_acronym_without_an_introduction_is_no_name() -> None:
     passing = ("Long Short-Term Memory (LSTM) networks are widely used. Our model is based on "
                "Deep Convolutional Generative Adversarial Networks (DCGAN).")
     assert abstract_names(passing) == ()
+
+
+@pytest.mark.parametrize(("title", "sentence", "name"), [
+    # arXiv 1508.00973's title and abstract: the long form shares "hierarchical", "latent",
+    # "tree" with the title, so the acronym names this paper
+    ("Progressive EM for Latent Tree Models and Hierarchical Topic Detection",
+     "Hierarchical latent tree analysis (HLTA) is recently proposed as a new method for topic "
+     "detection.", "HLTA"),
+])
+def test_an_acronym_spelled_out_in_the_title_s_words_names_the_paper(title: str, sentence: str,
+                                                                      name: str) -> None:
+    assert long_form(name, sentence[:sentence.index("(")]) == "Hierarchical latent tree analysis"
+    assert title_acronyms(title, sentence) == (name,)
+    assert (name, NameSource.ABSTRACT) in short_names(title, sentence)
+
+
+def test_an_acronym_spelled_out_in_other_words_names_something_else() -> None:
+    speech = "Highway Long Short-Term Memory RNNs for Distant Speech Recognition"
+    passing = ("We train on the Wall Street Journal (WSJ) corpus with a connectionist temporal "
+               "classification (CTC) loss.")
+    assert title_acronyms(speech, passing) == ()
+    assert long_form("WSJ", "We train on the Wall Street Journal") == "Wall Street Journal"
+    assert long_form("XYZ", "nothing spells it here") is None
