@@ -193,7 +193,8 @@ def both_kinds_first(hits: list[Hit]) -> list[Hit]:
         return hits
     moved = others[:OTHER_KIND_SLOTS]
     keep = page[:PER_PAGE - len(moved)]
-    rest = [h for h in hits if h not in keep and h not in moved]
+    placed = {id(h) for h in (*keep, *moved)}  # by identity: Hits compare whole papers
+    rest = [h for h in hits if id(h) not in placed]
     return keep + moved + rest
 
 
